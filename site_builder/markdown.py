@@ -1,0 +1,81 @@
+"""Markdown bodies to HTML with the site's own extension list, cached and in parallel.
+
+Conversions are keyed by a hash of the text and the extension config, kept in
+``.cache/site-builder/markdown.pickle`` between builds; new ones are spread over
+the machine's cores when there are enough of them to be worth it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import markdown
+
+PARALLEL_FROM = 64
+_converter: markdown.Markdown | None = None
+
+
+def _init(names: list[str], configs: dict) -> None:
+    global _converter
+    _converter = markdown.Markdown(extensions=names, extension_configs=configs, output_format="html")
+
+
+def _convert(text: str) -> str:
+    assert _converter is not None
+    _converter.reset()
+    return _converter.convert(text)
+
+
+def _convert_many(texts: list[str]) -> list[str]:
+    return [_convert(text) for text in texts]
+
+
+class MarkdownRenderer:
+    def __init__(self, names: list[str], configs: dict, cache_dir: Path | None):
+        self.names, self.configs = names, configs
+        self.salt = json.dumps([markdown.__version__, names, configs], sort_keys=True, default=str)
+        self.cache_path = cache_dir / "markdown.pickle" if cache_dir else None
+        self.cache: dict[str, str] = {}
+        if self.cache_path and self.cache_path.is_file():
+            try:
+                self.cache = pickle.loads(self.cache_path.read_bytes())
+            except Exception:  # a damaged cache is only slower, never wrong
+                self.cache = {}
+
+    def key(self, text: str) -> str:
+        return hashlib.sha256((self.salt + "\0" + text).encode("utf-8")).hexdigest()
+
+    def render_all(self, texts: list[str]) -> list[str]:
+        keys = [self.key(text) for text in texts]
+        missing = sorted({key: text for key, text in zip(keys, texts) if key not in self.cache}.items())
+        if missing:
+            results = self._run([text for _, text in missing])
+            self.cache.update(zip((key for key, _ in missing), results))
+        html = [self.cache[key] for key in keys]
+        self.cache = {key: self.cache[key] for key in keys}
+        return html
+
+    def _run(self, texts: list[str]) -> list[str]:
+        workers = min(os.cpu_count() or 1, 4)
+        if len(texts) < PARALLEL_FROM or workers < 2:
+            _init(self.names, self.configs)
+            return _convert_many(texts)
+        chunks = [texts[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=(self.names, self.configs)) as pool:
+            parts = list(pool.map(_convert_many, chunks))
+        results: list[str] = [""] * len(texts)
+        for offset, part in enumerate(parts):
+            results[offset::workers] = part
+        return results
+
+    def save(self) -> None:
+        if self.cache_path:
+            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_path.with_suffix(".tmp")
+            tmp.write_bytes(pickle.dumps(self.cache, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.cache_path)

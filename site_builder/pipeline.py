@@ -1,0 +1,149 @@
+"""The whole build, top to bottom.
+
+    load → validate → select (publish time, drafts) → render each channel → write atomically
+
+Nothing is written until every content file is valid; the public folder is
+replaced only by a complete build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import engine, frames, search_index, sitemap
+from .config import Config, read_config
+from .content import Content, read_content
+from .markdown import MarkdownRenderer
+from .reporter import Reporter
+from .select import Published, select_public
+from .site_pages import SiteRenderer, _normalize
+from .webpage import WebPage
+from .writer import Writer, discard, publish, staging_dir
+
+
+class ContentErrors(Exception):
+    def __init__(self, reporter: Reporter):
+        super().__init__(f"{len(reporter.errors)} content error(s)")
+        self.reporter = reporter
+
+
+@dataclass
+class Build:
+    """What the channels share: validated, selected content and rendered bodies."""
+
+    config: Config
+    published: Published
+    bodies: dict[str, str]
+    pages: list[WebPage] = field(default_factory=list)
+
+
+# Output channels besides the site pages: each returns {path: text or bytes}.
+Channel = Callable[[Build], dict[str, "str | bytes"]]
+CHANNELS: list[Channel] = []
+
+
+class Progress:
+    def __init__(self, quiet: bool = False):
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def step(self, message: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def load(root: Path) -> tuple[Config, Content, Reporter]:
+    config = read_config(root)
+    reporter = Reporter(root)
+    content = read_content(root, reporter)
+    return config, content, reporter
+
+
+def render_bodies(published: Published, config: Config, cache_dir: Path | None) -> dict[str, str]:
+    entries = published.items() + published.pages
+    names, configs = config.markdown_extensions()
+    renderer = MarkdownRenderer(names, configs, cache_dir)
+    html = renderer.render_all([entry.body for entry in entries])
+    renderer.save()
+    return {entry.url: body for entry, body in zip(entries, html)}
+
+
+def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
+    config, content, reporter = load(root)
+    progress.step(f"read {sum(len(v) for v in content.entries.values())} content files")
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    published = select_public(content, now)
+    bodies = render_bodies(published, config, root / ".cache" / "site-builder")
+    progress.step(f"converted {len(bodies)} Markdown bodies")
+    return Build(config, published, bodies)
+
+
+def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None) -> Build:
+    progress = progress or Progress(quiet=True)
+    build = prepare(root, now, progress)
+    build.pages = SiteRenderer(build.config, build.published, build.bodies).render_all()
+    progress.step(f"rendered {len(build.pages)} pages")
+    staging = staging_dir(site_dir)
+    try:
+        write_outputs(build, staging, progress)
+        publish(staging, site_dir)
+    except BaseException:
+        discard(staging)
+        raise
+    progress.step(f"published {site_dir}")
+    return build
+
+
+def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
+    with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as work:
+        docs = Path(work) / "docs"
+        frame_of = engine.write_docs(build.config, build.pages, docs)
+        config_file = Path(work) / "mkdocs.yml"
+        engine.write_engine_config(build.config, docs, staging, config_file)
+        engine.run_engine(build.config.engine, config_file)
+    progress.step(f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages")
+    writer = Writer(staging)
+    frames.fill_frames(staging, writer, build.pages, frame_of)
+    copy_item_files(build, writer)
+    for channel in CHANNELS:
+        for path, data in sorted(channel(build).items()):
+            writer.write(path, data)
+    text = sitemap.render_sitemap(build.pages, build.config)
+    (staging / "sitemap.xml").write_text(text, encoding="utf-8")
+    (staging / "sitemap.xml.gz").write_bytes(sitemap.gzip_bytes(text))
+    progress.step(f"wrote {len(writer.written)} files")
+    search_index.build_search_index(staging)
+    progress.step("built the search index")
+
+
+_RELATIVE_REF = re.compile(r"\]\((?!https?:|/|#|mailto:)([^)\s]+\.(?:png|jpe?g|gif|svg|webp|pdf))\)")
+
+
+def copy_item_files(build: Build, writer: Writer) -> None:
+    """Images of public items, copied to mirror their source folders."""
+    copied: set[str] = set()
+    for entry in build.published.items():
+        references = set(_RELATIVE_REF.findall(entry.body))
+        if entry.meta.image:
+            references.add(entry.meta.image)
+        folder = entry.url.rstrip("/").rsplit("/", 1)[0] + "/"
+        for reference in sorted(references):
+            source = entry.path.parent / reference
+            target = "/" + _normalize(folder.lstrip("/") + reference)
+            if source.is_file() and target not in copied:
+                copied.add(target)
+                writer.copy(source, target)
+
+
+def check(root: Path) -> Reporter:
+    _, _, reporter = load(root)
+    return reporter
+

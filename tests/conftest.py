@@ -1,0 +1,52 @@
+"""Shared fixtures: scratch projects written with tmp_path, and the real CLI."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from site_builder.cli import main
+
+PROJECT = Path(__file__).resolve().parent.parent
+SAMPLE_SITE = Path(__file__).resolve().parent / "sample_site"
+
+
+def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return root
+
+
+def new_project(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
+    """A scratch project: the real theme and config, with the given content files."""
+    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(PROJECT / "theme", root / "theme")
+    for folder in ("cases", "events", "content"):
+        (root / folder).mkdir(exist_ok=True)
+    return write_files(root, files or {})
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    def make(files: dict[str, str | bytes] | None = None) -> Path:
+        return new_project(tmp_path, files)
+
+    return make
+
+
+@pytest.fixture
+def run_cli(capsys):
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    return run

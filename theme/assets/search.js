@@ -1,0 +1,11 @@
+// Pagefind's search UI, in Japanese, seeded from ?q= so the home page form works.
+window.addEventListener("DOMContentLoaded", function () {
+  var ui = new PagefindUI({
+    element: "#sb-search",
+    showSubResults: true,
+    showImages: false,
+    translations: { placeholder: "キーワードを入力", zero_results: "「[SEARCH_TERM]」に一致する結果はありません" }
+  });
+  var query = new URLSearchParams(window.location.search).get("q");
+  if (query) { ui.triggerSearch(query); }
+});
