@@ -15,11 +15,9 @@ class SearchIndexError(Exception):
 
 
 def pagefind_executable() -> str:
-    try:
-        import pagefind_bin_extended as binary  # Japanese/Chinese word segmentation
-    except ImportError:
-        import pagefind_bin as binary
-    return str(binary.get_executable())
+    import pagefind_bin_extended  # the extended build segments Japanese words
+
+    return str(pagefind_bin_extended.get_executable())
 
 
 def build_search_index(site: Path) -> None:
