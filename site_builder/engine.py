@@ -10,6 +10,7 @@ engine callbacks and engine time does not grow with the number of items.
 from __future__ import annotations
 
 import copy
+import os
 import shutil
 import subprocess
 import sys
@@ -108,8 +109,9 @@ def write_engine_config(config: Config, docs: Path, site: Path, target: Path) ->
     data.get("extra", {}).pop("site_builder", None)
     if not data.get("extra"):
         data.pop("extra", None)
-    data["docs_dir"] = str(docs)
-    data["site_dir"] = str(site)
+    # Relative to the config file: every engine resolves them the same way.
+    data["docs_dir"] = os.path.relpath(docs, target.parent)
+    data["site_dir"] = os.path.relpath(site, target.parent)
     data["use_directory_urls"] = True
     data["nav"] = prune_nav(data.get("nav", []), docs)
     theme = data.setdefault("theme", {})

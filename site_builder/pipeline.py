@@ -103,12 +103,16 @@ def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress 
 
 
 def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
-    with tempfile.TemporaryDirectory(prefix="site-builder-docs-") as work:
-        docs = Path(work) / "docs"
+    # The engine gets a project folder of its own (Zensical wants site_dir inside it),
+    # made inside the staging folder so that its output moves into place by rename.
+    with tempfile.TemporaryDirectory(prefix=".engine-", dir=staging) as work:
+        docs, rendered = Path(work) / "docs", Path(work) / "site"
         frame_of = engine.write_docs(build.config, build.pages, docs)
         config_file = Path(work) / "mkdocs.yml"
-        engine.write_engine_config(build.config, docs, staging, config_file)
+        engine.write_engine_config(build.config, docs, rendered, config_file)
         engine.run_engine(build.config.engine, config_file)
+        for child in sorted(rendered.iterdir()):
+            child.rename(staging / child.name)
     progress.step(f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages")
     writer = Writer(staging)
     frames.fill_frames(staging, writer, build.pages, frame_of)
