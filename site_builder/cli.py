@@ -9,12 +9,18 @@ from pathlib import Path
 from . import dates, pipeline
 from .config import ConfigError
 from .engine import EngineError
+from . import newsletter_cli
+from . import sns_post
+from . import schedule
+from . import data_pull
+from .charts import ChartError
 from .scaffold import FOLDERS, ScaffoldError, new_file
 from .search_index import SearchIndexError
 from .writer import WriterError
 
 # Failures that are the user's to fix: reported in one line, never a traceback.
 USER_ERRORS = (ConfigError, EngineError, ScaffoldError, SearchIndexError, WriterError)
+USER_ERRORS += (ChartError,)  # no Japanese font to draw issue-page charts with
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -109,6 +115,10 @@ def run_new(args) -> int:
 
 # Commands of other channels register themselves here: one line each.
 EXTRA_COMMANDS: list = []
+EXTRA_COMMANDS.append(newsletter_cli.register)  # site-builder newsletter build|send
+EXTRA_COMMANDS.append(sns_post.register)  # site-builder sns plan|post
+EXTRA_COMMANDS.append(schedule.register)  # site-builder next-change [--now T]
+EXTRA_COMMANDS.append(data_pull.register)  # site-builder data pull [--dataset ID]
 
 
 if __name__ == "__main__":

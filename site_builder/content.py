@@ -9,8 +9,9 @@ from typing import Iterable
 
 from pydantic import BaseModel, ValidationError
 
-from .frontmatter import ContentFileError, Loc, SourceFile, read_source
-from .models import SLUG_PATTERN, Case, Event, IssuePage, Item, News, Page
+from .frontmatter import ContentFileError, Loc, SourceFile, format_loc, read_source
+from .datasets import validate_issue
+from .models import SLUG_PATTERN, Case, Edition, Event, IssuePage, Item, News, Page
 from .reporter import Reporter
 
 
@@ -29,6 +30,8 @@ EVENT = Kind("event", Event, "events", "/events/")
 NEWS = Kind("news", News, "content/news", "/news/")
 ISSUE = Kind("issue", IssuePage, "content/issues", "/issues/")
 PAGE = Kind("page", Page, "content", "/")
+# Newsletter editions: not items (no feeds, API, SNS); see site_builder/newsletter.py.
+EDITION = Kind("edition", Edition, "content/newsletter", "/newsletter/")
 ITEM_KINDS = (CASE, EVENT, NEWS, ISSUE)
 # Folders under content/ that are not ordinary pages.
 NOT_PAGES = ("news", "issues", "newsletter")
@@ -57,6 +60,7 @@ class Content:
 
     root: Path
     entries: dict[str, list[Entry]] = field(default_factory=dict)
+    editions: list[Entry] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Entry]:
         return self.entries.get(kind, [])
@@ -73,6 +77,7 @@ def read_content(root: Path, reporter: Reporter) -> Content:
         paths = sorted((root / kind.folder).glob("*.md"))
         content.entries[kind.name] = _read_kind(root, kind, paths, reporter)
     content.entries["page"] = _read_kind(root, PAGE, list(page_paths(root)), reporter)
+    content.editions = _read_kind(root, EDITION, sorted((root / EDITION.folder).glob("*.md")), reporter)
     validate_files(content, reporter)
     return content
 
@@ -93,9 +98,9 @@ def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) ->
         if entry is None:
             continue
         if entry.url in seen:
-            line = SourceFile(path, {}, "", 1).line_of(("slug",))
+            line = read_source(path).line_of(("slug",))
             other = reporter.display(seen[entry.url])
-            reporter.error(path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has it too")
+            reporter.error(path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has the URL {entry.url} already")
             continue
         seen[entry.url] = path
         entries.append(entry)
@@ -111,23 +116,37 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry 
     try:
         meta = kind.model.model_validate(source.data)
     except ValidationError as exc:
-        for loc, message in field_errors(exc, kind.model):
-            reporter.error(path, source.line_of(loc), format_loc(loc), message)
-        for name, message in kind.model.presence_problems(source.data):
-            reporter.error(path, source.line_of((name,)), name, message)
+        problems = field_errors(exc, kind.model)
+        problems += [((name,), message) for name, message in kind.model.presence_problems(source.data)]
+        for loc, message in problems:
+            reporter.error(path, line_near(source, loc), format_loc(loc), message)
         return None
     slug = meta.slug or path.stem
     if kind is PAGE:
         url = page_url(root, path, meta.slug)
     else:
         url = f"{kind.url_prefix}{slug}/"
-    if not SLUG_PATTERN.match(slug.split("/")[-1] if kind is not PAGE else url.strip("/").split("/")[-1] or "index"):
-        reporter.error(path, 1, "slug", f"unsafe slug {slug!r} from the file name: rename the file or set slug (a-z, 0-9, -)")
+    segments = url.strip("/").split("/") if kind is PAGE else [slug]
+    unsafe = [part for part in segments if part and not SLUG_PATTERN.match(part)]
+    if unsafe:  # a `slug:` field was checked by the model, so this comes from the file name
+        reporter.error(path, 1, "slug", f"unsafe slug {unsafe[0]!r} (from the file name): use only a-z, 0-9 and "
+                                        "single '-' between them; rename the file or set slug")
         return None
     if kind is PAGE and url in RESERVED_URLS:
         reporter.error(path, source.line_of(("slug",)), "slug", f"the page URL {url} is reserved for generated pages")
         return None
     return Entry(kind.name, meta, path, source.body, source.body_line, slug, url)
+
+
+# A rule between two fields is shown on the line of the field that is present.
+_ANCHORS: dict[str, str] = {"image_alt": "image"}
+
+
+def line_near(source: SourceFile, loc: Loc) -> int:
+    """The line of ``loc``; for a missing field, the line of the field it goes with."""
+    if loc not in source.lines and len(loc) == 1 and loc[0] in _ANCHORS:
+        return source.line_of((_ANCHORS[loc[0]],))
+    return source.line_of(loc)
 
 
 def page_url(root: Path, path: Path, slug: str | None) -> str:
@@ -150,6 +169,7 @@ def validate_files(content: Content, reporter: Reporter) -> None:
                 if not (content.root / "content" / dataset.file).is_file():
                     loc = ("datasets", index, "file")
                     reporter.error(entry.path, source.line_of(loc), format_loc(loc), f"file not found: content/{dataset.file}")
+            validate_issue(content.root, entry, source, reporter)  # CSV columns and cells (datasets.py)
 
 
 _TAG_WORDS = {"str", "int", "bool", "float", "date", "datetime", "none", "list", "dict", "url"}
@@ -160,15 +180,20 @@ _UNION_MESSAGES = {
 }
 
 
-def _is_tag(part: object) -> bool:
-    return isinstance(part, str) and ("[" in part or part in _TAG_WORDS)
+def _is_tag(part: object, previous: object) -> bool:
+    """A union member's name in an error location (``literal[False]``, ``str``).
+
+    It always follows a field name; a field name itself comes first or after a
+    list index, so a field called ``date`` or ``url`` is never taken for a tag."""
+    return isinstance(part, str) and isinstance(previous, str) and ("[" in part or part in _TAG_WORDS)
 
 
 def field_errors(exc: ValidationError, model: type[BaseModel]) -> list[tuple[Loc, str]]:
     """Turn pydantic's errors into ``(location, message)`` pairs editors can read."""
     grouped: dict[Loc, list[dict]] = {}
     for error in exc.errors():
-        loc = tuple(part for part in error["loc"] if not _is_tag(part))
+        raw = error["loc"]
+        loc = tuple(part for i, part in enumerate(raw) if not (i and _is_tag(part, raw[i - 1])))
         message = error["msg"]
         if error["type"] == "value_error":
             message = str(error["ctx"]["error"]) if "ctx" in error else message
@@ -179,6 +204,8 @@ def field_errors(exc: ValidationError, model: type[BaseModel]) -> list[tuple[Loc
         grouped.setdefault(loc, []).append(error)
     result = []
     for loc, errors in grouped.items():
+        if all(e["type"] == "literal_error" for e in errors) and any(o[: len(loc)] == loc and len(o) > len(loc) for o in grouped):
+            continue  # `sns: false | [posts]`: the list branch's deeper error says what is wrong
         chosen = [e for e in errors if e["type"] == "value_error"] or errors
         if len(chosen) > 1 and loc and loc[-1] in _UNION_MESSAGES:
             result.append((loc, _UNION_MESSAGES[loc[-1]]))
@@ -214,6 +241,10 @@ def describe(error: dict, model: type[BaseModel]) -> str:
         return f"must be true or false, got {value!r}"
     if kind == "list_type":
         return f"must be a list, got {value!r}"
+    if value is None and kind.endswith("_type"):
+        return "must not be empty"
+    if kind == "string_type" and isinstance(value, (int, float, bool)):
+        return f"must be text, got {value!r} (put it in quotes to keep it as text)"
     if kind == "string_type":
         return f"must be text, got {value!r}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
@@ -230,10 +261,3 @@ def _field_names(model: type[BaseModel]) -> list[str]:
                 if isinstance(candidate, type) and issubclass(candidate, BaseModel):
                     names |= set(candidate.model_fields)
     return sorted(names)
-
-
-def format_loc(loc: Loc) -> str:
-    text = ""
-    for part in loc:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text or "front matter"

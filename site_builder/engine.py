@@ -69,12 +69,13 @@ def _write_markdown(target: Path, title: str, html_title: str, head: str, body: 
 
 
 def _copy_page_files(content: Path, docs: Path) -> None:
-    """Images and other files beside ordinary pages go along with them."""
+    """Images and other files beside ordinary pages go along with them. Issue-page
+    datasets (``content/data/``) are published only beside their public page."""
     if not content.is_dir():
         return
     for path in sorted(content.rglob("*")):
         relative = path.relative_to(content)
-        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in ("news", "issues", "newsletter"):
+        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in ("news", "issues", "newsletter", "data"):
             (docs / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, docs / relative)
 
@@ -127,6 +128,7 @@ def engine_command(engine: str, config_file: Path) -> list[str]:
 
 
 def run_engine(engine: str, config_file: Path) -> None:
+    config_file = config_file.resolve()  # the engine runs in its folder: a relative path would not resolve
     command = engine_command(engine, config_file)
     try:
         result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)

@@ -35,6 +35,14 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """The same rules on libyaml's parser (about 5× faster). Files it rejects are
+    parsed again by :class:`_Loader`, whose messages are the ones editors see."""
+
+
+_FastLoader.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+
+
 @dataclass
 class SourceFile:
     """A content file as read: its front matter, body and where each value sits."""
@@ -60,9 +68,18 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
+        guess = " (it looks like Shift_JIS)" if _is_cp932(raw) else ""
         raise ContentFileError(
-            line, "file", f"not UTF-8 text (byte 0x{raw[exc.start]:02x}); save the file as UTF-8"
+            line, "file", f"not UTF-8 text{guess}: byte 0x{raw[exc.start]:02x}; save the file as UTF-8"
         ) from None
+
+
+def _is_cp932(raw: bytes) -> bool:
+    try:
+        raw.decode("cp932")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def read_source(path: Path, *, require_front_matter: bool = True) -> SourceFile:
@@ -88,7 +105,13 @@ def read_source(path: Path, *, require_front_matter: bool = True) -> SourceFile:
 
 def parse_yaml(text: str, first_line: int = 1) -> tuple[object, dict[Loc, int]]:
     """Load YAML safely and map each key path to its line (``first_line`` based)."""
-    loader = _Loader(text)
+    try:
+        return _parse_yaml(_FastLoader(text), first_line)
+    except (ContentFileError, yaml.YAMLError):
+        return _parse_yaml(_Loader(text), first_line)
+
+
+def _parse_yaml(loader: yaml.SafeLoader, first_line: int) -> tuple[object, dict[Loc, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
@@ -97,24 +120,43 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[object, dict[Loc, int]]:
         _locate(node, (), located, first_line)
         return loader.construct_document(node), located
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = (mark.line if mark else 0) + first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ContentFileError(line, "front matter", f"invalid YAML: {problem}") from None
+        raise ContentFileError(*_yaml_problem(exc, first_line)) from None
     finally:
         loader.dispose()
+
+
+def format_loc(loc: Loc) -> str:
+    """``partners[1].type``: how a location is shown in messages."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text or "front matter"
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str, str]:
+    """``(line, field, message)`` for a YAML syntax error, with where the broken
+    construct began when that is another line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line if mark else 0) + first_line
+    problem = (exc.problem or exc.context or "syntax error").replace("'<stream end>'", "the end of the front matter")
+    message = f"invalid YAML: {problem}"
+    if exc.problem and exc.context and exc.context_mark is not None:
+        context_line = exc.context_mark.line + first_line
+        if context_line != line:
+            message += f" ({exc.context} that starts on line {context_line})"
+    return line, "front matter", message
 
 
 def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int) -> None:
     located.setdefault(loc, node.start_mark.line + first_line)
     if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             key = key_node.value
             line = key_node.start_mark.line + first_line
             if key in seen:
-                raise ContentFileError(line, str(key), "duplicate field")
-            seen.add(key)
+                raise ContentFileError(line, format_loc(loc + (key,)), f"duplicate field (first set on line {seen[key]})")
+            seen[key] = line
             located[loc + (key,)] = line
             _locate(value_node, loc + (key,), located, first_line)
     elif isinstance(node, yaml.SequenceNode):

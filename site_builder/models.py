@@ -24,15 +24,17 @@ def problem(field: str, message: str) -> ValueError:
 
 
 def _time(value: object) -> dt.date | dt.datetime:
+    if value is None or value == "":
+        raise ValueError("must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00")
     return dates.parse_time(value)
 
 
 def _instant(value: object) -> dt.datetime:
-    return dates.as_instant(dates.parse_time(value))
+    return dates.as_instant(_time(value))
 
 
 def _date_only(value: object) -> dt.date:
-    parsed = dates.parse_time(value)
+    parsed = _time(value)
     if isinstance(parsed, dt.datetime):
         raise ValueError(f"expected a date like 2020-07-15, got {value!r}")
     return parsed
@@ -146,6 +148,7 @@ class Event(Item):
     registration: Url | None = None
     series: Slug | None = None
     status: EventStatus = "scheduled"
+    updated: Instant | None = None  # last change subscribers should see (calendar SEQUENCE; calendar_ics.py)
 
     @classmethod
     def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
@@ -161,6 +164,12 @@ class Event(Item):
                 raise problem("end", "start and end must both be dates or both be date-times")
             if dates.as_instant(self.end) < dates.as_instant(self.start):
                 raise problem("end", "end is before start")
+        return self
+
+    @model_validator(mode="after")
+    def _updated_after_date(self) -> "Event":
+        if self.updated is not None and self.updated < self.date:
+            raise problem("updated", "updated is before date (the publish time)")
         return self
 
     @property
@@ -219,3 +228,45 @@ class IssuePage(Item):
 
 class Page(Item):
     pass
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line (it becomes the mail's subject)")
+    return value
+
+
+class Edition(Strict):
+    """A newsletter edition (メルマガ): ``content/newsletter/<id>.md``.
+
+    The file name is the edition id (``2020-07a``); the body is the editor's
+    introduction. ``date`` is the send time: the edition lists only what is public
+    then, and its web copy appears at ``/newsletter/<id>/`` from then on. ``from``
+    and ``to`` bound the publish times of the cases and news it lists (``to`` as a
+    date includes that day); without them the period starts after the previous
+    edition's send time (else 14 days before this one) and ends at the send time.
+    """
+
+    title: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_one_line)] | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_one_line)] | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    date: Instant
+    period_from: Time | None = Field(default=None, alias="from")
+    period_to: Time | None = Field(default=None, alias="to")
+    draft: bool = False
+
+    @property
+    def slug(self) -> None:
+        """The id is always the file name."""
+        return None
+
+    @classmethod
+    def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
+        return []
+
+    @model_validator(mode="after")
+    def _period(self) -> "Edition":
+        if self.period_from is not None and self.period_to is not None:
+            if dates.as_instant(self.period_to) < dates.as_instant(self.period_from):
+                raise problem("to", "to is before from")
+        return self

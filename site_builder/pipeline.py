@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Callable
 
 from . import engine, frames, search_index, sitemap
+from . import api, calendar_ics, feeds
+from . import issue_pages
 from .config import Config, read_config
 from .content import Content, read_content
 from .markdown import MarkdownRenderer
@@ -47,6 +49,10 @@ class Build:
 # Output channels besides the site pages: each returns {path: text or bytes}.
 Channel = Callable[[Build], dict[str, "str | bytes"]]
 CHANNELS: list[Channel] = []
+CHANNELS.append(feeds.render_feeds)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
+CHANNELS.append(calendar_ics.render_calendars)  # /events/calendar.ics, /events/<slug>/event.ics
+CHANNELS.append(api.render_api)  # /api/<type>.json, /api/schema/<type>.json
+CHANNELS.append(issue_pages.render_dataset_files)  # /issues/<slug>/<dataset>.csv, byte for byte
 
 
 class Progress:
@@ -67,7 +73,7 @@ def load(root: Path) -> tuple[Config, Content, Reporter]:
 
 
 def render_bodies(published: Published, config: Config, cache_dir: Path | None) -> dict[str, str]:
-    entries = published.items() + published.pages
+    entries = published.items() + published.pages + published.editions
     names, configs = config.markdown_extensions()
     renderer = MarkdownRenderer(names, configs, cache_dir)
     html = renderer.render_all([entry.body for entry in entries])
@@ -89,7 +95,9 @@ def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
 def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None) -> Build:
     progress = progress or Progress(quiet=True)
     build = prepare(root, now, progress)
-    build.pages = SiteRenderer(build.config, build.published, build.bodies).render_all()
+    build.pages = SiteRenderer(build.config, build.published, build.bodies, alternates=feeds.alternates(build.config),
+                               event_actions=calendar_ics.event_actions(build),
+                               event_list_extra=calendar_ics.calendar_list_link(build)).render_all()
     progress.step(f"rendered {len(build.pages)} pages")
     staging = staging_dir(site_dir)
     try:
@@ -117,15 +125,31 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     writer = Writer(staging)
     frames.fill_frames(staging, writer, build.pages, frame_of)
     copy_item_files(build, writer)
+    # Every page is written: Pagefind indexes them on the other core meanwhile.
+    search = search_index.start_search_index(staging)
+    try:
+        late_pages = write_channels(build, writer, staging)
+    except BaseException:
+        search_index.stop_search_index(search)
+        raise
+    progress.step(f"wrote {len(writer.written)} files")
+    search_index.finish_search_index(search)
+    if late_pages:  # a channel wrote HTML after Pagefind started: index again
+        search_index.build_search_index(staging)
+    progress.step("built the search index")
+
+
+def write_channels(build: Build, writer: Writer, staging: Path) -> bool:
+    """The channels and the sitemap; True when one of them wrote an HTML page."""
+    late_pages = False
     for channel in CHANNELS:
         for path, data in sorted(channel(build).items()):
             writer.write(path, data)
+            late_pages = late_pages or path.endswith((".html", ".htm"))
     text = sitemap.render_sitemap(build.pages, build.config)
     (staging / "sitemap.xml").write_text(text, encoding="utf-8")
     (staging / "sitemap.xml.gz").write_bytes(sitemap.gzip_bytes(text))
-    progress.step(f"wrote {len(writer.written)} files")
-    search_index.build_search_index(staging)
-    progress.step("built the search index")
+    return late_pages
 
 
 _RELATIVE_REF = re.compile(r"\]\((?!https?:|/|#|mailto:)([^)\s]+\.(?:png|jpe?g|gif|svg|webp|pdf))\)")

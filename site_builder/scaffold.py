@@ -7,6 +7,8 @@ from pathlib import Path
 
 import yaml
 
+from . import dates
+from .frontmatter import ContentFileError, read_source
 from .models import SLUG_PATTERN
 
 FOLDERS = {"case": "cases", "event": "events", "news": "content/news"}
@@ -20,16 +22,33 @@ def _front(fields: dict) -> str:
     return yaml.safe_dump(fields, allow_unicode=True, sort_keys=False, width=10**9)
 
 
+def slug_owner(folder: Path, slug: str) -> Path | None:
+    """The file in ``folder`` whose front matter sets ``slug: <slug>``, if any."""
+    for path in sorted(folder.glob("*.md")):
+        try:
+            data = read_source(path).data
+        except ContentFileError:
+            continue  # `check` reports it; it cannot claim a slug
+        if data.get("slug") == slug:
+            return path
+    return None
+
+
 def new_file(root: Path, kind: str, title: str, slug: str, now: dt.datetime) -> Path:
     if not SLUG_PATTERN.match(slug):
-        raise ScaffoldError(f"--slug {slug!r}: use only a-z, 0-9 and single '-' between them")
+        raise ScaffoldError(f"unsafe --slug {slug!r}: use only a-z, 0-9 and single '-' between them")
     if not 1 <= len(title) <= 100:
         raise ScaffoldError("the title must be 1–100 characters")
     path = root / FOLDERS[kind] / f"{slug}.md"
     if path.exists():
-        raise ScaffoldError(f"{path.relative_to(root)} already exists")
+        raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists: choose another --slug")
+    taken = slug_owner(root / FOLDERS[kind], slug)
+    if taken is not None:
+        raise ScaffoldError(f"slug {slug!r} is already used by {taken.relative_to(root).as_posix()}: choose another --slug")
+    now = now.astimezone(dates.TOKYO)
     today = now.date().isoformat()
-    fields: dict = {"title": title, "date": f"{today}T10:00", "summary": f"{title}の概要（一覧・SNS・メルマガに使われます）", "draft": True}
+    # Publish time = now, so that once draft is false the next build shows it.
+    fields: dict = {"title": title, "date": f"{now:%Y-%m-%dT%H:%M}", "summary": f"{title}の概要（一覧・SNS・メルマガに使われます）", "draft": True}
     if kind == "case":
         fields |= {
             "partners": [{"name": "協働先の団体名", "type": "npo"}, {"name": "横浜市 〇〇局", "type": "government"}],

@@ -1,7 +1,9 @@
 """The search index: Pagefind over the finished HTML, with Japanese segmentation.
 
 Pagefind reads only what was published, so drafts and scheduled items can never
-reach the index; it runs after every page is written.
+reach the index; it starts once every page is written. It runs as a process of
+its own, so the pipeline starts it and goes on with the channels that write no
+pages (feeds, calendars, API) on the other core, then waits for it.
 """
 
 from __future__ import annotations
@@ -20,8 +22,23 @@ def pagefind_executable() -> str:
     return str(pagefind_bin_extended.get_executable())
 
 
-def build_search_index(site: Path) -> None:
+def start_search_index(site: Path) -> subprocess.Popen:
+    """Start indexing every page under ``site``; :func:`finish_search_index` waits."""
     command = [pagefind_executable(), "--site", str(site), "--output-subdir", "pagefind", "--silent"]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise SearchIndexError(f"pagefind failed:\n{result.stdout}{result.stderr}".rstrip())
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def finish_search_index(process: subprocess.Popen) -> None:
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise SearchIndexError(f"pagefind failed:\n{stdout}{stderr}".rstrip())
+
+
+def stop_search_index(process: subprocess.Popen) -> None:
+    """After a failed build: end Pagefind before its folder is removed."""
+    process.kill()
+    process.communicate()
+
+
+def build_search_index(site: Path) -> None:
+    finish_search_index(start_search_index(site))

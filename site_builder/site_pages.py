@@ -14,6 +14,8 @@ from markupsafe import Markup
 from . import dates, labels
 from .config import Config
 from .content import Entry
+from .issue_pages import issue_context
+from .newsletter import DEFAULT_UPCOMING_WEEKS, site_editions
 from .seo import article_jsonld, event_jsonld, image_url, jsonld
 from .select import Published
 from .wards import AREA_NAMES, WARDS
@@ -59,11 +61,14 @@ def template_env(theme_dir: Path) -> jinja2.Environment:
 class SiteRenderer:
     """Renders pages from the theme's fragment templates (``theme/site/``)."""
 
-    def __init__(self, config: Config, published: Published, bodies: dict[str, str], alternates: list[dict] | None = None):
+    def __init__(self, config: Config, published: Published, bodies: dict[str, str], alternates: list[dict] | None = None,
+                 event_actions=None, event_list_extra: str = ""):
         self.config = config
         self.published = published
         self.bodies = bodies
         self.alternates = alternates or []
+        self.event_actions = event_actions  # entry -> HTML under an event's facts (calendar_ics)
+        self.event_list_extra = event_list_extra
         self.env = template_env(config.root / "theme" / "site")
 
     def page(self, url: str, title: str, template: str, *, description: str = "", entry: Entry | None = None,
@@ -84,7 +89,8 @@ class SiteRenderer:
         return self.env.get_template("head.html").render(
             title=title, description=description, canonical=self.config.absolute(url), og_type=og_type,
             image=self.config.absolute(image), image_alt=alt, site_name=self.config.site_name,
-            twitter=self.config.get("site_twitter"), alternates=self.alternates, jsonld=data,
+            twitter=self.config.get("site_twitter"), jsonld=data,
+            alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
 
     def body(self, entry: Entry) -> str:
@@ -95,6 +101,7 @@ class SiteRenderer:
     def render_all(self) -> list[WebPage]:
         pages = [self.home(), *self.case_pages(), *self.event_pages(), *self.news_pages(), *self.issue_pages(), self.search()]
         pages += [self.editor_page(entry) for entry in self.published.pages if entry.url != "/"]
+        pages += self.newsletter_pages()
         return pages
 
     def home(self) -> WebPage:
@@ -102,7 +109,7 @@ class SiteRenderer:
         get = self.config.get
         return self.page(
             "/", self.config.site_name, "home.html", description=intro_entry.meta.summary if intro_entry else "",
-            intro=self.bodies.get("/", "") if intro_entry else "",
+            intro=self.body(intro_entry) if intro_entry else "",
             cases=self.published.cases[: get("home_cases", 6)],
             events=self.published.upcoming_events[: get("home_events", 5)],
             news=self.published.news[: get("home_news", 5)],
@@ -128,6 +135,8 @@ class SiteRenderer:
         return pages
 
     def event_pages(self, extra_actions=None, list_extra: str = "") -> list[WebPage]:
+        extra_actions = extra_actions or self.event_actions
+        list_extra = list_extra or self.event_list_extra
         now = self.published.now
         pages = []
         for e in self.published.events:
@@ -155,8 +164,18 @@ class SiteRenderer:
     def issue_pages(self) -> list[WebPage]:
         issues = self.published.issues
         pages = [self.page(e.url, e.meta.title, "issue.html", entry=e, description=e.meta.summary, og_type="article",
-                           data=[article_jsonld(e, self.config)], body=self.body(e)) for e in issues]
+                           data=[article_jsonld(e, self.config)],
+                           **issue_context(e, self.body(e), self.config, self.published.now)) for e in issues]
         pages.append(self.page("/issues/", "課題を知る", "issue_list.html", items=issues))
+        return pages
+
+    def newsletter_pages(self) -> list[WebPage]:
+        """Web copies of the editions sent by now (no personal links) and the archive."""
+        editions = site_editions(self.published, self.config.get("newsletter_upcoming_weeks", DEFAULT_UPCOMING_WEEKS), self.config.site_name)
+        pages = [self.page(e.web_url, e.title, "newsletter.html", description=e.summary, og_type="article",
+                           edition=e, body=self.body(e.entry)) for e in editions]
+        if editions:
+            pages.append(self.page("/newsletter/", "メールマガジン バックナンバー", "newsletter_list.html", editions=editions))
         return pages
 
     def search(self) -> WebPage:
