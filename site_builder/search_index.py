@@ -1,9 +1,9 @@
 """The search index: Pagefind over the finished HTML, with Japanese segmentation.
 
 Pagefind reads only what was published, so drafts and scheduled items can never
-reach the index; it starts once every page is written. It runs as a process of
-its own, so the pipeline starts it and goes on with the channels that write no
-pages (feeds, calendars, API) on the other core, then waits for it.
+reach the index; it runs last, once every file is written and the pipeline has
+given back the pages' HTML, because Pagefind (with its Japanese dictionary) is the
+build's largest process.
 """
 
 from __future__ import annotations
@@ -32,12 +32,6 @@ def finish_search_index(process: subprocess.Popen) -> None:
     stdout, stderr = process.communicate()
     if process.returncode != 0:
         raise SearchIndexError(f"pagefind failed:\n{stdout}{stderr}".rstrip())
-
-
-def stop_search_index(process: subprocess.Popen) -> None:
-    """After a failed build: end Pagefind before its folder is removed."""
-    process.kill()
-    process.communicate()
 
 
 def build_search_index(site: Path) -> None:

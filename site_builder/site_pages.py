@@ -187,9 +187,12 @@ class SiteRenderer:
         """An ordinary page: the engine renders its Markdown as written."""
         url = entry.url
         head = self.head(url, entry.meta.title, entry.meta.summary, entry, "article", [])
-        title_html = f"<h1>{html.escape(entry.meta.title)}</h1>\n\n"
+        # Wrapped (md_in_html) so that Pagefind indexes ordinary pages like items.
+        # The heading stays outside Markdown so no permalink mark joins the search title.
+        markdown = (f'<h1 data-pagefind-meta="title">{html.escape(entry.meta.title)}</h1>\n\n'
+                    f'<div data-pagefind-body markdown="1">\n\n{entry.body}\n\n</div>\n')
         return WebPage(url, entry.meta.title, f"{entry.meta.title} - {self.config.site_name}", head,
-                       markdown=title_html + entry.body, source=entry.path, lastmod=dates.iso(entry.meta.date))
+                       markdown=markdown, source=entry.path, lastmod=dates.iso(entry.meta.date))
 
 
 def _safe_jsonld(data: dict) -> Markup:
