@@ -43,6 +43,9 @@ def sanitize(html_text: str) -> str:
 
 
 def portable_body(build: "Build", entry: Entry) -> str:
-    """The rendered body of a public item: absolute links, nothing active."""
-    relative = rewrite_links(build.bodies.get(entry.url, ""), entry, build.published)
-    return sanitize(absolute_html(relative, build.config.absolute(entry.url))).strip()
+    """The rendered body of a public item: absolute links, nothing active.
+    Made once per build: the feeds and the API both need it."""
+    if entry.url not in build.portable_bodies:
+        relative = rewrite_links(build.bodies.get(entry.url, ""), entry, build.published)
+        build.portable_bodies[entry.url] = sanitize(absolute_html(relative, build.config.absolute(entry.url))).strip()
+    return build.portable_bodies[entry.url]

@@ -46,6 +46,8 @@ class Build:
     published: Published
     bodies: dict[str, str]
     pages: list[WebPage] = field(default_factory=list)
+    # Bodies with absolute links and nothing active, shared by feeds and the API.
+    portable_bodies: dict[str, str] = field(default_factory=dict)
 
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
