@@ -137,6 +137,16 @@ class Case(Item):
     started: DateOnly | None = None
 
 
+def span_problem(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None) -> str | None:
+    if end is None:
+        return None
+    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        return "start and end must both be dates or both be date-times"
+    if dates.as_instant(end) < dates.as_instant(start):
+        return "end is before start"
+    return None
+
+
 class Event(Item):
     start: Time
     end: Time | None = None
@@ -155,15 +165,19 @@ class Event(Item):
         found = super().presence_problems(data)
         if not data.get("venue") and not data.get("online"):
             found.append(("venue", "an event needs a venue or online (or both)"))
+        try:  # so that a span mistake shows up beside errors in other fields
+            message = span_problem(dates.parse_time(data.get("start")), dates.parse_time(data["end"])) if "end" in data else None
+        except ValueError:  # start or end themselves are wrong: their own errors say so
+            message = None
+        if message:
+            found.append(("end", message))
         return found
 
     @model_validator(mode="after")
     def _span(self) -> "Event":
-        if self.end is not None:
-            if isinstance(self.start, dt.datetime) != isinstance(self.end, dt.datetime):
-                raise problem("end", "start and end must both be dates or both be date-times")
-            if dates.as_instant(self.end) < dates.as_instant(self.start):
-                raise problem("end", "end is before start")
+        message = span_problem(self.start, self.end)
+        if message:
+            raise problem("end", message)
         return self
 
     @model_validator(mode="after")
