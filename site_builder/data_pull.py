@@ -13,9 +13,7 @@ them, else by position).
 from __future__ import annotations
 
 import difflib
-import os
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,6 +24,7 @@ from .content import read_content
 from .datasets import Table, TableError, column_problems, inside_content, parse_cell, read_table, row_problems
 from .models import Chart
 from .reporter import Reporter
+from .writer import replace_file
 
 MAX_BYTES = 100 * 1024 * 1024
 SHOWN_CHANGES = 20
@@ -112,7 +111,7 @@ def pull(root: Path, target: Target, timeout: float) -> list[str]:
     old = path.read_bytes() if path.is_file() else None
     if old == data:
         return [f"content/{target.file}: unchanged ({len(table.rows)} rows)"]
-    replace_atomically(path, data)
+    replace_file(path, data)
     head = f"content/{target.file}: updated from {target.url}"
     try:
         old_table = read_table(old, target.encoding) if old is not None else None
@@ -158,20 +157,6 @@ def check_download(data: bytes, target: Target) -> Table:
         unique = list(dict.fromkeys(messages))
         raise PullError("the download does not fit the charts:\n  " + "\n  ".join(unique))
     return table
-
-
-def replace_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 # --- what changed ------------------------------------------------------------------

@@ -22,10 +22,10 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Iterator
+
+from .writer import replace_file
 
 
 class LedgerBusy(Exception):
@@ -94,24 +94,7 @@ def render_ledger(records: dict[str, dict]) -> str:
 
 def write_ledger(path: Path, records: dict[str, dict]) -> None:
     """Replace ``path`` atomically with ``records``."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = render_ledger(records).encode("utf-8")
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temporary)
-        raise
-    folder = os.open(path.parent, os.O_RDONLY)
-    try:
-        os.fsync(folder)
-    finally:
-        os.close(folder)
+    replace_file(path, render_ledger(records).encode("utf-8"))
 
 
 @contextlib.contextmanager

@@ -30,7 +30,7 @@ SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api
 
 def build_sample(target: Path) -> Path:
     """Build the sample site with this project's theme and config into ``target``."""
-    from tests.conftest import PROJECT, SAMPLE_SITE, new_project
+    from tests.conftest import SAMPLE_SITE, new_project
 
     project = target / "project"
     project.mkdir(parents=True)
