@@ -348,3 +348,14 @@ def sns_project(root, files: dict, **settings):
     ours.update(settings)
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return root
+
+
+# A news item both SNS test modules plan and post.
+NEWS = """
+---
+title: 協働ラボの利用案内を更新しました
+date: 2026-11-01T10:00
+summary: 協働ラボの利用案内を更新しました。予約の方法と、スペースA・Bの使い方をまとめています。
+---
+本文です。
+"""

@@ -7,6 +7,7 @@ against an HMAC computed here, independently of the code under test.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import json
@@ -265,9 +266,11 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
         controller.stop()
 
 
-def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
-    """Held at RCPT: the relay never had the whole message, so the rerun sends it."""
-    sink = Sink(hold_rcpt="sub005@example.com")
+@contextlib.contextmanager
+def killed_while_held(built: Path, tmp_path: Path, **hold: str):
+    """A relay that holds one recipient; the sender is SIGKILLed there, then the relay
+    lets go. Yields the sink, the relay, the output folder and the subscriber list."""
+    sink = Sink(**hold)
     controller = start_server(sink)
     try:
         out = tmp_path / "out"
@@ -279,30 +282,25 @@ def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
         sender.send_signal(signal.SIGKILL)
         sender.wait(timeout=30)
         sink.release.set()
+        yield sink, controller, out, csv
+    finally:
+        controller.stop()
+
+
+def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
+    """Held at RCPT: the relay never had the whole message, so the rerun sends it."""
+    with killed_while_held(built, tmp_path, hold_rcpt="sub005@example.com") as (sink, controller, out, csv):
         assert ledger_states(out)["sub005@example.com"] == "intent"
         rerun = subprocess.run(send_command(built, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 0, rerun.stderr
         assert "sent 4, already sent 4" in rerun.stderr
         assert sink.per_recipient() == Counter({f"sub{i:03d}@example.com": 1 for i in range(1, 9)})
-    finally:
-        controller.stop()
 
 
 def test_killed_after_the_final_dot_is_in_doubt_not_resent(built: Path, tmp_path: Path):
     """Held in DATA: the relay has the message; the rerun must not send a second copy
     unless asked, and then only with the same Message-ID."""
-    sink = Sink(hold_data="sub005@example.com")
-    controller = start_server(sink)
-    try:
-        out = tmp_path / "out"
-        copy_build(built, out)
-        csv = subscribers(tmp_path / "subs.csv", 8)
-        sender = subprocess.Popen(send_command(built, out, csv, "--rate", "0"), env=env_for(controller),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        assert sink.reached.wait(60)
-        sender.send_signal(signal.SIGKILL)
-        sender.wait(timeout=30)
-        sink.release.set()
+    with killed_while_held(built, tmp_path, hold_data="sub005@example.com") as (sink, controller, out, csv):
         assert ledger_states(out)["sub005@example.com"] == "committing"
         rerun = subprocess.run(send_command(built, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 1
@@ -314,8 +312,6 @@ def test_killed_after_the_final_dot_is_in_doubt_not_resent(built: Path, tmp_path
         assert forced.returncode == 0, forced.stderr
         copies = [m for m in sink.parsed() if m["To"].addresses[0].addr_spec == "sub005@example.com"]
         assert len(copies) == 2 and copies[0]["Message-ID"] == copies[1]["Message-ID"]
-    finally:
-        controller.stop()
 
 
 def test_starttls_and_login(built: Path, tmp_path: Path):

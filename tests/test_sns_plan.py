@@ -11,17 +11,9 @@ from site_builder import dates, pipeline, sns_text
 from site_builder.select import select_public
 from site_builder.sns_ledger import write_ledger
 from site_builder.sns_plan import plan_posts, read_settings
-from tests.sns_servers import sns_project
+from tests.sns_servers import NEWS, sns_project
 
 SITE = "https://www.yokohama-kyodo.example"
-NEWS = """
----
-title: 協働ラボの利用案内を更新しました
-date: 2026-11-01T10:00
-summary: 協働ラボの利用案内を更新しました。予約の方法と、スペースA・Bの使い方をまとめています。
----
-本文です。
-"""
 EVENT = """
 ---
 title: みらいリンクフォーラム

@@ -26,18 +26,10 @@ import yaml
 from site_builder.cli import main
 from site_builder.sns_ledger import write_ledger
 from tests.conftest import PROJECT
-from tests.sns_servers import FAST, BlueskyServer, FacebookServer, Fault, MastodonServer, SiteServer, XServer, sns_project
+from tests.sns_servers import NEWS, FAST, BlueskyServer, FacebookServer, Fault, MastodonServer, SiteServer, XServer, sns_project
 
 NOW = "2026-11-01T10:05"
 LINK = "https://www.yokohama-kyodo.example/news/hello/"
-NEWS = """
----
-title: 協働ラボの利用案内を更新しました
-date: 2026-11-01T10:00
-summary: 協働ラボの利用案内を更新しました。予約の方法と、スペースA・Bの使い方をまとめています。
----
-本文です。
-"""
 SECRETS = {"x": "x-token-s3cret", "facebook": "fb-token-s3cret", "mastodon": "md-token-s3cret", "bluesky": "bsky-app-pass-s3cret"}
 NETWORKS = ("x", "facebook", "mastodon", "bluesky")
 
