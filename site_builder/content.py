@@ -45,10 +45,17 @@ class Entry:
     kind: str
     meta: Item
     path: Path
-    body: str
-    body_line: int
+    source: SourceFile  # as read: body, and where each front-matter value sits
     slug: str
     url: str
+
+    @property
+    def body(self) -> str:
+        return self.source.body
+
+    @property
+    def body_line(self) -> int:
+        return self.source.body_line
 
     def is_public(self, now) -> bool:
         return not self.meta.draft and self.meta.date <= now
@@ -98,7 +105,7 @@ def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) ->
         if entry is None:
             continue
         if entry.url in seen:
-            line = read_source(path).line_of(("slug",))
+            line = entry.source.line_of(("slug",))
             other = reporter.display(seen[entry.url])
             reporter.error(path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has the URL {entry.url} already")
             continue
@@ -135,7 +142,7 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry 
     if kind is PAGE and url in RESERVED_URLS:
         reporter.error(path, source.line_of(("slug",)), "slug", f"the page URL {url} is reserved for generated pages")
         return None
-    return Entry(kind.name, meta, path, source.body, source.body_line, slug, url)
+    return Entry(kind.name, meta, path, source, slug, url)
 
 
 # A rule between two fields is shown on the line of the field that is present.
@@ -161,7 +168,7 @@ def page_url(root: Path, path: Path, slug: str | None) -> str:
 def validate_files(content: Content, reporter: Reporter) -> None:
     """Cross-checks that need the disk: images and dataset files exist."""
     for entry in content.all():
-        source = read_source(entry.path) if entry.meta.image or entry.kind == "issue" else None
+        source = entry.source
         if entry.meta.image and not (entry.path.parent / entry.meta.image).is_file():
             reporter.error(entry.path, source.line_of(("image",)), "image", f"file not found: {entry.meta.image}")
         if entry.kind == "issue":

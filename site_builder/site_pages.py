@@ -134,9 +134,8 @@ class SiteRenderer:
                                        total=len(items), items=pager.items, pages=pager))
         return pages
 
-    def event_pages(self, extra_actions=None, list_extra: str = "") -> list[WebPage]:
-        extra_actions = extra_actions or self.event_actions
-        list_extra = list_extra or self.event_list_extra
+    def event_pages(self) -> list[WebPage]:
+        extra_actions, list_extra = self.event_actions, self.event_list_extra
         now = self.published.now
         pages = []
         for e in self.published.events:
