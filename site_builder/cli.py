@@ -6,17 +6,20 @@ import argparse
 import sys
 from pathlib import Path
 
-from . import dates, pipeline
-from .config import ConfigError
-from .engine import EngineError
-from . import newsletter_cli
-from . import sns_post
-from . import schedule
-from . import data_pull
-from .charts import ChartError
-from .scaffold import FOLDERS, ScaffoldError, new_file
-from .search_index import SearchIndexError
-from .writer import WriterError
+from site_builder.content.reporter import ContentErrors
+from site_builder.content import dates
+from site_builder import pipeline
+from site_builder.context import Progress
+from site_builder.content.settings import ConfigError
+from site_builder.site.engine import EngineError
+from site_builder.commands import newsletter as newsletter_cli
+from site_builder.sns import post as sns_post
+from site_builder.commands import next_change as schedule
+from site_builder.issues import data_pull
+from site_builder.issues.charts import ChartError
+from site_builder.commands.new import FOLDERS, ScaffoldError, new_file
+from site_builder.site.search_index import SearchIndexError
+from site_builder.writer import WriterError
 
 # Failures that are the user's to fix: reported in one line, never a traceback.
 USER_ERRORS = (ConfigError, EngineError, ScaffoldError, SearchIndexError, WriterError)
@@ -31,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return args.run(args)
-    except pipeline.ContentErrors as exc:
+    except ContentErrors as exc:
         return report(exc.reporter)
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -97,12 +100,12 @@ def run_check(args) -> int:
 def run_build(args) -> int:
     now = dates.resolve_now(args.now)
     site_dir = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
-    pipeline.build_site(args.root, site_dir, now, pipeline.Progress(quiet=args.quiet))
+    pipeline.build_site(args.root, site_dir, now, Progress(quiet=args.quiet))
     return 0
 
 
 def run_serve(args) -> int:
-    from .serve import serve
+    from site_builder.commands.serve import serve
 
     return serve(args.root, args.host, args.port, args.now)
 

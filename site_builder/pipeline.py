@@ -12,42 +12,27 @@ import ctypes
 import datetime as dt
 import gc
 import re
-import sys
 import tempfile
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from . import engine, frames, search_index, sitemap
-from . import api, calendar_ics, feeds
-from . import issue_pages
-from .config import Config, read_config
-from .content import Content, read_content
-from .markdown import MarkdownRenderer
-from .reporter import Reporter
-from .select import Published, select_public
-from .site_pages import SiteRenderer, _normalize
-from .webpage import WebPage
-from .writer import Writer, discard, publish, staging_dir
-
-
-class ContentErrors(Exception):
-    def __init__(self, reporter: Reporter):
-        super().__init__(f"{len(reporter.errors)} content error(s)")
-        self.reporter = reporter
-
-
-@dataclass
-class Build:
-    """What the channels share: validated, selected content and rendered bodies."""
-
-    config: Config
-    published: Published
-    bodies: dict[str, str]
-    pages: list[WebPage] = field(default_factory=list)
-    # Bodies with absolute links and nothing active, shared by feeds and the API.
-    portable_bodies: dict[str, str] = field(default_factory=dict)
+from site_builder.site import engine
+from site_builder.site import frames
+from site_builder.site import search_index
+from site_builder.site import sitemap
+from site_builder.channels import api
+from site_builder.channels import calendars as calendar_ics
+from site_builder.channels import feeds
+from site_builder.issues import pages as issue_pages
+from site_builder.content.settings import Config, read_config
+from site_builder.content.readers import Content, read_content
+from site_builder.content.markdown import MarkdownRenderer
+from site_builder.content.reporter import ContentErrors, Reporter
+from site_builder.context import Build, Progress
+from site_builder.content.select import Published, select_public
+from site_builder.site.pages import SiteRenderer, _normalize
+from site_builder.site.webpage import WebPage
+from site_builder.writer import Writer, discard, publish, staging_dir
 
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
@@ -57,16 +42,6 @@ CHANNELS.append(feeds.render_feeds)  # /feed.xml, /cases|events|news/feed.xml, /
 CHANNELS.append(calendar_ics.render_calendars)  # /events/calendar.ics, /events/<slug>/event.ics
 CHANNELS.append(api.render_api)  # /api/<type>.json, /api/schema/<type>.json
 CHANNELS.append(issue_pages.render_dataset_files)  # /issues/<slug>/<dataset>.csv, byte for byte
-
-
-class Progress:
-    def __init__(self, quiet: bool = False):
-        self.quiet = quiet
-        self.started = time.perf_counter()
-
-    def step(self, message: str) -> None:
-        if not self.quiet:
-            print(f"[{time.perf_counter() - self.started:6.1f}s] {message}", file=sys.stderr, flush=True)
 
 
 def load(root: Path) -> tuple[Config, Content, Reporter]:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from site_builder import dates, pipeline
+from site_builder.content import dates
+from site_builder import pipeline
 from tests.conftest import PROJECT, SAMPLE_SITE, new_project, write_files
 
 NOW = "2020-07-20T12:00"

@@ -15,7 +15,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-from site_builder import dates, pipeline
+from site_builder.content import dates
+from site_builder import pipeline
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"

@@ -29,7 +29,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
-from site_builder.dates import TOKYO
+from site_builder.content.dates import TOKYO
 from site_builder.pipeline import build_site
 
 PROJECT = Path(__file__).resolve().parent.parent

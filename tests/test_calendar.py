@@ -12,7 +12,10 @@ import icalendar
 import lxml.html
 import pytest
 
-from site_builder import calendar_ics, dates, pipeline
+from site_builder.context import Progress
+from site_builder.channels import calendars as calendar_ics
+from site_builder.content import dates
+from site_builder import pipeline
 from tests.channel_site import LEAK_MARKERS, LONG_TITLE, PUBLIC, SITE, TRICKY_TITLE, built_site
 from tests.conftest import new_project
 
@@ -117,7 +120,7 @@ EVENT = """
 
 def sequence_and_stamp(root: Path, updated: str) -> tuple[int, dt.datetime]:
     (root / "events" / "koza.md").write_text(textwrap.dedent(EVENT).lstrip().format(updated=updated), encoding="utf-8")
-    build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2020-07-20T12:00")), pipeline.Progress(quiet=True))
+    build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2020-07-20T12:00")), Progress(quiet=True))
     (event,) = icalendar.Calendar.from_ical(calendar_ics.render_calendars(build)["/events/koza/event.ics"]).walk("VEVENT")
     return event.decoded("SEQUENCE"), event.decoded("DTSTAMP")
 

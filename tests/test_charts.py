@@ -28,10 +28,11 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from site_builder import charts, datasets
-from site_builder.dates import TOKYO
-from site_builder.issue_pages import place_charts
-from site_builder.models import Chart
+from site_builder.issues import charts
+from site_builder.issues import datasets
+from site_builder.content.dates import TOKYO
+from site_builder.issues.pages import place_charts
+from site_builder.content.models import Chart
 from site_builder.pipeline import build_site
 from tests.conftest import PROJECT, new_project
 

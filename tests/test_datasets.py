@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.datasets import Cell, TableError, parse_cell, read_table
+from site_builder.issues.datasets import Cell, TableError, parse_cell, read_table
 from site_builder.pipeline import check
 
 # The city's 推計人口 layout; line 2 onwards are wards.

@@ -14,7 +14,10 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from site_builder import dates, feeds, pipeline
+from site_builder.context import Progress
+from site_builder.content import dates
+from site_builder.channels import feeds
+from site_builder import pipeline
 from tests.channel_site import LEAK_MARKERS, PUBLIC, SITE, TRICKY_TITLE, built_site
 from tests.conftest import new_project
 
@@ -196,7 +199,7 @@ def test_a_feed_without_items_still_has_a_date_from_the_content(tmp_path: Path):
         ---
         本文
         """})
-    build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2030-01-01")), pipeline.Progress(quiet=True))
+    build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2030-01-01")), Progress(quiet=True))
     outputs = feeds.render_feeds(build)
     news = lxml.etree.fromstring(outputs["/news/feed.xml"]).find("channel")
     assert news.findall("item") == []

@@ -369,7 +369,7 @@ def test_a_rebuilt_edition_is_not_sent_to_the_rest_unless_allowed(built: Path, t
 
 
 def test_rate_limit_spaces_messages():
-    from site_builder.mailer import RateLimit
+    from site_builder.newsletter.mailer import RateLimit
 
     clock, slept = [100.0], []
 

@@ -21,7 +21,9 @@ import lxml.html
 import pytest
 import yaml
 
-from site_builder import dates, newsletter, pipeline
+from site_builder.content import dates
+from site_builder.newsletter import editions as newsletter
+from site_builder import pipeline
 from site_builder.cli import main
 from tests.conftest import PROJECT, new_project
 

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder import dates, pipeline
-from site_builder.select import select_public
+from site_builder.content import dates
+from site_builder import pipeline
+from site_builder.content.select import select_public
 
 FILES = {
     "content/news/later.md": """

@@ -7,10 +7,12 @@ import json
 import regex
 from twitter_text import parse_tweet
 
-from site_builder import dates, pipeline, sns_text
-from site_builder.select import select_public
-from site_builder.sns_ledger import write_ledger
-from site_builder.sns_plan import plan_posts, read_settings
+from site_builder.content import dates
+from site_builder import pipeline
+from site_builder.sns import text as sns_text
+from site_builder.content.select import select_public
+from site_builder.sns.ledger import write_ledger
+from site_builder.sns.plan import plan_posts, read_settings
 from tests.sns_servers import NEWS, sns_project
 
 SITE = "https://www.yokohama-kyodo.example"

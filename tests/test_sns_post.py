@@ -24,7 +24,7 @@ import pytest
 import yaml
 
 from site_builder.cli import main
-from site_builder.sns_ledger import write_ledger
+from site_builder.sns.ledger import write_ledger
 from tests.conftest import PROJECT
 from tests.sns_servers import NEWS, FAST, BlueskyServer, FacebookServer, Fault, MastodonServer, SiteServer, XServer, sns_project
 

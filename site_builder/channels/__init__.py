@@ -1,0 +1,1 @@
+"""Output channels besides the pages: feeds, calendars, the JSON API."""

@@ -1,0 +1,190 @@
+"""The calendar channel: iCalendar (RFC 5545) files written with icalendar.
+
+    /events/calendar.ics         every public event (subscribe to it)
+    /events/<slug>/event.ics     one event (import it)
+
+and the "add to calendar" links on event pages (the .ics and a Google Calendar link).
+
+* Times are Asia/Tokyo (``DTSTART;TZID=Asia/Tokyo``) with the VTIMEZONE made from
+  zoneinfo; all-day events are DATE values whose DTEND is the day after the last day
+  (DTEND is exclusive). icalendar folds lines at 75 octets between characters, so a
+  long Japanese line is never cut inside a UTF-8 sequence.
+* UID is ``<slug>@<site host>``: stable for as long as the event keeps its URL.
+* STATUS: ``cancelled`` → CANCELLED, ``postponed`` → TENTATIVE, otherwise CONFIRMED.
+* Revisions, derived from the content alone so two builds always agree. A build
+  cannot know an event's earlier versions (no state is kept and git history is not
+  reliably there: shallow CI clones, tarballs), so the editor states when an event
+  changed, with the optional front-matter field ``updated`` (a time, not before
+  ``date``). DTSTAMP and LAST-MODIFIED are ``updated``, else ``date``; SEQUENCE is
+  the number of whole minutes from ``date`` to ``updated`` (0 for the first
+  version). It only ever grows as ``updated`` moves forward, needs no counter to
+  keep, and a second edit on the same day still counts. No METHOD is set: the
+  files are published calendars, not scheduling messages, and without METHOD RFC
+  5545 defines DTSTAMP as the time the information was last revised, which is
+  exactly what the content says (with METHOD it would be the build time).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from typing import TYPE_CHECKING, Callable
+from urllib.parse import quote, urlencode, urlsplit
+
+import icalendar
+
+from site_builder.content import dates
+from site_builder.content.readers import Entry
+from site_builder.content.labels import EVENT_STATUS, SERIES
+from site_builder.site.pages import template_env
+from site_builder.site.webpage import relative_url
+
+if TYPE_CHECKING:
+    from site_builder.content.settings import Config
+    from site_builder.context import Build
+
+PRODID = "-//Yokohama City Citizen Collaboration Promotion Center//site-builder//JA"
+TZID = "Asia/Tokyo"
+CALENDAR_PATH = "/events/calendar.ics"
+STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}  # otherwise CONFIRMED
+UTC = dt.timezone.utc
+
+
+def render_calendars(build: "Build") -> dict[str, str | bytes]:
+    config = build.config
+    events = sorted(build.published.events, key=lambda e: (dates.as_instant(e.meta.start), e.slug))
+    outputs: dict[str, str | bytes] = {CALENDAR_PATH: render_calendar(config, events, f"イベント - {config.site_name}")}
+    for entry in events:
+        outputs[event_ics_path(entry)] = render_calendar(config, [entry], entry.meta.title)
+    return outputs
+
+
+def event_ics_path(entry: Entry) -> str:
+    return f"{entry.url}event.ics"
+
+
+def render_calendar(config: "Config", events: list[Entry], name: str) -> bytes:
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", TZID)
+    calendar.add_component(tokyo_vtimezone())
+    for entry in events:
+        calendar.add_component(render_event(config, entry))
+    return calendar.to_ical()
+
+
+@functools.cache
+def tokyo_vtimezone() -> icalendar.Timezone:
+    """Made once per process: from_tzinfo walks every hour to 2100 (~50 ms), and
+    a build writes one calendar per event. Only ever serialized, never changed."""
+    return icalendar.Timezone.from_tzinfo(dates.TOKYO, tzid=TZID, last_date=dt.date(2100, 1, 1))
+
+
+def render_event(config: "Config", entry: Entry) -> icalendar.Event:
+    event = entry.meta
+    vevent = icalendar.Event()
+    vevent.add("uid", event_uid(config, entry))
+    vevent.add("dtstamp", revised(entry).astimezone(UTC))
+    vevent.add("created", event.date.astimezone(UTC))
+    vevent.add("last-modified", revised(entry).astimezone(UTC))
+    vevent.add("sequence", sequence(entry))
+    vevent.add("summary", calendar_title(entry))
+    start, end = event_span(entry)
+    vevent.add("dtstart", start)
+    if end is not None:
+        vevent.add("dtend", end)
+    vevent.add("status", STATUS.get(event.status, "CONFIRMED"))
+    vevent.add("location", location_text(entry))
+    vevent.add("url", config.absolute(entry.url))
+    vevent.add("description", description_text(config, entry))
+    if event.series:
+        vevent.add("categories", [SERIES.get(event.series, event.series)])
+    return vevent
+
+
+def event_uid(config: "Config", entry: Entry) -> str:
+    return f"{entry.slug}@{urlsplit(config.site_url).hostname}"
+
+
+def revised(entry: Entry) -> dt.datetime:
+    return entry.meta.updated or entry.meta.date
+
+
+def sequence(entry: Entry) -> int:
+    """Whole minutes from publication to the editor's ``updated`` (0 without it)."""
+    return int((revised(entry) - entry.meta.date).total_seconds() // 60)
+
+
+def event_span(entry: Entry) -> tuple[dt.date | dt.datetime, dt.date | dt.datetime | None]:
+    """DTSTART and DTEND: dates (end exclusive) for all-day events, Tokyo times otherwise."""
+    event = entry.meta
+    if event.all_day:
+        return event.start, (event.end or event.start) + dt.timedelta(days=1)
+    end = event.end.astimezone(dates.TOKYO) if event.end is not None else None
+    return event.start.astimezone(dates.TOKYO), end
+
+
+def calendar_title(entry: Entry) -> str:
+    """The title, with 【中止】/【延期】 in front as on the event page (many calendars hide STATUS)."""
+    status = entry.meta.status
+    prefix = f"【{EVENT_STATUS[status]}】" if status in STATUS else ""
+    return prefix + entry.meta.title
+
+
+def location_text(entry: Entry) -> str:
+    event = entry.meta
+    parts = []
+    if event.venue:
+        parts.append(event.venue + (f"（{event.address}）" if event.address else ""))
+    if event.online:
+        parts.append(event.online if isinstance(event.online, str) else "オンライン")
+    return "／".join(parts)
+
+
+def description_text(config: "Config", entry: Entry) -> str:
+    event = entry.meta
+    lines = [event.summary, "", f"詳細：{config.absolute(entry.url)}"]
+    if event.registration and event.status != "cancelled":
+        lines.append(f"お申し込み：{event.registration}")
+    return "\n".join(lines)
+
+
+# --- "add to calendar" on the event pages ----------------------------------------------
+
+
+def google_calendar_url(config: "Config", entry: Entry) -> str:
+    """A Google Calendar "create event" link prefilled with the event."""
+    start, end = event_span(entry)
+    if entry.meta.all_day:
+        span = f"{start:%Y%m%d}/{end:%Y%m%d}"
+    else:
+        end = end or start
+        span = f"{start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    query = {
+        "action": "TEMPLATE", "text": calendar_title(entry), "dates": span,
+        "details": description_text(config, entry), "location": location_text(entry), "ctz": TZID,
+    }
+    return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/", quote_via=quote)
+
+
+def event_actions(build: "Build") -> Callable[[Entry], str]:
+    """For ``SiteRenderer``: the links shown on an event page that is still to come."""
+    template = template_env(build.config.root / "theme" / "site").get_template("calendar_links.html")
+    now = build.published.now
+
+    def actions(entry: Entry) -> str:
+        if entry.meta.ends_at <= now or entry.meta.status in STATUS:  # past, cancelled, postponed
+            return ""
+        return template.render(ics=relative_url(event_ics_path(entry), entry.url),
+                               google=google_calendar_url(build.config, entry))
+
+    return actions
+
+
+def calendar_list_link(build: "Build") -> str:
+    """For the event list: subscribe to every event."""
+    template = template_env(build.config.root / "theme" / "site").get_template("calendar_subscribe.html")
+    return template.render(ics=relative_url(CALENDAR_PATH, "/events/"))

@@ -1,0 +1,191 @@
+"""The feed channel: RSS 2.0 with feedgen, and JSON Feed 1.1 from the same items.
+
+    /feed.xml          every published item (cases, events, news, issue pages)
+    /cases/feed.xml    /events/feed.xml    /news/feed.xml
+    /feed.json         JSON Feed 1.1, every published item
+
+What the W3C feed validator asks for: RFC 822 dates in Asia/Tokyo (``+0900``), a
+guid that is the permalink, ``atom:link rel="self"``, ``language`` ja, absolute
+URLs and no active content inside item HTML (:mod:`item_html`), newest first.
+Every date comes from the content (feedgen would default to the clock): an item's
+``pubDate`` is its publish time, a channel's ``lastBuildDate`` the newest of them.
+Events are listed by publish time too, like everything else in a feed. The
+description is the plain-text summary, escaped, so it can never turn into markup;
+``content:encoded`` is the full body.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from feedgen.feed import FeedGenerator
+
+from site_builder.content import dates
+from site_builder.content.readers import Entry
+from site_builder.channels.portable import portable_body
+from site_builder.content.labels import EVENT_STATUS, KINDS
+from site_builder.site.seo import image_url
+
+if TYPE_CHECKING:
+    from site_builder.content.settings import Config
+    from site_builder.context import Build
+
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    path: str
+    title: str
+    page: str  # the HTML page the feed stands for
+    kinds: tuple[str, ...]
+
+
+def feed_specs(config: "Config") -> list[FeedSpec]:
+    site = config.site_name
+    return [
+        FeedSpec("/feed.xml", site, "/", ("case", "event", "news", "issue")),
+        FeedSpec("/cases/feed.xml", f"協働事例 - {site}", "/cases/", ("case",)),
+        FeedSpec("/events/feed.xml", f"イベント - {site}", "/events/", ("event",)),
+        FeedSpec("/news/feed.xml", f"お知らせ - {site}", "/news/", ("news",)),
+    ]
+
+
+def alternates(config: "Config") -> list[dict]:
+    """Autodiscovery ``<link rel="alternate">``s for every page's head: the site-wide feeds.
+
+    Site paths, made relative per page by ``SiteRenderer.head``. Material's JavaScript
+    takes every ``link[rel=alternate]`` for a language version and fetches
+    ``sitemap.xml`` beside it: from ``/feed.xml`` that is our ``/sitemap.xml``, on the
+    page's own origin; the section feeds (``/cases/sitemap.xml`` would be a 404) are
+    therefore not listed here.
+    """
+    return [
+        {"type": "application/rss+xml", "title": config.site_name, "href": "/feed.xml"},
+        {"type": "application/feed+json", "title": f"{config.site_name} (JSON Feed)", "href": "/feed.json"},
+    ]
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One entry as every feed format shows it."""
+
+    entry: Entry
+    url: str
+    title: str
+    summary: str
+    content_html: str
+    published: dt.datetime
+    modified: dt.datetime | None
+    image: str | None
+    tags: list[str]
+
+
+def render_feeds(build: "Build") -> dict[str, str | bytes]:
+    items = [feed_item(build, entry) for entry in build.published.items()]
+    # lastBuildDate of a feed without items (say, no news yet): the site's newest item.
+    fallback = max((item.published for item in items), default=build.published.now)
+    outputs: dict[str, str | bytes] = {}
+    for spec in feed_specs(build.config):
+        chosen = [item for item in items if item.entry.kind in spec.kinds]
+        outputs[spec.path] = render_rss(spec, chosen, build.config, fallback)
+    outputs["/feed.json"] = render_json_feed(items, build.config)
+    return outputs
+
+
+def feed_item(build: "Build", entry: Entry) -> FeedItem:
+    meta, config = entry.meta, build.config
+    body = portable_body(build, entry)
+    if entry.kind == "event":
+        body = event_facts(entry) + body
+    modified = getattr(meta, "updated", None)
+    return FeedItem(
+        entry=entry, url=config.absolute(entry.url), title=meta.title, summary=meta.summary, content_html=body,
+        published=tokyo(meta.date), modified=tokyo(modified) if modified else None,
+        image=config.absolute(image_url(entry)) if meta.image else None, tags=list(meta.tags),
+    )
+
+
+def event_facts(entry: Entry) -> str:
+    """When and where, ahead of the body (a reader shows the item without the page)."""
+    event = entry.meta
+    lines = [f"日時：{dates.format_span(event.start, event.end)}"]
+    if event.venue:
+        lines.append(f"会場：{event.venue}" + (f"（{event.address}）" if event.address else ""))
+    if event.online:
+        lines.append("オンライン：" + (event.online if isinstance(event.online, str) else "URLはお申し込みの方にお知らせします"))
+    if event.status != "scheduled":
+        lines.insert(0, f"【{EVENT_STATUS[event.status]}】")
+    return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>\n"
+
+
+def tokyo(value: dt.datetime) -> dt.datetime:
+    return value.astimezone(dates.TOKYO)
+
+
+def render_rss(spec: FeedSpec, items: list[FeedItem], config: "Config", fallback: dt.datetime) -> bytes:
+    feed = FeedGenerator()
+    feed.title(spec.title)
+    feed.link(href=config.absolute(spec.path), rel="self", type="application/rss+xml")
+    feed.link(href=config.absolute(spec.page), rel="alternate")  # RSS <link>: the last one set
+    feed.description(config.description or config.site_name)
+    feed.language("ja")
+    feed.generator("site-builder")
+    feed.lastBuildDate(max((item.published for item in items), default=tokyo(fallback)))
+    for item in items:  # newest first; feedgen would prepend without order="append"
+        add_rss_item(feed, item, all_kinds=len(spec.kinds) > 1)
+    return feed.rss_str(pretty=True)
+
+
+def add_rss_item(feed: FeedGenerator, item: FeedItem, all_kinds: bool) -> None:
+    entry = feed.add_entry(order="append")
+    entry.title(item.title)
+    entry.link(href=item.url)
+    entry.guid(item.url, permalink=True)
+    entry.description(html.escape(item.summary, quote=False))
+    if item.content_html:
+        entry.content(item.content_html)  # escaped text, not CDATA: a body may contain "]]>"
+    entry.pubDate(item.published)
+    if all_kinds:
+        entry.category(term=KINDS[item.entry.kind])
+    for tag in item.tags:
+        entry.category(term=tag)
+
+
+def render_json_feed(items: list[FeedItem], config: "Config") -> str:
+    """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen has no writer for it."""
+    feed = {
+        "version": JSON_FEED_VERSION,
+        "title": config.site_name,
+        "home_page_url": config.site_url,
+        "feed_url": config.absolute("/feed.json"),
+        "description": config.description or config.site_name,
+        "language": "ja",
+        "authors": [{"name": config.site_name, "url": config.site_url}],
+        "items": [json_feed_item(item) for item in items],
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+
+
+def json_feed_item(item: FeedItem) -> dict:
+    data = {
+        "id": item.url,
+        "url": item.url,
+        "title": item.title,
+        "summary": item.summary,
+        "date_published": item.published.isoformat(),
+    }
+    if item.content_html:
+        data["content_html"] = item.content_html
+    else:  # JSON Feed requires content_html or content_text
+        data["content_text"] = item.summary
+    if item.modified:
+        data["date_modified"] = item.modified.isoformat()
+    if item.image:
+        data["image"] = item.image
+    data["tags"] = [KINDS[item.entry.kind], *item.tags]
+    return data

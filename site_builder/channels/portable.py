@@ -1,0 +1,51 @@
+"""An item's body as HTML that works anywhere: in a feed reader, a calendar, an app.
+
+The site pages keep relative links (they work from every mirror and preview); the
+channels read outside the site need absolute ones and must not carry active content.
+So the body is resolved against the item's absolute URL with lxml, the heading
+permalinks (``¶``) are dropped, and nh3 (the ammonia sanitizer) removes scripts,
+iframes, ``on*`` attributes, styles and every URL scheme but http(s) and mailto.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING
+
+import lxml.html
+import nh3
+
+from site_builder.content.readers import Entry
+from site_builder.site.pages import rewrite_links
+
+if TYPE_CHECKING:
+    from site_builder.context import Build
+
+URL_SCHEMES = {"http", "https", "mailto"}
+_PERMALINKS = "//a[contains(concat(' ', normalize-space(@class), ' '), ' headerlink ')]"
+
+
+def absolute_html(html_text: str, base_url: str) -> str:
+    """``html_text`` with every link resolved against ``base_url``."""
+    if not html_text.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html_text, create_parent="div")
+    for permalink in root.xpath(_PERMALINKS):
+        permalink.drop_tree()
+    root.make_links_absolute(base_url, resolve_base_href=False, handle_failures="discard")
+    inner = html.escape(root.text or "", quote=False)
+    return inner + "".join(lxml.html.tostring(child, encoding="unicode") for child in root)
+
+
+def sanitize(html_text: str) -> str:
+    """No script, iframe, style or event handler; only http(s)/mailto URLs."""
+    return nh3.clean(html_text, url_schemes=URL_SCHEMES, link_rel="noopener")
+
+
+def portable_body(build: "Build", entry: Entry) -> str:
+    """The rendered body of a public item: absolute links, nothing active.
+    Made once per build: the feeds and the API both need it."""
+    if entry.url not in build.portable_bodies:
+        relative = rewrite_links(build.bodies.get(entry.url, ""), entry, build.published)
+        build.portable_bodies[entry.url] = sanitize(absolute_html(relative, build.config.absolute(entry.url))).strip()
+    return build.portable_bodies[entry.url]

@@ -1,0 +1,1 @@
+"""The command line's subcommands; `site_builder.cli` lists them."""

@@ -1,0 +1,68 @@
+"""``site-builder next-change``: when the public output next changes by itself.
+
+A static host only changes when someone builds. Besides commits, the output
+changes at two kinds of moments, both written in the content:
+
+* an item (case, event, news, issue page, page, newsletter edition) that is not a
+  draft reaches its publish time ``date``;
+* a public event ends (``Event.ends_at``) and moves from upcoming to past (lists,
+  home page, its page, the registration button).
+
+The scheduled deploy workflow (.github/workflows/deploy.yml) asks this command
+whether such a moment has passed since the last deploy, and rebuilds only then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable
+
+from site_builder.content.reporter import ContentErrors
+from site_builder.content import dates
+from site_builder import pipeline
+from site_builder.content.readers import Content, Entry
+
+NONE = "none"
+
+
+def change_moments(entry: Entry) -> Iterable[dt.datetime]:
+    if entry.meta.draft:
+        return
+    yield entry.meta.date
+    if entry.kind == "event" and entry.meta.ends_at > entry.meta.date:
+        yield entry.meta.ends_at  # an event published after it ended never changes lists again
+
+
+def next_change(content: Content, now: dt.datetime) -> dt.datetime | None:
+    """The first moment after ``now`` at which the public output changes, if any."""
+    entries = [*content.all(), *content.editions]
+    moments = [moment for entry in entries for moment in change_moments(entry) if moment > now]
+    return min(moments, default=None)
+
+
+def register(commands) -> None:
+    from site_builder.cli import add_now
+
+    parser = commands.add_parser(
+        "next-change",
+        help="print when the public output next changes by itself (ISO 8601), or 'none'",
+        description=(
+            "Print the next moment after --now at which a build would publish something different: the next "
+            "scheduled publish time of a non-draft item, or the end of a public event (it moves to past events), "
+            f"whichever comes first, as ISO 8601 in Asia/Tokyo (e.g. 2020-08-08T16:30:00+09:00). Prints '{NONE}' "
+            "when nothing is scheduled. Exit status: 0 in both cases; 1 when the content has errors (listed like "
+            "`check`); 2 for a malformed --now."
+        ),
+    )
+    add_now(parser)
+    parser.set_defaults(run=run_next_change)
+
+
+def run_next_change(args) -> int:
+    now = dates.resolve_now(args.now)
+    _, content, reporter = pipeline.load(args.root)
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    moment = next_change(content, now)
+    print(moment.astimezone(dates.TOKYO).isoformat() if moment else NONE)
+    return 0

@@ -1,0 +1,1 @@
+"""Content: front matter, models, readers, the publishing rule, dates, wards, settings."""

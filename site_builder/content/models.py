@@ -1,0 +1,287 @@
+"""One typed model per content type, built from front matter; no I/O here.
+
+Unknown keys are errors (``extra="forbid"``). Field constraints carry the messages
+editors see; :mod:`site_builder.content` adds file and line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Annotated, Literal, Union
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from site_builder.content import dates
+from site_builder.sns import text as sns_text
+from site_builder.content.wards import CITYWIDE, WARDS
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def problem(field: str, message: str) -> ValueError:
+    """A model-level error that belongs to one field (see ``content.field_errors``)."""
+    return ValueError(f"{field}|{message}")
+
+
+def _time(value: object) -> dt.date | dt.datetime:
+    if value is None or value == "":
+        raise ValueError("must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00")
+    return dates.parse_time(value)
+
+
+def _instant(value: object) -> dt.datetime:
+    return dates.as_instant(_time(value))
+
+
+def _date_only(value: object) -> dt.date:
+    parsed = _time(value)
+    if isinstance(parsed, dt.datetime):
+        raise ValueError(f"expected a date like 2020-07-15, got {value!r}")
+    return parsed
+
+
+def _slug(value: str) -> str:
+    if not SLUG_PATTERN.match(value):
+        raise ValueError(f"unsafe slug {value!r}: use only a-z, 0-9 and single '-' between them")
+    return value
+
+
+def _url(value: str) -> str:
+    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _ward(value: str) -> str:
+    if value != CITYWIDE and value not in WARDS:
+        raise ValueError(f"unknown ward id {value!r}; use one of {', '.join(WARDS)} or citywide")
+    return value
+
+
+def _listify(value: object) -> object:
+    return [value] if isinstance(value, str) else value
+
+
+Text = Annotated[str, Field(min_length=1)]
+Time = Annotated[Union[dt.datetime, dt.date], BeforeValidator(_time)]
+Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
+DateOnly = Annotated[dt.date, BeforeValidator(_date_only)]
+Slug = Annotated[str, AfterValidator(_slug)]
+Url = Annotated[str, AfterValidator(_url)]
+WardId = Annotated[str, AfterValidator(_ward)]
+Network = Literal["x", "facebook", "mastodon", "bluesky"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class SnsPost(Strict):
+    network: Network
+    at: Instant | None = None
+    text: Text | None = None
+
+    @model_validator(mode="after")
+    def _fits(self) -> "SnsPost":
+        if self.text is not None:
+            problem_text = sns_text.overflow(self.network, self.text)
+            if problem_text:
+                raise problem("text", problem_text)
+        return self
+
+
+class Item(Strict):
+    """Fields every content type shares."""
+
+    title: Annotated[str, Field(min_length=1, max_length=100)]
+    date: Instant
+    summary: Annotated[str, Field(min_length=1, max_length=200)]
+    slug: Slug | None = None
+    draft: bool = False
+    image: Text | None = None
+    image_alt: Text | None = None
+    tags: list[Text] = []
+    sns: Union[Literal[False], list[SnsPost], None] = None
+
+    @classmethod
+    def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
+        """Rules between fields that hold on the raw front matter, so they are
+        reported together with every other field error."""
+        if data.get("image") and not data.get("image_alt"):
+            return [("image_alt", "required when image is set")]
+        return []
+
+    @model_validator(mode="after")
+    def _presence(self) -> "Item":
+        for field_name, message in self.presence_problems(self.model_dump(exclude_defaults=True)):
+            raise problem(field_name, message)
+        return self
+
+
+PartnerType = Literal["npo", "company", "university", "government", "community", "other"]
+CaseStatus = Literal["proposal", "planning", "ongoing", "completed"]
+EventStatus = Literal["scheduled", "cancelled", "postponed", "moved-online"]
+
+
+class Partner(Strict):
+    name: Text
+    type: PartnerType
+    url: Url | None = None
+
+
+class Case(Item):
+    partners: Annotated[list[Partner], Field(min_length=2)]
+    wards: Annotated[list[WardId], BeforeValidator(_listify)] = []
+    sdgs: list[Annotated[int, Field(ge=1, le=17, strict=True)]] = []
+    status: CaseStatus
+    started: DateOnly | None = None
+
+
+def span_problem(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None) -> str | None:
+    if end is None:
+        return None
+    if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
+        return "start and end must both be dates or both be date-times"
+    if dates.as_instant(end) < dates.as_instant(start):
+        return "end is before start"
+    return None
+
+
+class Event(Item):
+    start: Time
+    end: Time | None = None
+    venue: Text | None = None
+    address: Text | None = None
+    online: Union[Literal[True], Url, None] = None
+    capacity: Annotated[int, Field(gt=0, strict=True)] | None = None
+    fee: Text | None = None
+    registration: Url | None = None
+    series: Slug | None = None
+    status: EventStatus = "scheduled"
+    updated: Instant | None = None  # last change subscribers should see (calendar SEQUENCE; calendar_ics.py)
+
+    @classmethod
+    def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
+        found = super().presence_problems(data)
+        if not data.get("venue") and not data.get("online"):
+            found.append(("venue", "an event needs a venue or online (or both)"))
+        try:  # so that a span mistake shows up beside errors in other fields
+            message = span_problem(dates.parse_time(data.get("start")), dates.parse_time(data["end"])) if "end" in data else None
+        except ValueError:  # start or end themselves are wrong: their own errors say so
+            message = None
+        if message:
+            found.append(("end", message))
+        return found
+
+    @model_validator(mode="after")
+    def _span(self) -> "Event":
+        message = span_problem(self.start, self.end)
+        if message:
+            raise problem("end", message)
+        return self
+
+    @model_validator(mode="after")
+    def _updated_after_date(self) -> "Event":
+        if self.updated is not None and self.updated < self.date:
+            raise problem("updated", "updated is before date (the publish time)")
+        return self
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, dt.datetime)
+
+    @property
+    def ends_at(self) -> dt.datetime:
+        """The moment the event becomes a past event."""
+        last = self.end if self.end is not None else self.start
+        if isinstance(last, dt.datetime):
+            return last
+        return dates.day_after(last)
+
+
+class News(Item):
+    pass
+
+
+class Dataset(Strict):
+    id: Slug
+    file: Text
+    source: Text
+    source_url: Url
+    license: Text
+    retrieved: DateOnly | None = None
+    encoding: Literal["utf-8", "cp932"] | None = None
+    download_url: Url | None = None
+
+
+class Chart(Strict):
+    dataset: Text
+    type: Literal["bar", "line", "stacked-bar"]
+    x: Text
+    y: Union[Text, Annotated[list[Text], Field(min_length=1)]]
+    title: Text
+    caption: Text | None = None
+
+    @property
+    def columns(self) -> list[str]:
+        return [self.y] if isinstance(self.y, str) else list(self.y)
+
+
+class IssuePage(Item):
+    datasets: Annotated[list[Dataset], Field(min_length=1)]
+    charts: Annotated[list[Chart], Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _charts_name_datasets(self) -> "IssuePage":
+        known = {dataset.id for dataset in self.datasets}
+        for index, chart in enumerate(self.charts):
+            if chart.dataset not in known:
+                raise problem(f"charts.{index}.dataset", f"unknown dataset {chart.dataset!r}; define it under datasets")
+        return self
+
+
+class Page(Item):
+    pass
+
+
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("must be a single line (it becomes the mail's subject)")
+    return value
+
+
+class Edition(Strict):
+    """A newsletter edition (メルマガ): ``content/newsletter/<id>.md``.
+
+    The file name is the edition id (``2020-07a``); the body is the editor's
+    introduction. ``date`` is the send time: the edition lists only what is public
+    then, and its web copy appears at ``/newsletter/<id>/`` from then on. ``from``
+    and ``to`` bound the publish times of the cases and news it lists (``to`` as a
+    date includes that day); without them the period starts after the previous
+    edition's send time (else 14 days before this one) and ends at the send time.
+    """
+
+    title: Annotated[str, Field(min_length=1, max_length=100), AfterValidator(_one_line)] | None = None
+    subject: Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_one_line)] | None = None
+    summary: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    date: Instant
+    period_from: Time | None = Field(default=None, alias="from")
+    period_to: Time | None = Field(default=None, alias="to")
+    draft: bool = False
+
+    @property
+    def slug(self) -> None:
+        """The id is always the file name."""
+        return None
+
+    @classmethod
+    def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
+        return []
+
+    @model_validator(mode="after")
+    def _period(self) -> "Edition":
+        if self.period_from is not None and self.period_to is not None:
+            if dates.as_instant(self.period_to) < dates.as_instant(self.period_from):
+                raise problem("to", "to is before from")
+        return self

@@ -1,0 +1,270 @@
+"""Readers: content files in, validated entries or located errors out."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import BaseModel, ValidationError
+
+from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, read_source
+from site_builder.issues.datasets import validate_issue
+from site_builder.content.models import SLUG_PATTERN, Case, Edition, Event, IssuePage, Item, News, Page
+from site_builder.content.reporter import Reporter
+
+
+@dataclass(frozen=True)
+class Kind:
+    """A content type: where its files live and where its pages go."""
+
+    name: str
+    model: type[Item]
+    folder: str
+    url_prefix: str
+
+
+CASE = Kind("case", Case, "cases", "/cases/")
+EVENT = Kind("event", Event, "events", "/events/")
+NEWS = Kind("news", News, "content/news", "/news/")
+ISSUE = Kind("issue", IssuePage, "content/issues", "/issues/")
+PAGE = Kind("page", Page, "content", "/")
+# Newsletter editions: not items (no feeds, API, SNS); see site_builder/newsletter.py.
+EDITION = Kind("edition", Edition, "content/newsletter", "/newsletter/")
+ITEM_KINDS = (CASE, EVENT, NEWS, ISSUE)
+# Folders under content/ that are not ordinary pages.
+NOT_PAGES = ("news", "issues", "newsletter")
+RESERVED_URLS = ("/cases/", "/events/", "/news/", "/issues/", "/api/", "/newsletter/", "/search/", "/pagefind/", "/assets/")
+
+
+@dataclass
+class Entry:
+    """One content file, validated: its model, body and public URL."""
+
+    kind: str
+    meta: Item
+    path: Path
+    source: SourceFile  # as read: body, and where each front-matter value sits
+    slug: str
+    url: str
+
+    @property
+    def body(self) -> str:
+        return self.source.body
+
+    @property
+    def body_line(self) -> int:
+        return self.source.body_line
+
+    def is_public(self, now) -> bool:
+        return not self.meta.draft and self.meta.date <= now
+
+
+@dataclass
+class Content:
+    """Everything the editors wrote, valid or not yet checked for cross-file rules."""
+
+    root: Path
+    entries: dict[str, list[Entry]] = field(default_factory=dict)
+    editions: list[Entry] = field(default_factory=list)
+
+    def of(self, kind: str) -> list[Entry]:
+        return self.entries.get(kind, [])
+
+    def all(self) -> Iterable[Entry]:
+        for kind in sorted(self.entries):
+            yield from self.entries[kind]
+
+
+def read_content(root: Path, reporter: Reporter) -> Content:
+    """Read and validate every content file under ``root``; errors go to ``reporter``."""
+    content = Content(root)
+    for kind in ITEM_KINDS:
+        paths = sorted((root / kind.folder).glob("*.md"))
+        content.entries[kind.name] = _read_kind(root, kind, paths, reporter)
+    content.entries["page"] = _read_kind(root, PAGE, list(page_paths(root)), reporter)
+    content.editions = _read_kind(root, EDITION, sorted((root / EDITION.folder).glob("*.md")), reporter)
+    validate_files(content, reporter)
+    return content
+
+
+def page_paths(root: Path) -> Iterable[Path]:
+    folder = root / "content"
+    for path in sorted(folder.rglob("*.md")):
+        relative = path.relative_to(folder)
+        if relative.parts[0] not in NOT_PAGES:
+            yield path
+
+
+def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) -> list[Entry]:
+    entries = []
+    seen: dict[str, Path] = {}
+    for path in paths:
+        entry = read_entry(root, kind, path, reporter)
+        if entry is None:
+            continue
+        if entry.url in seen:
+            line = entry.source.line_of(("slug",))
+            other = reporter.display(seen[entry.url])
+            reporter.error(path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has the URL {entry.url} already")
+            continue
+        seen[entry.url] = path
+        entries.append(entry)
+    return entries
+
+
+def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry | None:
+    try:
+        source = read_source(path)
+    except ContentFileError as exc:
+        reporter.error(path, exc.line, exc.field, exc.message)
+        return None
+    try:
+        meta = kind.model.model_validate(source.data)
+    except ValidationError as exc:
+        problems = field_errors(exc, kind.model)
+        problems += [((name,), message) for name, message in kind.model.presence_problems(source.data)]
+        for loc, message in problems:
+            reporter.error(path, line_near(source, loc), format_loc(loc), message)
+        return None
+    slug = meta.slug or path.stem
+    if kind is PAGE:
+        url = page_url(root, path, meta.slug)
+    else:
+        url = f"{kind.url_prefix}{slug}/"
+    segments = url.strip("/").split("/") if kind is PAGE else [slug]
+    unsafe = [part for part in segments if part and not SLUG_PATTERN.match(part)]
+    if unsafe:  # a `slug:` field was checked by the model, so this comes from the file name
+        reporter.error(path, 1, "slug", f"unsafe slug {unsafe[0]!r} (from the file name): use only a-z, 0-9 and "
+                                        "single '-' between them; rename the file or set slug")
+        return None
+    if kind is PAGE and url in RESERVED_URLS:
+        reporter.error(path, source.line_of(("slug",)), "slug", f"the page URL {url} is reserved for generated pages")
+        return None
+    return Entry(kind.name, meta, path, source, slug, url)
+
+
+# A rule between two fields is shown on the line of the field that is present.
+_ANCHORS: dict[str, str] = {"image_alt": "image"}
+
+
+def line_near(source: SourceFile, loc: Loc) -> int:
+    """The line of ``loc``; for a missing field, the line of the field it goes with."""
+    if loc not in source.lines and len(loc) == 1 and loc[0] in _ANCHORS:
+        return source.line_of((_ANCHORS[loc[0]],))
+    return source.line_of(loc)
+
+
+def page_url(root: Path, path: Path, slug: str | None) -> str:
+    parts = list(path.relative_to(root / "content").with_suffix("").parts)
+    if slug:
+        parts[-1] = slug
+    if parts[-1] == "index":
+        parts = parts[:-1]
+    return "/" + "".join(f"{part}/" for part in parts)
+
+
+def validate_files(content: Content, reporter: Reporter) -> None:
+    """Cross-checks that need the disk: images and dataset files exist."""
+    for entry in content.all():
+        source = entry.source
+        if entry.meta.image and not (entry.path.parent / entry.meta.image).is_file():
+            reporter.error(entry.path, source.line_of(("image",)), "image", f"file not found: {entry.meta.image}")
+        if entry.kind == "issue":
+            for index, dataset in enumerate(entry.meta.datasets):
+                if not (content.root / "content" / dataset.file).is_file():
+                    loc = ("datasets", index, "file")
+                    reporter.error(entry.path, source.line_of(loc), format_loc(loc), f"file not found: content/{dataset.file}")
+            validate_issue(content.root, entry, source, reporter)  # CSV columns and cells (datasets.py)
+
+
+_TAG_WORDS = {"str", "int", "bool", "float", "date", "datetime", "none", "list", "dict", "url"}
+_UNION_MESSAGES = {
+    "sns": "must be false or a list of posts ({network, at?, text?})",
+    "online": "must be true or an http(s) URL",
+    "y": "must be a column name or a list of column names",
+}
+
+
+def _is_tag(part: object, previous: object) -> bool:
+    """A union member's name in an error location (``literal[False]``, ``str``).
+
+    It always follows a field name; a field name itself comes first or after a
+    list index, so a field called ``date`` or ``url`` is never taken for a tag."""
+    return isinstance(part, str) and isinstance(previous, str) and ("[" in part or part in _TAG_WORDS)
+
+
+def field_errors(exc: ValidationError, model: type[BaseModel]) -> list[tuple[Loc, str]]:
+    """Turn pydantic's errors into ``(location, message)`` pairs editors can read."""
+    grouped: dict[Loc, list[dict]] = {}
+    for error in exc.errors():
+        raw = error["loc"]
+        loc = tuple(part for i, part in enumerate(raw) if not (i and _is_tag(part, raw[i - 1])))
+        message = error["msg"]
+        if error["type"] == "value_error":
+            message = str(error["ctx"]["error"]) if "ctx" in error else message
+            if "|" in message:
+                sub, message = message.split("|", 1)
+                loc = loc + tuple(int(p) if p.isdigit() else p for p in sub.split("."))
+        error = {**error, "msg": message}
+        grouped.setdefault(loc, []).append(error)
+    result = []
+    for loc, errors in grouped.items():
+        if all(e["type"] == "literal_error" for e in errors) and any(o[: len(loc)] == loc and len(o) > len(loc) for o in grouped):
+            continue  # `sns: false | [posts]`: the list branch's deeper error says what is wrong
+        chosen = [e for e in errors if e["type"] == "value_error"] or errors
+        if len(chosen) > 1 and loc and loc[-1] in _UNION_MESSAGES:
+            result.append((loc, _UNION_MESSAGES[loc[-1]]))
+            continue
+        result.append((loc, describe(chosen[0], model)))
+    return result
+
+
+def describe(error: dict, model: type[BaseModel]) -> str:
+    kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        name = str(error["loc"][-1])
+        close = difflib.get_close_matches(name, _field_names(model), n=1, cutoff=0.75)
+        return "unknown field" + (f" (did you mean {close[0]!r}?)" if close else "")
+    if kind == "literal_error":
+        return f"must be one of {ctx['expected']}, got {value!r}"
+    if kind == "string_too_long":
+        return f"must be at most {ctx['max_length']} characters, got {len(value)}"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "too_short":
+        return f"needs at least {ctx['min_length']} entries, got {ctx.get('actual_length', 0)}"
+    if kind in ("int_type", "int_parsing", "int_from_float"):
+        return f"must be a whole number, got {value!r}"
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        bound = {"greater_than": "greater than", "greater_than_equal": "at least",
+                 "less_than": "less than", "less_than_equal": "at most"}[kind]
+        limit = next(iter(ctx.values()))
+        return f"must be {bound} {limit}, got {value!r}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"must be true or false, got {value!r}"
+    if kind == "list_type":
+        return f"must be a list, got {value!r}"
+    if value is None and kind.endswith("_type"):
+        return "must not be empty"
+    if kind == "string_type" and isinstance(value, (int, float, bool)):
+        return f"must be text, got {value!r} (put it in quotes to keep it as text)"
+    if kind == "string_type":
+        return f"must be text, got {value!r}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return "must be a mapping of 'field: value' lines"
+    return error["msg"]
+
+
+def _field_names(model: type[BaseModel]) -> list[str]:
+    names = set(model.model_fields)
+    for info in model.model_fields.values():
+        for arg in getattr(info.annotation, "__args__", ()) or ():
+            inner = getattr(arg, "__args__", None)
+            for candidate in (arg, *(inner or ())):
+                if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+                    names |= set(candidate.model_fields)
+    return sorted(names)

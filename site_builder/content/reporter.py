@@ -1,0 +1,53 @@
+"""Collects content errors so that every mistake is reported at once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class ContentError:
+    """One mistake in one content file: ``path:line: field: message``."""
+
+    path: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+
+@dataclass
+class Reporter:
+    """Gathers errors; tests assert on ``messages`` rather than scraped logs."""
+
+    root: Path = Path(".")
+    errors: list[ContentError] = field(default_factory=list)
+
+    def error(self, path: Path | str, line: int, field_name: str, message: str) -> None:
+        self.errors.append(ContentError(self.display(path), line, field_name, message))
+
+    def display(self, path: Path | str) -> str:
+        path = Path(path)
+        try:
+            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        except ValueError:
+            return path.as_posix()
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def messages(self) -> list[str]:
+        return [str(error) for error in sorted(set(self.errors))]
+
+
+class ContentErrors(Exception):
+    """Raised with the reporter when content is invalid; the command prints it."""
+
+    def __init__(self, reporter: Reporter):
+        super().__init__(f"{len(reporter.errors)} content error(s)")
+        self.reporter = reporter

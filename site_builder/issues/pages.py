@@ -1,0 +1,147 @@
+"""Issue pages (課題を知る): the narrative with its charts, tables and sources.
+
+An editor places chart N in the text with a line ``<!-- chart: N -->`` (an HTML
+comment: invisible wherever the Markdown is shown as written); charts without a
+marker follow the text, in order. Each chart comes with its data table, the
+source (linked), license, retrieval date and a link to download the CSV, which is
+copied unchanged to ``/issues/<slug>/<file name>``. A page whose data was
+retrieved more than ``issues_stale_after_days`` (``mkdocs.yml``, default 400)
+before the build time says so at the top.
+
+The templates are ``theme/site/issue.html`` and ``theme/site/issue_chart.html``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+from site_builder.issues import charts
+from site_builder.content import dates
+from site_builder.content.settings import Config, ConfigError
+from site_builder.content.readers import Entry
+from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
+from site_builder.content.models import Chart, Dataset
+
+if TYPE_CHECKING:
+    from site_builder.context import Build
+
+DEFAULT_STALE_AFTER_DAYS = 400
+_MARKER = re.compile(r"<!--\s*chart:\s*(\d+)\s*-->")
+
+
+@dataclass(frozen=True)
+class DatasetView:
+    dataset: Dataset
+    path: str  # where the copy is written: /issues/<slug>/<file name>
+    href: str  # the same, URL-quoted
+    name: str
+    size: int
+    table: Table
+
+    @property
+    def encoding(self) -> str:
+        return {"utf-8": "UTF-8", "cp932": "Shift_JIS"}[self.table.encoding]
+
+
+@dataclass(frozen=True)
+class ChartView:
+    number: int
+    chart: Chart
+    dataset: DatasetView
+    svg: Markup
+    data: ChartData
+    legend: list[str]
+
+    @property
+    def id(self) -> str:
+        return f"chart-{self.number}"
+
+    @property
+    def rows(self) -> list[tuple[str, list[str]]]:
+        return [(label, [series.cells[i].text for series in self.data.series]) for i, label in enumerate(self.data.labels)]
+
+
+@dataclass(frozen=True)
+class StaleNotice:
+    retrieved: dt.date | None
+    days: int
+
+
+def issue_context(entry: Entry, body_html: str, config: Config, now: dt.datetime) -> dict:
+    """What ``issue.html`` needs beside the entry: body parts, charts, notice."""
+    views = dataset_views(entry, config.root)
+    chart_views = [chart_view(number, chart, views[chart.dataset])
+                   for number, chart in enumerate(entry.meta.charts, start=1)]
+    return {"parts": place_charts(body_html, len(chart_views)), "charts": chart_views,
+            "stale": stale_notice(entry, now, stale_after_days(config)), "no_value_marks": NO_VALUE}
+
+
+def dataset_views(entry: Entry, root: Path) -> dict[str, DatasetView]:
+    views = {}
+    for dataset in entry.meta.datasets:
+        source = root / "content" / dataset.file
+        data = source.read_bytes()
+        path = f"{entry.url}{source.name}"
+        views[dataset.id] = DatasetView(dataset, path, quote(path), source.name, len(data),
+                                        read_table(data, dataset.encoding))
+    return views
+
+
+def chart_view(number: int, chart: Chart, dataset: DatasetView) -> ChartView:
+    data = chart_data(dataset.table, chart)
+    svg = charts.render_chart(chart, data, f"chart-{number}", charts.describe(chart, data))
+    return ChartView(number, chart, dataset, Markup(svg), data, [NO_VALUE[mark] for mark in data.marks])
+
+
+def place_charts(body_html: str, count: int) -> list[str | int]:
+    """The body split at chart markers: HTML strings and chart numbers (1-based);
+    charts without a marker are appended after the text."""
+    parts: list[str | int] = []
+    placed: set[int] = set()
+    position = 0
+    for match in _MARKER.finditer(body_html):
+        number = int(match[1])
+        if not 1 <= number <= count or number in placed:
+            continue  # `check` reports these; the comment stays a comment
+        parts += [body_html[position : match.start()], number]
+        placed.add(number)
+        position = match.end()
+    parts.append(body_html[position:])
+    parts += [number for number in range(1, count + 1) if number not in placed]
+    return [part for part in parts if part != ""]
+
+
+def stale_after_days(config: Config) -> int:
+    value = config.get("issues_stale_after_days", DEFAULT_STALE_AFTER_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"mkdocs.yml: extra.site_builder.issues_stale_after_days must be a positive whole number, got {value!r}")
+    return value
+
+
+def stale_notice(entry: Entry, now: dt.datetime, after_days: int) -> StaleNotice | None:
+    """A notice when any dataset was retrieved more than ``after_days`` before
+    ``now`` (the build time, as a date in Tokyo), or has no retrieval date."""
+    today = now.astimezone(dates.TOKYO).date()
+    retrieved = [dataset.retrieved for dataset in entry.meta.datasets]
+    if None in retrieved:
+        return StaleNotice(None, after_days)
+    oldest = min(retrieved)
+    if (today - oldest).days > after_days:
+        return StaleNotice(oldest, (today - oldest).days)
+    return None
+
+
+def render_dataset_files(build: "Build") -> dict[str, bytes]:
+    """The channel: each public issue page's CSVs, byte for byte, beside the page."""
+    files: dict[str, bytes] = {}
+    for entry in build.published.issues:
+        for view in dataset_views(entry, build.config.root).values():
+            files[view.path] = (build.config.root / "content" / view.dataset.file).read_bytes()
+    return files

@@ -1,0 +1,1 @@
+"""The newsletter (メルマガ): editions, mail rendering and resumable sending."""

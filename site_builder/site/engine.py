@@ -1,0 +1,138 @@
+"""The engine step: a plain docs tree + config in, the page frames out.
+
+The pipeline hands the engine (MkDocs, ProperDocs or Zensical, all reading
+``mkdocs.yml``) only editors' ordinary pages and one *frame* page per nav entry
+and per URL depth. Generated pages (items, lists) are finished HTML that
+:mod:`site_builder.frames` pours into those frames, so no content logic lives in
+engine callbacks and engine time does not grow with the number of items.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+from site_builder.content.settings import Config
+from site_builder.site.webpage import WebPage
+
+FRAME_TITLE = "SB-FRAME-TITLE"
+FRAME_HEAD = "<!--SB-FRAME-HEAD-->"
+FRAME_BODY = "SB-FRAME-BODY"
+FRAME_MARKDOWN = f'<!--<h1-->\n<div class="sb-frame">{FRAME_BODY}</div>\n'
+FRAME_FOLDER = "sb-frame"
+
+
+class EngineError(Exception):
+    pass
+
+
+def frame_source(url: str, nav_urls: set[str]) -> str:
+    """The docs file whose rendering frames the page at ``url``."""
+    if url in nav_urls:
+        return url.lstrip("/") + "index.md"
+    depth = len([part for part in url.split("/") if part])
+    return f"{FRAME_FOLDER}/" + "d/" * max(depth - 1, 0) + "index.md"
+
+
+def frame_url(source: str) -> str:
+    return "/" + source[: -len("index.md")]
+
+
+def write_docs(config: Config, pages: list[WebPage], docs: Path) -> dict[str, str]:
+    """Write the docs tree; returns ``{page url: frame url}`` for generated pages."""
+    shutil.copytree(config.root / "theme" / "assets", docs / "assets")
+    _copy_page_files(config.root / "content", docs)
+    frames: dict[str, str] = {}
+    nav_urls = {frame_url(source) for source in nav_sources(config.engine_config.get("nav", []))}
+    for page in pages:
+        if page.markdown is not None:
+            target = docs / page.source.relative_to(config.root / "content")
+            _write_markdown(target, page.title, page.html_title, page.head_html, page.markdown)
+        else:
+            frames[page.url] = frame_url(frame_source(page.url, nav_urls))
+    for url in sorted(set(frames.values())):
+        source = url.lstrip("/") + "index.md"
+        _write_markdown(docs / source, FRAME_TITLE, FRAME_TITLE, FRAME_HEAD, FRAME_MARKDOWN)
+    return frames
+
+
+def _write_markdown(target: Path, title: str, html_title: str, head: str, body: str) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    front = yaml.safe_dump({"title": title, "sb_title": html_title, "sb_head": head}, allow_unicode=True, sort_keys=True, width=10**9)
+    target.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
+
+
+def _copy_page_files(content: Path, docs: Path) -> None:
+    """Images and other files beside ordinary pages go along with them. Issue-page
+    datasets (``content/data/``) are published only beside their public page."""
+    if not content.is_dir():
+        return
+    for path in sorted(content.rglob("*")):
+        relative = path.relative_to(content)
+        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in ("news", "issues", "newsletter", "data"):
+            (docs / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, docs / relative)
+
+
+def nav_sources(nav: list) -> list[str]:
+    found = []
+    for item in nav:
+        value = next(iter(item.values())) if isinstance(item, dict) else item
+        if isinstance(value, list):
+            found += nav_sources(value)
+        elif isinstance(value, str) and value.endswith(".md"):
+            found.append(value)
+    return found
+
+
+def prune_nav(nav: list, docs: Path) -> list:
+    """Drop nav entries whose page is not public at this build."""
+    kept = []
+    for item in nav:
+        title, value = next(iter(item.items())) if isinstance(item, dict) else (None, item)
+        if isinstance(value, list):
+            inner = prune_nav(value, docs)
+            if inner:
+                kept.append({title: inner})
+        elif not isinstance(value, str) or "://" in value or (docs / value).is_file():
+            kept.append(item)
+    return kept
+
+
+def write_engine_config(config: Config, docs: Path, site: Path, target: Path) -> None:
+    data = copy.deepcopy(config.engine_config)
+    data.get("extra", {}).pop("site_builder", None)
+    if not data.get("extra"):
+        data.pop("extra", None)
+    # Relative to the config file: every engine resolves them the same way.
+    data["docs_dir"] = os.path.relpath(docs, target.parent)
+    data["site_dir"] = os.path.relpath(site, target.parent)
+    data["use_directory_urls"] = True
+    data["nav"] = prune_nav(data.get("nav", []), docs)
+    theme = data.setdefault("theme", {})
+    if isinstance(theme, dict) and theme.get("custom_dir"):
+        theme["custom_dir"] = str((config.root / theme["custom_dir"]).resolve())
+    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def engine_command(engine: str, config_file: Path) -> list[str]:
+    if engine == "zensical":
+        return ["zensical", "build", "--config-file", str(config_file)]
+    return [sys.executable, "-m", engine, "build", "--config-file", str(config_file), "--quiet"]
+
+
+def run_engine(engine: str, config_file: Path) -> None:
+    config_file = config_file.resolve()  # the engine runs in its folder: a relative path would not resolve
+    command = engine_command(engine, config_file)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)
+    except FileNotFoundError:
+        raise EngineError(f"engine {engine!r} is not installed (tried: {command[0]})") from None
+    if result.returncode != 0:
+        raise EngineError(f"{engine} build failed:\n{result.stdout}{result.stderr}".rstrip())

@@ -1,0 +1,42 @@
+"""Pour finished page bodies into the frames the engine rendered."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from pathlib import Path
+
+from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE, EngineError
+from site_builder.site.webpage import WebPage
+from site_builder.writer import Writer
+
+_BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")
+_TITLE_TAG = f"<title>{FRAME_TITLE}</title>"
+
+
+def read_frames(site: Path, frame_urls: set[str]) -> dict[str, str]:
+    frames = {}
+    for url in sorted(frame_urls):
+        path = site / url.lstrip("/") / "index.html"
+        text = path.read_text(encoding="utf-8")
+        if _TITLE_TAG not in text or FRAME_HEAD not in text or not _BODY.search(text):
+            raise EngineError(f"the engine's output for {url} lacks the frame markers; is theme/overrides/main.html in use?")
+        frames[url] = text
+        path.unlink()
+    return frames
+
+
+def fill(frame: str, page: WebPage) -> str:
+    text = frame.replace(_TITLE_TAG, f"<title>{html.escape(page.html_title)}</title>", 1)
+    text = text.replace(FRAME_TITLE, html.escape(page.title))
+    text = text.replace(FRAME_HEAD, page.head_html, 1)
+    return _BODY.sub(lambda _: page.body_html, text, count=1)
+
+
+def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str]) -> None:
+    frames = read_frames(site, set(frame_of.values()))
+    for page in pages:
+        if page.markdown is None:
+            writer.write(page.output_path, fill(frames[frame_of[page.url]], page))
+    shutil.rmtree(site / FRAME_FOLDER, ignore_errors=True)

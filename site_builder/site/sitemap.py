@@ -1,0 +1,24 @@
+"""sitemap.xml of exactly the public pages (the engine's own is replaced)."""
+
+from __future__ import annotations
+
+import gzip
+from xml.sax.saxutils import escape
+
+from site_builder.content.settings import Config
+from site_builder.site.webpage import WebPage
+
+
+def render_sitemap(pages: list[WebPage], config: Config) -> str:
+    rows = []
+    for page in sorted(pages, key=lambda p: p.url):
+        if not page.in_sitemap:
+            continue
+        lastmod = f"<lastmod>{page.lastmod[:10]}</lastmod>" if page.lastmod else ""
+        rows.append(f"<url><loc>{escape(config.absolute(page.url))}</loc>{lastmod}</url>")
+    body = "\n".join(rows)
+    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{body}\n</urlset>\n'
+
+
+def gzip_bytes(text: str) -> bytes:
+    return gzip.compress(text.encode("utf-8"), mtime=0)

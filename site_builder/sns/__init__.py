@@ -1,0 +1,1 @@
+"""SNS posts: the queue, text fitting, network adapters and the ledger."""

@@ -1,0 +1,246 @@
+"""The SNS queue: which posts go out when, planned from public content and settings.
+
+Pure functions, no I/O: ``plan_posts(published, settings, site_url)`` returns every
+post of every public item, sorted by time. Without an ``sns`` block an item is
+announced on each default network at its publish time, and an event is reminded of
+``sns_event_reminder_days`` days before it starts (at ``sns_reminder_time``). An
+``sns`` list replaces those defaults with exactly its posts; ``sns: false`` means
+none. A post never goes before its item is public, and nothing scheduled before
+``sns_since`` is ever sent (the channel's go-live date: older posts are history).
+
+Each post has a stable id, ``<item path>/<purpose>/<network>``, e.g.
+``events/mirai-link-2020-1/remind-7d/x``: the ledger records it so that a post is
+sent exactly once, whatever is edited afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+
+from site_builder.content import dates
+from site_builder.sns import text as sns_text
+from site_builder.content.settings import Config, ConfigError
+from site_builder.content.readers import Entry
+from site_builder.content.select import Published
+from site_builder.site.seo import image_url
+
+DEFAULT_NETWORKS = ("x", "facebook")
+REMINDED_STATUSES = ("scheduled", "moved-online")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``extra.site_builder.sns_*`` in mkdocs.yml."""
+
+    networks: tuple[str, ...] = DEFAULT_NETWORKS
+    hashtags: tuple[str, ...] = ()
+    announce: bool = True
+    reminder_days: tuple[int, ...] = (7, 1)
+    reminder_time: dt.time = dt.time(9, 0)
+    mastodon_limit: int = sns_text.LIMITS["mastodon"]
+    since: dt.datetime | None = None
+    ledger: str = "sns/ledger.jsonl"
+    timeout: float = 20.0
+    retries: int = 3
+    backoff: float = 2.0
+    max_wait: float = 300.0
+
+
+@dataclass(frozen=True)
+class Post:
+    """One post to one network: what, where and when."""
+
+    id: str
+    network: str
+    time: dt.datetime
+    text: str
+    link: str
+    item: str  # the item's site path, e.g. /events/foo/
+    title: str
+    summary: str
+    image: str | None = None
+    expires: dt.datetime | None = None  # too late to send from then on
+    handwritten: bool = False
+    problem: str | None = None  # why it cannot be sent as planned
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def key(self) -> str:
+        """Idempotency key (Mastodon) derived from the id alone."""
+        return "site-builder-" + hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:40]
+
+
+def read_settings(config: Config) -> Settings:
+    """Settings from the site configuration; a wrong value is a ConfigError."""
+    raw = {key[4:]: value for key, value in config.settings.items() if key.startswith("sns_")}
+    defaults = Settings()
+    try:
+        networks = tuple(raw.get("networks", defaults.networks))
+        unknown = [n for n in networks if n not in sns_text.NETWORKS]
+        if unknown:
+            raise ValueError(f"sns_networks: unknown network {unknown[0]!r}; use {', '.join(sns_text.NETWORKS)}")
+        since = raw.get("since")
+        return Settings(
+            networks=networks,
+            hashtags=tuple(str(tag).lstrip("#") for tag in raw.get("hashtags", ())),
+            announce=bool(raw.get("announce", True)),
+            reminder_days=tuple(sorted({int(d) for d in raw.get("event_reminder_days", defaults.reminder_days)}, reverse=True)),
+            reminder_time=dt.time.fromisoformat(str(raw.get("reminder_time", "09:00"))),
+            mastodon_limit=int(raw.get("mastodon_limit", defaults.mastodon_limit)),
+            since=dates.as_instant(dates.parse_time(since)) if since is not None else None,
+            ledger=str(raw.get("ledger", defaults.ledger)),
+            timeout=float(raw.get("timeout_seconds", defaults.timeout)),
+            retries=int(raw.get("retries", defaults.retries)),
+            backoff=float(raw.get("backoff_seconds", defaults.backoff)),
+            max_wait=float(raw.get("max_wait_seconds", defaults.max_wait)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"mkdocs.yml: extra.site_builder: {exc}") from None
+
+
+def plan_posts(published: Published, settings: Settings, site_url: str) -> list[Post]:
+    """Every post of every public item, sorted by time then id."""
+    posts: list[Post] = []
+    for entry in published.items():
+        posts.extend(plan_item(entry, settings, site_url))
+    if settings.since is not None:
+        posts = [p for p in posts if p.time >= settings.since]
+    return sorted(posts, key=lambda p: (p.time, p.id))
+
+
+def plan_item(entry: Entry, settings: Settings, site_url: str) -> list[Post]:
+    meta = entry.meta
+    if meta.sns is False:
+        return []
+    planned: list[tuple[str, str, dt.datetime, str | None, str]] = []  # purpose, network, time, text, lead
+    if meta.sns:
+        for wish in meta.sns:
+            purpose = "announce" if wish.at is None else "at-" + wish.at.astimezone(dates.TOKYO).strftime("%Y%m%dT%H%M")
+            time = max(wish.at or meta.date, meta.date)
+            planned.append((purpose, wish.network, time, wish.text, ""))
+    else:
+        if settings.announce:
+            planned += [("announce", network, meta.date, None, "") for network in settings.networks]
+        for days, time in reminders(entry, settings):
+            lead = "【明日開催】" if days == 1 else f"【{days}日後に開催】"
+            planned += [(f"remind-{days}d", network, time, None, lead) for network in settings.networks]
+    return _posts(entry, planned, settings, site_url)
+
+
+def reminders(entry: Entry, settings: Settings) -> list[tuple[int, dt.datetime]]:
+    """``(days, time)`` of each reminder of an event: after its announcement, before it starts."""
+    meta = entry.meta
+    if entry.kind != "event" or meta.status not in REMINDED_STATUSES:
+        return []
+    start = dates.as_instant(meta.start)
+    found = []
+    for days in settings.reminder_days:
+        day = start.astimezone(dates.TOKYO).date() - dt.timedelta(days=days)
+        time = dt.datetime.combine(day, settings.reminder_time, tzinfo=dates.TOKYO)
+        if meta.date < time < start:
+            found.append((days, time))
+    return found
+
+
+def _posts(entry: Entry, planned: list, settings: Settings, site_url: str) -> list[Post]:
+    meta = entry.meta
+    link = site_url.rstrip("/") + entry.url
+    image = site_url.rstrip("/") + image_url(entry) if meta.image else None
+    expires = meta.ends_at if entry.kind == "event" else None
+    posts, seen = [], set()
+    for purpose, network, time, text, lead in planned:
+        post_id = f"{entry.url.strip('/')}/{purpose}/{network}"
+        while post_id in seen:  # the same network twice at the same time
+            post_id += "+"
+        seen.add(post_id)
+        if purpose.startswith("remind-"):
+            until = dates.as_instant(meta.start)
+        else:
+            until = expires
+        body, problem, notes = write_text(entry, network, text, lead, link, settings)
+        posts.append(Post(post_id, network, time.astimezone(dates.TOKYO), body, link, entry.url, meta.title,
+                          meta.summary, image, until, text is not None, problem, notes))
+    return posts
+
+
+def write_text(entry: Entry, network: str, text: str | None, lead: str, link: str,
+               settings: Settings) -> tuple[str, str | None, tuple[str, ...]]:
+    """``(text, problem, notes)``: the hand-written text with its link, or a generated one."""
+    limit = settings.mastodon_limit
+    if text is not None:
+        problem = sns_text.overflow(network, text, limit)
+        full = sns_text.with_link(network, text, link, limit)
+        notes = () if full != text or network == "facebook" or link in text else ("link left out: the text is too long for it",)
+        return full, problem, notes
+    draft = sns_text.Draft(entry.meta.title, entry.meta.summary, link, settings.hashtags, lead, event_when(entry))
+    return sns_text.compose(network, draft, limit), None, ()
+
+
+def event_when(entry: Entry) -> str:
+    if entry.kind != "event":
+        return ""
+    return "日時：" + dates.format_span(entry.meta.start, entry.meta.end)
+
+
+# --- the queue view ---------------------------------------------------------
+
+def status_of(post: Post, record: dict | None, now: dt.datetime) -> str:
+    """queued / due / in-flight / posted / failed / expired / error."""
+    state = (record or {}).get("state")
+    if state in ("posted", "in-flight"):
+        return state
+    if post.problem:
+        return "error"
+    if post.expires is not None and now >= post.expires:
+        return "expired"
+    if state == "failed":
+        return "failed"
+    return "due" if post.time <= now else "queued"
+
+
+def queue_rows(posts: list[Post], records: dict[str, dict], now: dt.datetime,
+               mastodon_limit: int = sns_text.LIMITS["mastodon"]) -> list[dict]:
+    """The queue as plain data (``sns plan --json``)."""
+    rows = []
+    for post in posts:
+        record = records.get(post.id) or {}
+        length, limit = sns_text.measure(post.network, post.text, mastodon_limit)
+        rows.append({
+            "id": post.id, "network": post.network, "time": post.time.isoformat(), "status": status_of(post, record, now),
+            "text": post.text, "link": post.link, "image": post.image, "length": length, "limit": limit,
+            "handwritten": post.handwritten, "problem": post.problem, "notes": list(post.notes),
+            "remote_id": record.get("remote_id"), "remote_url": record.get("remote_url"),
+            "posted_at": record.get("result_at") if record.get("state") == "posted" else None,
+            "error": record.get("error"),
+        })
+    return rows
+
+
+def render_queue(rows: list[dict]) -> str:
+    """Buffer-style: one heading per day, then time, network, status and a preview."""
+    lines: list[str] = []
+    day = None
+    for row in rows:
+        time = dt.datetime.fromisoformat(row["time"]).astimezone(dates.TOKYO)
+        if time.date() != day:
+            day = time.date()
+            lines.append(("\n" if lines else "") + dates.format_date(time))
+        status = row["status"]
+        lines.append(f"  {time:%H:%M}  {row['network']:<8}  {status:<9}  {sns_text.preview(row['text'])}")
+        detail = _detail(row)
+        if detail:
+            lines.append(f"  {'':5}  {'':8}  {'':9}  {detail}")
+    return "\n".join(lines) + ("\n" if lines else "queue is empty\n")
+
+
+def _detail(row: dict) -> str:
+    if row["status"] == "posted":
+        posted = dt.datetime.fromisoformat(row["posted_at"]).astimezone(dates.TOKYO) if row["posted_at"] else None
+        return f"→ {row['remote_id']}" + (f" at {posted:%Y-%m-%d %H:%M}" if posted else "")
+    if row["status"] == "error":
+        return f"! {row['problem']}"
+    if row["status"] in ("failed", "in-flight") and row["error"]:
+        return f"! {row['error']}"
+    return "; ".join(row["notes"])

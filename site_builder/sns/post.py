@@ -1,0 +1,273 @@
+"""``site-builder sns plan`` and ``site-builder sns post --due``.
+
+Posting, for each due post of each network, in time order:
+
+    page live? → already on the network? → ledger: intent → request → ledger: result
+
+A post whose page does not answer 200 yet waits for the next run. Before sending,
+the adapter looks for the post on the network (a rerun after a kill, or a ledger
+that was not committed); an ``in-flight`` or ``failed`` record whose lookup fails
+is left alone ("in doubt") rather than risk a second post. 429 and 5xx are retried
+with exponential backoff, waiting as long as Retry-After or the rate-limit reset
+header says (up to ``sns_max_wait_seconds``); after a 5xx or a timeout the network
+is checked again before the retry. When the retries are used up the network stops
+for this run with a message, the ledger says ``failed`` and the exit code is 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import httpx
+
+from site_builder.content.reporter import ContentErrors
+from site_builder.content import dates
+from site_builder import pipeline
+from site_builder.sns import text as sns_text
+from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, locked, read_ledger
+from site_builder.sns.networks import ADAPTERS, Adapter, NetworkError, Receipt, Rejected, Unsure, read_credentials
+from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue, status_of
+from site_builder.content.select import select_public
+
+SENDABLE = ("due", "failed", "in-flight")
+IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(minutes=50)  # Mastodon keeps keys for an hour
+
+
+def register(commands) -> None:
+    """The ``sns`` command (one line in ``cli.EXTRA_COMMANDS``)."""
+    sns = commands.add_parser("sns", help="SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due")
+    actions = sns.add_subparsers(title="sns commands")
+    plan = actions.add_parser("plan", help="show the queue: what goes out when, what already went")
+    plan.add_argument("--json", action="store_true", help="the queue as JSON")
+    _add_now(plan)
+    plan.set_defaults(run=run_plan)
+    post = actions.add_parser("post", help="post every due post not posted yet")
+    post.add_argument("--due", action="store_true", required=True, help="post what is due (required)")
+    post.add_argument("--dry-run", action="store_true", help="show what would be posted; send nothing, write nothing")
+    _add_now(post)
+    post.set_defaults(run=run_post)
+    sns.set_defaults(run=lambda args: (sns.print_help(), 2)[1])
+
+
+def _add_now(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--now", help="the time to plan for, e.g. 2020-07-01T09:00 (default: $SITE_BUILDER_NOW or the clock)")
+
+
+def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str]:
+    """Settings, every planned post, and the base URL where pages are checked."""
+    config, content, reporter = pipeline.load(root)
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    settings = read_settings(config)
+    posts = plan_posts(select_public(content, now), settings, config.site_url)
+    site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url
+    return settings, posts, site_base
+
+
+def run_plan(args) -> int:
+    now = dates.resolve_now(args.now)
+    settings, posts, _ = load_queue(args.root, now)
+    try:
+        ledger = read_ledger(args.root / settings.ledger)
+    except LedgerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    rows = queue_rows(posts, ledger.records, now, settings.mastodon_limit)
+    if args.json:
+        print(json.dumps({"now": now.isoformat(), "posts": rows}, ensure_ascii=False, indent=2))
+    else:
+        sys.stdout.write(render_queue(rows))
+    return 0
+
+
+def run_post(args) -> int:
+    now = dates.resolve_now(args.now)
+    settings, posts, site_base = load_queue(args.root, now)
+    path = args.root / settings.ledger
+    try:
+        if args.dry_run:
+            return Runner(settings, read_ledger(path), site_base, now, dry_run=True).run(posts)
+        with locked(path):
+            return Runner(settings, read_ledger(path), site_base, now).run(posts)
+    except LedgerBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 75
+    except LedgerError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+class StopNetwork(Exception):
+    """No more posts to this network in this run."""
+
+
+@dataclass
+class Runner:
+    settings: Settings
+    ledger: Ledger
+    site_base: str
+    now: dt.datetime
+    dry_run: bool = False
+    environ: dict = field(default_factory=lambda: dict(os.environ))
+    clock: Callable[[], float] = time.time
+    sleep: Callable[[float], None] = time.sleep
+    problems: int = 0
+    _live: dict = field(default_factory=dict)
+
+    def run(self, posts: list[Post]) -> int:
+        due = [p for p in posts if status_of(p, self.ledger.get(p.id), self.now) in SENDABLE]
+        if not due:
+            say("nothing is due")
+            return 0
+        with httpx.Client(timeout=self.settings.timeout, follow_redirects=False) as client:
+            for network in sns_text.NETWORKS:
+                mine = [p for p in due if p.network == network]
+                if mine:
+                    self.run_network(network, mine, client)
+        return 1 if self.problems else 0
+
+    def run_network(self, network: str, posts: list[Post], client: httpx.Client) -> None:
+        if self.dry_run:
+            for post in posts:
+                self.preview(post, client)
+            return
+        credentials = read_credentials(network, self.environ)
+        if isinstance(credentials, str):
+            return self.fail(f"{credentials}; {len(posts)} due post(s) not sent")
+        adapter = ADAPTERS[network](credentials, client, self.clock)
+        try:
+            self.connect(adapter)
+            for post in posts:
+                try:
+                    self.send(adapter, post, client)
+                except _Skip:
+                    continue
+        except StopNetwork as exc:
+            left = len(posts) - sum(1 for p in posts if (self.ledger.get(p.id) or {}).get("state") == "posted")
+            self.fail(f"{exc}; stopped posting to {network} for this run, {left} post(s) left for the next run")
+
+    def connect(self, adapter: Adapter) -> None:
+        try:
+            adapter.connect()
+        except NetworkError as exc:
+            raise StopNetwork(exc.message) from None
+
+    def send(self, adapter: Adapter, post: Post, client: httpx.Client) -> None:
+        if not self.page_is_live(post, client):
+            return
+        record = self.ledger.get(post.id)
+        intent = _intent_of(record) or adapter.intent(post)
+        try:
+            found = adapter.find(post, intent)
+        except NetworkError as exc:
+            doubtful = record and (record.get("state") == "in-flight" or record.get("maybe_sent", True))
+            if doubtful and not (adapter.idempotent and self.fresh(record)):
+                return self.fail(f"{post.id}: in doubt: it may have been sent, and {exc.message}; "
+                                 f"check {post.network} and try again later")
+            found = None  # the ledger says it never went out from here
+        if found is not None:
+            return self.record(post, found, "found")
+        if post.expires is not None and self.now >= post.expires:  # an interrupted post, now too late
+            return self.ledger.record_failed(post.id, "expired before it could be sent", self.stamp())
+        self.ledger.record_intent(post.id, intent, self.stamp())
+        self.record(post, self.attempt(adapter, post, intent), "sent")
+
+    def attempt(self, adapter: Adapter, post: Post, intent: dict) -> Receipt:
+        """Send, retrying 429 and 5xx with backoff; a ``Receipt`` or ``StopNetwork``."""
+        uncertain = False  # some attempt may have made the post
+        for number in range(self.settings.retries + 1):
+            try:
+                return adapter.publish(post, intent)
+            except Rejected as exc:
+                self.ledger.record_failed(post.id, exc.message, self.stamp(), maybe_sent=uncertain)
+                if exc.status in (401, 403):
+                    raise StopNetwork(exc.message) from None
+                self.fail(f"{post.id}: {exc.message}")
+                raise _Skip() from None
+            except NetworkError as exc:
+                problem = exc
+            uncertain = uncertain or isinstance(problem, Unsure)
+            wait = problem.wait if problem.wait is not None else self.settings.backoff * 2 ** number
+            if number == self.settings.retries or wait > self.settings.max_wait:
+                self.ledger.record_failed(post.id, problem.message, self.stamp(), maybe_sent=uncertain)
+                resume = self.wall() + dt.timedelta(seconds=wait)
+                why = f"{number + 1} attempts"
+                if wait > self.settings.max_wait:
+                    why = f"the network asks to wait until {resume:%Y-%m-%d %H:%M:%S} Asia/Tokyo"
+                raise StopNetwork(f"{post.id}: gave up ({why}): {problem.message}")
+            say(f"{post.id}: {problem.message}; retrying in {wait:.1f} s")
+            self.sleep(wait)
+            if isinstance(problem, Unsure) and not adapter.idempotent:
+                found = self.look_again(adapter, post, intent)
+                if found is not None:
+                    return found
+        raise AssertionError("unreachable")
+
+    def look_again(self, adapter: Adapter, post: Post, intent: dict) -> Receipt | None:
+        adapter.forget()
+        try:
+            return adapter.find(post, intent)
+        except NetworkError as exc:
+            self.ledger.record_failed(post.id, exc.message, self.stamp())
+            raise StopNetwork(f"{post.id}: in doubt after a failed request, and {exc.message}") from None
+
+    def record(self, post: Post, receipt: Receipt, how: str) -> None:
+        self.ledger.record_posted(post.id, receipt.remote_id, receipt.remote_url, self.stamp(), how)
+        verb = "posted" if how == "sent" else "already posted, recorded"
+        say(f"{verb}: {post.id} → {receipt.remote_id}" + (f" {receipt.remote_url}" if receipt.remote_url else ""))
+
+    def page_is_live(self, post: Post, client: httpx.Client) -> bool:
+        url = self.site_base.rstrip("/") + post.item
+        if url not in self._live:
+            try:
+                answer = str(client.get(url).status_code)
+            except httpx.HTTPError as exc:
+                answer = type(exc).__name__
+            self._live[url] = answer
+        if self._live[url] != "200":
+            say(f"{post.id}: waiting: the page {url} answers {self._live[url]}, not 200")
+            return False
+        return True
+
+    def preview(self, post: Post, client: httpx.Client) -> None:
+        if self.page_is_live(post, client):
+            length, limit = sns_text.measure(post.network, post.text, self.settings.mastodon_limit)
+            text = "\n".join("    " + line for line in post.text.splitlines())
+            say(f"would post {post.id} ({post.network}, {length}/{limit}, planned {post.time:%Y-%m-%d %H:%M}):\n{text}")
+
+    def fresh(self, record: dict) -> bool:
+        started = record.get("intent_at")
+        return bool(started) and dt.datetime.fromisoformat(started) > self.wall() - IDEMPOTENCY_KEY_LIFETIME
+
+    def fail(self, message: str) -> None:
+        self.problems += 1
+        print(f"error: {message}", file=sys.stderr, flush=True)
+
+    def wall(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(self.clock(), tz=dates.TOKYO)
+
+    def stamp(self) -> str:
+        return self.wall().isoformat(timespec="seconds")
+
+
+class _Skip(Exception):
+    """This post failed for good in this run; go on with the next one."""
+
+
+def _intent_of(record: dict | None) -> dict | None:
+    """The intent written by an earlier run: retry exactly what it sent."""
+    if record and record.get("state") in ("in-flight", "failed") and "text" in record:
+        return {k: record[k] for k in ("network", "text", "link", "planned", "key", "rkey") if k in record}
+    return None
+
+
+def say(message: str) -> None:
+    print(message, flush=True)
