@@ -1,9 +1,13 @@
 """The whole build, top to bottom.
 
-    load → validate → select (publish time, drafts) → render each channel → write atomically
+    load → validate → select (publish time, drafts) → convert bodies → render pages
+         → engine frames → write every channel → publish atomically → search index
 
 Nothing is written until every content file is valid; the public folder is
-replaced only by a complete build.
+replaced only by a complete build. The registries below are the only places that
+know every content check, page generator and output channel: adding a channel is
+one module and one line in :data:`CHANNELS`; adding a content type is its model
+(``content/models.py``), its line in ``content/kinds.py`` and its generator here.
 """
 
 from __future__ import annotations
@@ -11,72 +15,91 @@ from __future__ import annotations
 import ctypes
 import datetime as dt
 import gc
-import re
 import tempfile
 from pathlib import Path
 from typing import Callable
 
-from site_builder.site import engine
-from site_builder.site import frames
-from site_builder.site import search_index
-from site_builder.site import sitemap
-from site_builder.channels import api
-from site_builder.channels import calendars as calendar_ics
-from site_builder.channels import feeds
-from site_builder.issues import pages as issue_pages
-from site_builder.content.settings import Config, read_config
-from site_builder.content.readers import Content, read_content
-from site_builder.content.markdown import MarkdownRenderer
+from site_builder.channels import api, calendars, feeds
+from site_builder.content.markdown import convert_bodies
+from site_builder.content.readers import Content, ContentCheck, read_content
 from site_builder.content.reporter import ContentErrors, Reporter
+from site_builder.content.select import select_public
+from site_builder.content.settings import Config, read_config
 from site_builder.context import Build, Progress
-from site_builder.content.select import Published, select_public
-from site_builder.site.pages import SiteRenderer, _normalize
+from site_builder.issues import datasets
+from site_builder.issues import pages as issue_pages
+from site_builder.newsletter import pages as newsletter_pages
+from site_builder.site import engine, frames, search_index, sitemap
+from site_builder.site import pages as site_pages
+from site_builder.site.render import PageGenerator, SiteRenderer
 from site_builder.site.webpage import WebPage
 from site_builder.writer import Writer, discard, publish, staging_dir
 
+# Checks across content files, after each file was read and validated on its own.
+CHECKS: list[ContentCheck] = []
+CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
+
+# The site's pages, in this order: each generator returns the pages of its section.
+PAGES: list[PageGenerator] = []
+PAGES.append(site_pages.home_page)  # /
+PAGES.append(site_pages.case_pages)  # /cases/<slug>/, /cases/ with pages and facets
+PAGES.append(site_pages.event_pages)  # /events/<slug>/, /events/ (upcoming, then past)
+PAGES.append(site_pages.news_pages)  # /news/<slug>/, /news/
+PAGES.append(issue_pages.issue_pages)  # /issues/<slug>/, /issues/
+PAGES.append(site_pages.search_page)  # /search/
+PAGES.append(site_pages.ordinary_pages)  # editors' pages under content/, rendered by the engine
+PAGES.append(newsletter_pages.newsletter_pages)  # /newsletter/<id>/, /newsletter/
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
 Channel = Callable[[Build], dict[str, "str | bytes"]]
 CHANNELS: list[Channel] = []
 CHANNELS.append(feeds.render_feeds)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
-CHANNELS.append(calendar_ics.render_calendars)  # /events/calendar.ics, /events/<slug>/event.ics
+CHANNELS.append(calendars.render_calendars)  # /events/calendar.ics, /events/<slug>/event.ics
 CHANNELS.append(api.render_api)  # /api/<type>.json, /api/schema/<type>.json
 CHANNELS.append(issue_pages.render_dataset_files)  # /issues/<slug>/<dataset>.csv, byte for byte
 
 
 def load(root: Path) -> tuple[Config, Content, Reporter]:
+    """Read the configuration and every content file; errors are in the reporter."""
     config = read_config(root)
     reporter = Reporter(root)
-    content = read_content(root, reporter)
+    content = read_content(root, reporter, CHECKS)
     return config, content, reporter
 
 
-def render_bodies(published: Published, config: Config, cache_dir: Path | None) -> dict[str, str]:
-    entries = published.items() + published.pages + published.editions
-    names, configs = config.markdown_extensions()
-    renderer = MarkdownRenderer(names, configs, cache_dir)
-    html = renderer.render_all([entry.body for entry in entries])
-    renderer.save()
-    return {entry.url: body for entry, body in zip(entries, html)}
+def load_valid(root: Path) -> tuple[Config, Content]:
+    """:func:`load`, raising :class:`ContentErrors` when anything is invalid."""
+    config, content, reporter = load(root)
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    return config, content
+
+
+def check(root: Path) -> Reporter:
+    return load(root)[2]
 
 
 def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
-    config, content, reporter = load(root)
+    """Everything up to the channels: valid content, selected at ``now``, bodies converted."""
+    config, content = load_valid(root)
     progress.step(f"read {sum(len(v) for v in content.entries.values())} content files")
-    if not reporter.ok:
-        raise ContentErrors(reporter)
     published = select_public(content, now)
-    bodies = render_bodies(published, config, root / ".cache" / "site-builder")
+    entries = published.items() + published.pages + published.editions
+    bodies = convert_bodies(entries, config, published.resolver(root), root / ".cache" / "site-builder")
     progress.step(f"converted {len(bodies)} Markdown bodies")
     return Build(config, published, bodies)
+
+
+def render_pages(build: Build) -> list[WebPage]:
+    site = SiteRenderer(build, alternates=feeds.alternates(build.config), event_actions=calendars.event_actions(build),
+                        event_list_extra=calendars.calendar_list_link(build))
+    return [page for generate in PAGES for page in generate(site)]
 
 
 def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None) -> Build:
     progress = progress or Progress(quiet=True)
     build = prepare(root, now, progress)
-    build.pages = SiteRenderer(build.config, build.published, build.bodies, alternates=feeds.alternates(build.config),
-                               event_actions=calendar_ics.event_actions(build),
-                               event_list_extra=calendar_ics.calendar_list_link(build)).render_all()
+    build.pages = render_pages(build)
     progress.step(f"rendered {len(build.pages)} pages")
     staging = staging_dir(site_dir)
     try:
@@ -104,21 +127,34 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     writer = Writer(staging)
     frames.fill_frames(staging, writer, build.pages, frame_of)
     copy_item_files(build, writer)
-    write_channels(build, writer, staging)
+    write_channels(build, writer)
     progress.step(f"wrote {len(writer.written)} files")
     release_page_html(build.pages)
     search_index.build_search_index(staging)
     progress.step("built the search index")
 
 
-def write_channels(build: Build, writer: Writer, staging: Path) -> None:
+def write_channels(build: Build, writer: Writer) -> None:
     """The channels and the sitemap."""
     for channel in CHANNELS:
         for path, data in sorted(channel(build).items()):
             writer.write(path, data)
     text = sitemap.render_sitemap(build.pages, build.config)
-    (staging / "sitemap.xml").write_text(text, encoding="utf-8")
-    (staging / "sitemap.xml.gz").write_bytes(sitemap.gzip_bytes(text))
+    writer.write("sitemap.xml", text)
+    writer.write("sitemap.xml.gz", sitemap.gzip_bytes(text))
+
+
+def copy_item_files(build: Build, writer: Writer) -> None:
+    """The files public items refer to (front-matter image, body links and images),
+    as the resolver placed them (``content/links.py``)."""
+    wanted: dict[str, Path] = {}
+    for entry in build.published.items():
+        if entry.image_file is not None:
+            wanted.setdefault(entry.image_path, entry.image_file)
+        for source, site_path in build.bodies[entry.url].files:
+            wanted.setdefault(site_path, source)
+    for site_path, source in sorted(wanted.items()):
+        writer.copy(source, site_path)
 
 
 def release_page_html(pages: list[WebPage]) -> None:
@@ -132,28 +168,3 @@ def release_page_html(pages: list[WebPage]) -> None:
         ctypes.CDLL("libc.so.6").malloc_trim(0)
     except (OSError, AttributeError):  # not glibc: the memory is reused, not returned
         pass
-
-
-_RELATIVE_REF = re.compile(r"\]\((?!https?:|/|#|mailto:)([^)\s]+\.(?:png|jpe?g|gif|svg|webp|pdf))\)")
-
-
-def copy_item_files(build: Build, writer: Writer) -> None:
-    """Images of public items, copied to mirror their source folders."""
-    copied: set[str] = set()
-    for entry in build.published.items():
-        references = set(_RELATIVE_REF.findall(entry.body))
-        if entry.meta.image:
-            references.add(entry.meta.image)
-        folder = entry.url.rstrip("/").rsplit("/", 1)[0] + "/"
-        for reference in sorted(references):
-            source = entry.path.parent / reference
-            target = "/" + _normalize(folder.lstrip("/") + reference)
-            if source.is_file() and target not in copied:
-                copied.add(target)
-                writer.copy(source, target)
-
-
-def check(root: Path) -> Reporter:
-    _, _, reporter = load(root)
-    return reporter
-

@@ -25,7 +25,6 @@ from site_builder.content import dates
 from site_builder.content.readers import Entry
 from site_builder.channels.portable import portable_body
 from site_builder.content.models import SLUG_PATTERN, Case, Event, IssuePage, Item, News
-from site_builder.site.seo import image_url
 
 if TYPE_CHECKING:
     from site_builder.context import Build
@@ -89,7 +88,7 @@ def build_record(build: "Build", entry: Entry, record: type[BaseModel]) -> BaseM
     meta = entry.meta
     data = in_tokyo(meta.model_dump(exclude=PRIVATE_FIELDS))
     data.update(url=build.config.absolute(entry.url), slug=entry.slug, body_html=portable_body(build, entry),
-                image=build.config.absolute(image_url(entry)) if meta.image else None)
+                image=build.config.absolute(entry.image_path) if entry.image_path else None)
     if entry.kind == "event":
         data.update(all_day=meta.all_day, ends_at=meta.ends_at.astimezone(dates.TOKYO))
     return record.model_validate(data)

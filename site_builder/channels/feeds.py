@@ -28,7 +28,6 @@ from site_builder.content import dates
 from site_builder.content.readers import Entry
 from site_builder.channels.portable import portable_body
 from site_builder.content.labels import EVENT_STATUS, KINDS
-from site_builder.site.seo import image_url
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config
@@ -106,7 +105,7 @@ def feed_item(build: "Build", entry: Entry) -> FeedItem:
     return FeedItem(
         entry=entry, url=config.absolute(entry.url), title=meta.title, summary=meta.summary, content_html=body,
         published=tokyo(meta.date), modified=tokyo(modified) if modified else None,
-        image=config.absolute(image_url(entry)) if meta.image else None, tags=list(meta.tags),
+        image=config.absolute(entry.image_path) if entry.image_path else None, tags=list(meta.tags),
     )
 
 

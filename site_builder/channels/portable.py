@@ -16,7 +16,7 @@ import lxml.html
 import nh3
 
 from site_builder.content.readers import Entry
-from site_builder.site.pages import rewrite_links
+from site_builder.content.links import EMPTY
 
 if TYPE_CHECKING:
     from site_builder.context import Build
@@ -46,6 +46,6 @@ def portable_body(build: "Build", entry: Entry) -> str:
     """The rendered body of a public item: absolute links, nothing active.
     Made once per build: the feeds and the API both need it."""
     if entry.url not in build.portable_bodies:
-        relative = rewrite_links(build.bodies.get(entry.url, ""), entry, build.published)
-        build.portable_bodies[entry.url] = sanitize(absolute_html(relative, build.config.absolute(entry.url))).strip()
+        linked = build.bodies.get(entry.url, EMPTY).html(build.config.absolute)
+        build.portable_bodies[entry.url] = sanitize(absolute_html(linked, build.config.absolute(entry.url))).strip()
     return build.portable_bodies[entry.url]

@@ -27,7 +27,7 @@ from site_builder.newsletter import editions as newsletter
 from site_builder import pipeline
 from site_builder.content.settings import Config
 from site_builder.content.readers import Content
-from site_builder.content.markdown import MarkdownRenderer
+from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.newsletter.mail import (MAX_HTML_BYTES, MailSettings, RenderedEdition, compose_message, intro_html, personalize,
                               render_edition, unsubscribe_links)
@@ -91,9 +91,8 @@ def prepare_edition(config: Config, content: Content, edition_id: str, now: dt.d
                                          upcoming_weeks=config.get("newsletter_upcoming_weeks", newsletter.DEFAULT_UPCOMING_WEEKS))
     intro = ""
     if entry is not None and entry.body.strip():
-        names, configs = config.markdown_extensions()
-        body = MarkdownRenderer(names, configs, None).render_all([entry.body])[0]
-        intro = intro_html(body, entry, published, config, edition_id)
+        body = convert_bodies([entry], config, published.resolver(config.root))[entry.url]
+        intro = intro_html(body, entry, config, edition_id)
     return selected, intro
 
 

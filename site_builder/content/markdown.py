@@ -16,6 +16,10 @@ from pathlib import Path
 
 import markdown
 
+from site_builder.content.links import LinkedBody, Resolver
+from site_builder.content.readers import Entry
+from site_builder.content.settings import Config
+
 PARALLEL_FROM = 64
 _converter: markdown.Markdown | None = None
 
@@ -79,3 +83,14 @@ class MarkdownRenderer:
             tmp = self.cache_path.with_suffix(".tmp")
             tmp.write_bytes(pickle.dumps(self.cache, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, self.cache_path)
+
+
+def convert_bodies(entries: list[Entry], config: Config, resolver: Resolver,
+                   cache_dir: Path | None = None) -> dict[str, LinkedBody]:
+    """Each entry's body converted with the site's Markdown extensions and its
+    references resolved (:mod:`site_builder.content.links`), by the entry's URL."""
+    names, configs = config.markdown_extensions()
+    renderer = MarkdownRenderer(names, configs, cache_dir)
+    html = renderer.render_all([entry.body for entry in entries])
+    renderer.save()
+    return {entry.url: resolver.link_body(entry.path, body) for entry, body in zip(entries, html)}

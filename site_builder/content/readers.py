@@ -5,37 +5,18 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
 from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, read_source
-from site_builder.issues.datasets import validate_issue
-from site_builder.content.models import SLUG_PATTERN, Case, Edition, Event, IssuePage, Item, News, Page
+from site_builder.content.kinds import EDITION, KINDS, PAGE, RESERVED_URLS, Kind
+from site_builder.content.links import resolve_image
+from site_builder.content.models import SLUG_PATTERN, Edition, Item
 from site_builder.content.reporter import Reporter
 
-
-@dataclass(frozen=True)
-class Kind:
-    """A content type: where its files live and where its pages go."""
-
-    name: str
-    model: type[Item]
-    folder: str
-    url_prefix: str
-
-
-CASE = Kind("case", Case, "cases", "/cases/")
-EVENT = Kind("event", Event, "events", "/events/")
-NEWS = Kind("news", News, "content/news", "/news/")
-ISSUE = Kind("issue", IssuePage, "content/issues", "/issues/")
-PAGE = Kind("page", Page, "content", "/")
-# Newsletter editions: not items (no feeds, API, SNS); see site_builder/newsletter.py.
-EDITION = Kind("edition", Edition, "content/newsletter", "/newsletter/")
-ITEM_KINDS = (CASE, EVENT, NEWS, ISSUE)
-# Folders under content/ that are not ordinary pages.
-NOT_PAGES = ("news", "issues", "newsletter")
-RESERVED_URLS = ("/cases/", "/events/", "/news/", "/issues/", "/api/", "/newsletter/", "/search/", "/pagefind/", "/assets/")
+# A check across files (e.g. an issue page's CSVs): runs after every file was read.
+ContentCheck = Callable[["Content", Reporter], None]
 
 
 @dataclass
@@ -43,11 +24,13 @@ class Entry:
     """One content file, validated: its model, body and public URL."""
 
     kind: str
-    meta: Item
+    meta: Item | Edition
     path: Path
     source: SourceFile  # as read: body, and where each front-matter value sits
     slug: str
     url: str
+    image_path: str | None = None  # site path of the front-matter image (content.links)
+    image_file: Path | None = None  # the file published there, when it resolved
 
     @property
     def body(self) -> str:
@@ -67,34 +50,31 @@ class Content:
 
     root: Path
     entries: dict[str, list[Entry]] = field(default_factory=dict)
-    editions: list[Entry] = field(default_factory=list)
 
     def of(self, kind: str) -> list[Entry]:
         return self.entries.get(kind, [])
 
+    @property
+    def editions(self) -> list[Entry]:
+        return self.of(EDITION.name)
+
     def all(self) -> Iterable[Entry]:
+        """Every entry but the newsletter editions, by kind name."""
         for kind in sorted(self.entries):
-            yield from self.entries[kind]
+            if kind != EDITION.name:
+                yield from self.entries[kind]
 
 
-def read_content(root: Path, reporter: Reporter) -> Content:
-    """Read and validate every content file under ``root``; errors go to ``reporter``."""
+def read_content(root: Path, reporter: Reporter, checks: Iterable[ContentCheck] = ()) -> Content:
+    """Read and validate every content file under ``root``; errors go to ``reporter``.
+    ``checks`` run afterwards, over everything read (the pipeline registers them)."""
     content = Content(root)
-    for kind in ITEM_KINDS:
-        paths = sorted((root / kind.folder).glob("*.md"))
-        content.entries[kind.name] = _read_kind(root, kind, paths, reporter)
-    content.entries["page"] = _read_kind(root, PAGE, list(page_paths(root)), reporter)
-    content.editions = _read_kind(root, EDITION, sorted((root / EDITION.folder).glob("*.md")), reporter)
+    for kind in KINDS:
+        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter)
     validate_files(content, reporter)
+    for check in checks:
+        check(content, reporter)
     return content
-
-
-def page_paths(root: Path) -> Iterable[Path]:
-    folder = root / "content"
-    for path in sorted(folder.rglob("*.md")):
-        relative = path.relative_to(folder)
-        if relative.parts[0] not in NOT_PAGES:
-            yield path
 
 
 def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) -> list[Entry]:
@@ -142,7 +122,8 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry 
     if kind is PAGE and url in RESERVED_URLS:
         reporter.error(path, source.line_of(("slug",)), "slug", f"the page URL {url} is reserved for generated pages")
         return None
-    return Entry(kind.name, meta, path, source, slug, url)
+    image_path, image_file = resolve_image(root, path, url, meta.image) if getattr(meta, "image", None) else (None, None)
+    return Entry(kind.name, meta, path, source, slug, url, image_path, image_file)
 
 
 # A rule between two fields is shown on the line of the field that is present.
@@ -166,17 +147,11 @@ def page_url(root: Path, path: Path, slug: str | None) -> str:
 
 
 def validate_files(content: Content, reporter: Reporter) -> None:
-    """Cross-checks that need the disk: images and dataset files exist."""
+    """Cross-checks that need the disk: front-matter images exist."""
     for entry in content.all():
-        source = entry.source
         if entry.meta.image and not (entry.path.parent / entry.meta.image).is_file():
-            reporter.error(entry.path, source.line_of(("image",)), "image", f"file not found: {entry.meta.image}")
-        if entry.kind == "issue":
-            for index, dataset in enumerate(entry.meta.datasets):
-                if not (content.root / "content" / dataset.file).is_file():
-                    loc = ("datasets", index, "file")
-                    reporter.error(entry.path, source.line_of(loc), format_loc(loc), f"file not found: content/{dataset.file}")
-            validate_issue(content.root, entry, source, reporter)  # CSV columns and cells (datasets.py)
+            line = entry.source.line_of(("image",))
+            reporter.error(entry.path, line, "image", f"file not found: {entry.meta.image}")
 
 
 _TAG_WORDS = {"str", "int", "bool", "float", "date", "datetime", "none", "list", "dict", "url"}

@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from site_builder.content import dates
+from site_builder.content.links import Resolver
 from site_builder.content.readers import Content, Entry
 
 
@@ -45,15 +47,10 @@ class Published:
         """Cases, events, news and issue pages, newest publish time first."""
         return newest_first(self.cases + self.events + self.news + self.issues)
 
-    def find(self, url: str) -> Entry | None:
-        return self._by_url.get(url)
-
-    @cached_property
-    def _by_url(self) -> dict[str, Entry]:
-        by_url: dict[str, Entry] = {}
-        for entry in self.items() + self.pages:
-            by_url.setdefault(entry.url, entry)  # the first one wins, as a scan would
-        return by_url
+    def resolver(self, root: Path) -> Resolver:
+        """Resolves references in bodies against what is public now: a link to a
+        Markdown file becomes its page's URL only when that page is public."""
+        return Resolver(root, {entry.path.resolve(): entry.url for entry in reversed(self.items() + self.pages)})
 
 
 def newest_first(entries: list[Entry]) -> list[Entry]:

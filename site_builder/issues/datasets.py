@@ -32,7 +32,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from site_builder.content.frontmatter import Loc, SourceFile, format_loc
+from site_builder.content.kinds import ISSUE
 from site_builder.content.models import Chart, Dataset
+from site_builder.content.readers import Content, Entry
 from site_builder.content.reporter import Reporter
 
 ENCODINGS = ("utf-8", "cp932")
@@ -236,12 +238,21 @@ def marker_problems(body: str, chart_count: int, first_line: int = 1) -> list[tu
 # --- the check step ------------------------------------------------------------
 
 
-def validate_issue(root: Path, entry, source: SourceFile, reporter: Reporter) -> None:
-    """Every dataset of an issue page readable, and every chart's columns and cells valid.
+def check_issue_pages(content: Content, reporter: Reporter) -> None:
+    """The content check of issue pages (registered in the pipeline): each dataset
+    file exists, reads, and every chart finds its columns and valid cells."""
+    for entry in content.of(ISSUE.name):
+        for index, dataset in enumerate(entry.meta.datasets):
+            if not (content.root / "content" / dataset.file).is_file():
+                loc = ("datasets", index, "file")
+                message = f"file not found: content/{dataset.file}"
+                reporter.error(entry.path, entry.source.line_of(loc), format_loc(loc), message)
+        validate_issue(content.root, entry, entry.source, reporter)
 
-    ``entry`` is a :class:`site_builder.content.Entry` of kind ``issue``. Datasets
-    whose file is missing are left to the file check in ``content.validate_files``.
-    """
+
+def validate_issue(root: Path, entry: Entry, source: SourceFile, reporter: Reporter) -> None:
+    """Every dataset of an issue page readable, and every chart's columns and cells valid.
+    Datasets whose file is missing are reported by :func:`check_issue_pages`."""
     meta = entry.meta
     for index, dataset in enumerate(meta.datasets):
         table = _read_for_check(root, entry.path, index, dataset, source, reporter)

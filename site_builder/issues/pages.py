@@ -17,7 +17,6 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -28,9 +27,11 @@ from site_builder.content.settings import Config, ConfigError
 from site_builder.content.readers import Entry
 from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
 from site_builder.content.models import Chart, Dataset
+from site_builder.context import Build
+from site_builder.site.render import SiteRenderer
+from site_builder.site.seo import article_jsonld
+from site_builder.site.webpage import WebPage
 
-if TYPE_CHECKING:
-    from site_builder.context import Build
 
 DEFAULT_STALE_AFTER_DAYS = 400
 _MARKER = re.compile(r"<!--\s*chart:\s*(\d+)\s*-->")
@@ -138,7 +139,17 @@ def stale_notice(entry: Entry, now: dt.datetime, after_days: int) -> StaleNotice
     return None
 
 
-def render_dataset_files(build: "Build") -> dict[str, bytes]:
+def issue_pages(site: SiteRenderer) -> list[WebPage]:
+    """The page generator: each public issue page, and the list 課題を知る."""
+    issues = site.published.issues
+    pages = [site.page(e.url, e.meta.title, "issue.html", entry=e, description=e.meta.summary, og_type="article",
+                       data=[article_jsonld(e, site.config)],
+                       **issue_context(e, site.body(e), site.config, site.published.now)) for e in issues]
+    pages.append(site.page("/issues/", "課題を知る", "issue_list.html", items=issues))
+    return pages
+
+
+def render_dataset_files(build: Build) -> dict[str, bytes]:
     """The channel: each public issue page's CSVs, byte for byte, beside the page."""
     files: dict[str, bytes] = {}
     for entry in build.published.issues:

@@ -35,9 +35,7 @@ from site_builder.content import labels
 from site_builder.content.settings import Config, ConfigError
 from site_builder.content.readers import Entry
 from site_builder.newsletter.editions import EditionContent
-from site_builder.content.select import Published
-from site_builder.site.seo import image_url
-from site_builder.site.pages import rewrite_links
+from site_builder.content.links import LinkedBody
 from site_builder.content.wards import AREA_NAMES
 
 MAX_HTML_BYTES = 100_000
@@ -125,7 +123,7 @@ def email_env(config: Config) -> jinja2.Environment:
 _HEADERLINK = re.compile(r'<a class="headerlink"[^>]*>.*?</a>', re.S)
 
 
-def intro_html(body: str, entry: Entry, published: Published, config: Config, campaign: str) -> str:
+def intro_html(body: LinkedBody, entry: Entry, config: Config, campaign: str) -> str:
     """The introduction's HTML for mail: a small tag set, absolute tracked links."""
     base = config.absolute(entry.url)
 
@@ -137,8 +135,8 @@ def intro_html(body: str, entry: Entry, published: Published, config: Config, ca
             return track(absolute, campaign, config.site_url)
         return value
 
-    body = _HEADERLINK.sub("", rewrite_links(body, entry, published))
-    return nh3.clean(body, tags=INTRO_TAGS, attributes={"a": {"href"}}, attribute_filter=attribute,
+    html_text = _HEADERLINK.sub("", body.html(config.absolute))
+    return nh3.clean(html_text, tags=INTRO_TAGS, attributes={"a": {"href"}}, attribute_filter=attribute,
                      link_rel=None, url_schemes={"https", "http", "mailto"}).strip()
 
 
@@ -190,8 +188,8 @@ def card(entry: Entry, config: Config, campaign: str) -> dict:
     if entry.kind == "case":
         areas = "・".join(AREA_NAMES[ward] for ward in meta.wards)
         found["meta"] = labels.CASE_STATUS[meta.status] + (f"｜{areas}" if areas else "")
-        if meta.image:
-            found.update(image=config.absolute(image_url(entry)), image_alt=meta.image_alt)
+        if entry.image_path:
+            found.update(image=config.absolute(entry.image_path), image_alt=meta.image_alt)
     elif entry.kind == "event":
         place = "／".join(filter(None, [meta.venue, "オンライン" if meta.online else None]))
         found["meta"] = dates.format_span(meta.start, meta.end) + (f"｜{place}" if place else "")

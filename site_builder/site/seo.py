@@ -17,12 +17,6 @@ def jsonld(data: dict) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True).translate(_SCRIPT_ESCAPES)
 
 
-def image_url(entry: Entry) -> str:
-    """Site path of an entry's image (mirrors the source folder layout)."""
-    folder = entry.url.rstrip("/").rsplit("/", 1)[0]
-    return f"{folder}/{entry.meta.image}"
-
-
 def event_jsonld(entry: Entry, config: Config) -> dict:
     """schema.org Event with Google's required and recommended properties."""
     event = entry.meta
@@ -37,7 +31,7 @@ def event_jsonld(entry: Entry, config: Config) -> dict:
             "postponed": "EventPostponed", "moved-online": "EventMovedOnline",
         }[event.status],
         "url": config.absolute(entry.url),
-        "image": [config.absolute(image_url(entry)) if event.image else config.absolute(config.get("site_image", ""))],
+        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.get("site_image", ""))],
         "organizer": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }
     if event.end is not None:
@@ -73,6 +67,6 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
         "description": entry.meta.summary,
         "datePublished": dates.iso(entry.meta.date),
         "url": config.absolute(entry.url),
-        "image": [config.absolute(image_url(entry)) if entry.meta.image else config.absolute(config.get("site_image", ""))],
+        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.get("site_image", ""))],
         "publisher": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }

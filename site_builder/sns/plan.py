@@ -24,7 +24,6 @@ from site_builder.sns import text as sns_text
 from site_builder.content.settings import Config, ConfigError
 from site_builder.content.readers import Entry
 from site_builder.content.select import Published
-from site_builder.site.seo import image_url
 
 DEFAULT_NETWORKS = ("x", "facebook")
 REMINDED_STATUSES = ("scheduled", "moved-online")
@@ -147,7 +146,7 @@ def reminders(entry: Entry, settings: Settings) -> list[tuple[int, dt.datetime]]
 def _posts(entry: Entry, planned: list, settings: Settings, site_url: str) -> list[Post]:
     meta = entry.meta
     link = site_url.rstrip("/") + entry.url
-    image = site_url.rstrip("/") + image_url(entry) if meta.image else None
+    image = site_url.rstrip("/") + entry.image_path if entry.image_path else None
     expires = meta.ends_at if entry.kind == "event" else None
     posts, seen = [], set()
     for purpose, network, time, text, lead in planned:

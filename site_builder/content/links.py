@@ -1,0 +1,126 @@
+"""The one resolver of the files and links an item refers to.
+
+Every reference in a converted body — Markdown links and images (inline or
+reference-style) and raw ``<a href>``/``<img src>`` alike, since all of them are
+attributes of the HTML by then — and the front-matter ``image`` resolve here,
+once, from the item's source file:
+
+* a relative link to a Markdown file becomes the site path of the public page
+  made from it (``../events/open-dialogue.md`` → ``/events/open-dialogue/``);
+* a relative link to another existing file becomes the site path it is copied
+  to, mirroring the source folders (``images/map.png`` in ``events/`` →
+  ``/events/images/map.png``), and joins the item's list of files to copy;
+* anything else (absolute URLs, site paths, fragments, targets that do not
+  resolve) is left as written.
+
+The result keeps each resolved reference as a site path, so each channel says
+how it wants them: the site relative to the page, feeds, the API and mail as
+absolute URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from site_builder.content.kinds import DATA_FOLDER, kind_of_folder
+
+_ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<target>[^"]*)"')
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
+
+
+@dataclass(frozen=True)
+class LinkedBody:
+    """A body whose resolved references are site paths, ready for any channel.
+
+    ``parts`` alternates HTML and site paths: ``parts[0]`` is HTML, ``parts[1]``
+    a site path, ``parts[2]`` HTML, and so on. ``files`` are ``(source, site
+    path)`` pairs of the files the body refers to."""
+
+    parts: tuple[str, ...]
+    files: tuple[tuple[Path, str], ...] = ()
+
+    def html(self, url_for: Callable[[str], str]) -> str:
+        """The HTML with each site path written by ``url_for`` (relative or absolute)."""
+        return "".join(part if index % 2 == 0 else url_for(part) for index, part in enumerate(self.parts))
+
+
+EMPTY = LinkedBody(("",))
+
+
+class Resolver:
+    """Resolves references from the source files of one project at one build."""
+
+    def __init__(self, root: Path, pages: dict[Path, str]):
+        self.root = root.resolve()
+        self.pages = pages  # source file (resolved) -> URL of its public page
+
+    def resolve(self, source_file: Path, target: str) -> tuple[str, Path | None] | None:
+        """``(site path, file to copy or None)`` for ``target`` written in ``source_file``."""
+        if not target or _EXTERNAL.match(target):
+            return None
+        path, suffix = _split(target)
+        if not path:
+            return None
+        source = (source_file.parent / path).resolve()
+        if path.endswith(".md"):
+            url = self.pages.get(source)
+            return (url + suffix, None) if url else None
+        site_path = file_site_path(self.root, source)
+        if site_path is None or not source.is_file():
+            return None
+        return site_path + suffix, source
+
+    def link_body(self, source_file: Path, html: str) -> LinkedBody:
+        parts: list[str] = []
+        files: dict[str, Path] = {}
+        position = 0
+        for match in _ATTRIBUTE.finditer(html):
+            resolved = self.resolve(source_file, match["target"])
+            if resolved is None:
+                continue
+            site_path, copied = resolved
+            start = match.start("target")
+            parts += [html[position:start], site_path]
+            position = match.end("target")
+            if copied is not None:
+                files.setdefault(_without_suffix(site_path), copied)
+        parts.append(html[position:])
+        return LinkedBody(tuple(parts), tuple((source, path) for path, source in sorted(files.items())))
+
+
+def file_site_path(root: Path, source: Path) -> str | None:
+    """Where a file beside the content is published: its folder mirrored under its
+    kind's URL prefix. ``None`` outside the content folders and for datasets."""
+    try:
+        relative = source.relative_to(root)
+    except ValueError:
+        return None
+    kind = kind_of_folder(relative)
+    if kind is None or relative.as_posix().startswith(DATA_FOLDER + "/"):
+        return None
+    inside = relative.relative_to(kind.folder).as_posix()
+    return kind.url_prefix + inside
+
+
+def resolve_image(root: Path, source_file: Path, url: str, image: str) -> tuple[str, Path | None]:
+    """``(site path, file to copy)`` of a front-matter ``image``: the same rule as
+    files in the body. An image that is missing or outside the content folders is
+    not copied (``None``); its path is then the one beside the page (``url``)."""
+    source = (source_file.parent / image).resolve()
+    found = file_site_path(root.resolve(), source)
+    if found is not None and source.is_file():
+        return found, source
+    return f"{url.rstrip('/').rsplit('/', 1)[0]}/{image}", None
+
+
+def _split(target: str) -> tuple[str, str]:
+    """``("a/b.md", "#part")`` from ``a/b.md#part``; the query or fragment is kept as written."""
+    cut = min((index for index in (target.find("#"), target.find("?")) if index >= 0), default=len(target))
+    return target[:cut], target[cut:]
+
+
+def _without_suffix(site_path: str) -> str:
+    return _split(site_path)[0]

@@ -1,0 +1,113 @@
+"""The site renderer: Jinja fragment templates (``theme/site/``) to finished pages.
+
+Page generators (``site/pages.py`` for the sections every site has, ``issues/pages.py``
+and ``newsletter/pages.py`` for theirs) call :meth:`SiteRenderer.page`; the pipeline
+lists them in :data:`site_builder.pipeline.PAGES`. This module imports none of them.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+from markupsafe import Markup
+
+from site_builder.content import dates, labels
+from site_builder.content.links import EMPTY
+from site_builder.content.readers import Entry
+from site_builder.content.wards import AREA_NAMES
+from site_builder.context import Build
+from site_builder.site.seo import jsonld
+from site_builder.site.webpage import WebPage, relative_url
+
+# A page generator: the pages of one section, made with the renderer.
+PageGenerator = Callable[["SiteRenderer"], list[WebPage]]
+
+
+@dataclass
+class Pager:
+    number: int
+    count: int
+    url: str
+    previous: str | None
+    next: str | None
+    items: list
+
+
+def paginate(items: list, per_page: int, base: str) -> list[Pager]:
+    count = max(1, math.ceil(len(items) / per_page))
+
+    def url(number: int) -> str:
+        return base if number == 1 else f"{base}page/{number}/"
+
+    return [
+        Pager(n, count, url(n), url(n - 1) if n > 1 else None, url(n + 1) if n < count else None,
+              items[(n - 1) * per_page : n * per_page])
+        for n in range(1, count + 1)
+    ]
+
+
+def template_env(theme_dir: Path) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(theme_dir),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["jsonld"] = _safe_jsonld
+    env.globals.update(labels=labels, areas=AREA_NAMES, iso=dates.iso, day=dates.format_date, span=dates.format_span)
+    return env
+
+
+class SiteRenderer:
+    """Renders one page from a fragment template, with its head metadata.
+
+    ``event_actions`` (entry → HTML under an event's facts) and ``event_list_extra``
+    come from the calendar channel; the pipeline passes them in."""
+
+    def __init__(self, build: Build, alternates: list[dict] | None = None,
+                 event_actions: Callable[[Entry], str] | None = None, event_list_extra: str = ""):
+        self.build = build
+        self.config = build.config
+        self.published = build.published
+        self.alternates = alternates or []
+        self.event_actions = event_actions
+        self.event_list_extra = event_list_extra
+        self.env = template_env(self.config.root / "theme" / "site")
+
+    def page(self, url: str, title: str, template: str, *, description: str = "", entry: Entry | None = None,
+             og_type: str = "website", data: list[dict] | None = None, **context) -> WebPage:
+        def u(target: str) -> str:
+            return relative_url(target, url)
+
+        body = self.env.get_template(template).render(u=u, now=self.published.now, site_name=self.config.site_name,
+                                                      entry=entry, **context)
+        html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
+        head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
+        lastmod = dates.iso(entry.meta.date) if entry else None
+        return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod)
+
+    def head(self, url: str, title: str, description: str, entry: Entry | None, og_type: str, data: list[dict]) -> str:
+        if entry is not None and entry.image_path:
+            image, alt = entry.image_path, entry.meta.image_alt
+        else:
+            image, alt = self.config.get("site_image", "assets/ogp.png"), self.config.site_name
+        return self.env.get_template("head.html").render(
+            title=title, description=description, canonical=self.config.absolute(url), og_type=og_type,
+            image=self.config.absolute(image), image_alt=alt, site_name=self.config.site_name,
+            twitter=self.config.get("site_twitter"), jsonld=data,
+            alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
+        )
+
+    def body(self, entry: Entry) -> str:
+        """The entry's converted body, its references relative to its page."""
+        linked = self.build.bodies.get(entry.url, EMPTY)
+        return linked.html(lambda site_path: relative_url(site_path, entry.url))
+
+
+def _safe_jsonld(data: dict) -> Markup:
+    return Markup(jsonld(data))
