@@ -7,6 +7,7 @@ import json
 import regex
 from twitter_text import parse_tweet
 
+from site_builder.content import post_length
 from site_builder.content import dates
 from site_builder import pipeline
 from site_builder.sns import text as sns_text
@@ -168,7 +169,7 @@ def test_links_and_hashtags_are_never_cut_only_left_out_whole():
 
 def test_bluesky_counts_graphemes_and_sends_links_as_facets_at_byte_offsets():
     family, ga = "👨\u200d👩\u200d👧", "か\u3099"
-    assert sns_text.measure("bluesky", family + ga) == (2, 300)
+    assert post_length.measure("bluesky", family + ga) == (2, 300)
     draft = sns_text.Draft("協働ラボ" + family, "予約の方法をまとめました。", LINK, ("横浜",))
     text = sns_text.compose("bluesky", draft)
     assert text == "協働ラボ" + family + "\n予約の方法をまとめました。\n" + LINK + "\n#横浜"
@@ -188,10 +189,10 @@ def test_bluesky_long_text_fits_300_graphemes():
 
 
 def test_mastodon_counts_a_url_as_23_within_the_instance_limit():
-    assert sns_text.measure("mastodon", "あ " + LINK) == (25, 500)
+    assert post_length.measure("mastodon", "あ " + LINK) == (25, 500)
     draft = sns_text.Draft("タイトル", "き" * 200 + "。", LINK, ("横浜",))
     assert sns_text.compose("mastodon", draft, mastodon_limit=100) == "タイトル\n" + "き" * 66 + "…\n" + LINK + "\n#横浜"
-    assert sns_text.measure("mastodon", sns_text.compose("mastodon", draft, mastodon_limit=100), 100) == (100, 100)
+    assert post_length.measure("mastodon", sns_text.compose("mastodon", draft, mastodon_limit=100), 100) == (100, 100)
 
 
 def test_facebook_takes_the_link_beside_the_message():

@@ -7,15 +7,33 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
 from site_builder.content.frontmatter import ContentFileError, read_source
+from site_builder.content.kinds import CASE, EVENT, NEWS
 from site_builder.content.models import SLUG_PATTERN
 
-FOLDERS = {"case": "cases", "event": "events", "news": "content/news"}
+# The kinds `new` can start a file of, by the name on the command line.
+FOLDERS = {kind.name: kind.folder for kind in (CASE, EVENT, NEWS)}
 
 
 class ScaffoldError(Exception):
     pass
+
+
+def register(commands) -> None:
+    new = commands.add_parser("new", help="write a new, valid content file (as a draft)")
+    new.add_argument("kind", choices=sorted(FOLDERS))
+    new.add_argument("title")
+    new.add_argument("--slug", required=True, help="URL segment: a-z, 0-9 and -")
+    add_now(new, "the new file's publish time")
+    new.set_defaults(run=run_new)
+
+
+def run_new(args) -> int:
+    path = new_file(args.root, args.kind, args.title, args.slug, now_of(args))
+    print(f"wrote {path} (draft: set draft: false to publish)")
+    return 0
 
 
 def _front(fields: dict) -> str:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Iterable
 
-from site_builder.content.reporter import ContentErrors
+from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
 from site_builder import pipeline
 from site_builder.content.readers import Content, Entry
@@ -41,8 +41,6 @@ def next_change(content: Content, now: dt.datetime) -> dt.datetime | None:
 
 
 def register(commands) -> None:
-    from site_builder.cli import add_now
-
     parser = commands.add_parser(
         "next-change",
         help="print when the public output next changes by itself (ISO 8601), or 'none'",
@@ -54,15 +52,13 @@ def register(commands) -> None:
             "`check`); 2 for a malformed --now."
         ),
     )
-    add_now(parser)
+    add_now(parser, "the moment to look from")
     parser.set_defaults(run=run_next_change)
 
 
 def run_next_change(args) -> int:
-    now = dates.resolve_now(args.now)
-    _, content, reporter = pipeline.load(args.root)
-    if not reporter.ok:
-        raise ContentErrors(reporter)
+    now = now_of(args)
+    _, content = pipeline.load_valid(args.root)
     moment = next_change(content, now)
     print(moment.astimezone(dates.TOKYO).isoformat() if moment else NONE)
     return 0

@@ -15,13 +15,23 @@ import threading
 import time
 from pathlib import Path
 
+from site_builder.commands.options import add_now
 from site_builder.content import dates
 from site_builder import pipeline
-from site_builder.content.reporter import ContentErrors, Reporter
+from site_builder.content.kinds import SOURCE_FOLDERS
+from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.context import Progress
 
-WATCHED = ("cases", "events", "content", "theme", "mkdocs.yml")
+WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
 RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){fetch('/__build__',{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},700)})();</script>"""
+
+
+def register(commands) -> None:
+    serve = commands.add_parser("serve", help="live preview: rebuilds when a file changes and reloads the browser")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    add_now(serve)
+    serve.set_defaults(run=lambda args: serve_preview(args.root, args.host, args.port, args.now))
 
 
 def snapshot(root: Path) -> dict[str, float]:
@@ -50,7 +60,7 @@ class Preview:
         try:
             pipeline.build_site(self.root, self.site, now, Progress())
         except ContentErrors as exc:
-            _print_errors(exc.reporter)
+            print_errors(exc.reporter, "the preview keeps the last good build")
             return False
         except Exception as exc:  # the preview stays up on any failure
             print(f"error: {exc}", file=sys.stderr)
@@ -68,12 +78,6 @@ class Preview:
                 seen = current
                 print("change detected, rebuilding…", file=sys.stderr, flush=True)
                 self.rebuild()
-
-
-def _print_errors(reporter: Reporter) -> None:
-    for message in reporter.messages:
-        print(message, file=sys.stderr)
-    print(f"{len(reporter.messages)} error(s); the preview keeps the last good build", file=sys.stderr, flush=True)
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -102,7 +106,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.wfile.write(body)
 
 
-def serve(root: Path, host: str, port: int, now_option: str | None) -> int:
+def serve_preview(root: Path, host: str, port: int, now_option: str | None) -> int:
     preview = Preview(root.resolve(), now_option)
     if not preview.rebuild() and not preview.site.is_dir():
         print("fix the errors above; the preview starts once the content is valid", file=sys.stderr)

@@ -13,7 +13,7 @@ from typing import Annotated, Literal, Union
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from site_builder.content import dates
-from site_builder.sns import text as sns_text
+from site_builder.content import post_length
 from site_builder.content.wards import CITYWIDE, WARDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -85,7 +85,7 @@ class SnsPost(Strict):
     @model_validator(mode="after")
     def _fits(self) -> "SnsPost":
         if self.text is not None:
-            problem_text = sns_text.overflow(self.network, self.text)
+            problem_text = post_length.overflow(self.network, self.text)
             if problem_text:
                 raise problem("text", problem_text)
         return self

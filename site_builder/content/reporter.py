@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 
 @dataclass(frozen=True, order=True)
@@ -51,3 +53,13 @@ class ContentErrors(Exception):
     def __init__(self, reporter: Reporter):
         super().__init__(f"{len(reporter.errors)} content error(s)")
         self.reporter = reporter
+
+
+def print_errors(reporter: Reporter, consequence: str, stream: TextIO | None = None) -> None:
+    """Every error, one per line, then a line that counts them and says what
+    happened because of them (``nothing was written``)."""
+    stream = stream or sys.stderr
+    for message in reporter.messages:
+        print(message, file=stream)
+    count = len(reporter.messages)
+    print(f"{count} error{'s' if count != 1 else ''}; {consequence}", file=stream, flush=True)

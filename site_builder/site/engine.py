@@ -18,6 +18,7 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.content.kinds import NOT_PAGES
 from site_builder.content.settings import Config
 from site_builder.site.webpage import WebPage
 
@@ -69,13 +70,14 @@ def _write_markdown(target: Path, title: str, html_title: str, head: str, body: 
 
 
 def _copy_page_files(content: Path, docs: Path) -> None:
-    """Images and other files beside ordinary pages go along with them. Issue-page
-    datasets (``content/data/``) are published only beside their public page."""
+    """Images and other files beside ordinary pages go along with them. Files in the
+    other kinds' folders and the datasets (``content/data/``) are published only
+    beside the public items that use them (``content/links.py``)."""
     if not content.is_dir():
         return
     for path in sorted(content.rglob("*")):
         relative = path.relative_to(content)
-        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in ("news", "issues", "newsletter", "data"):
+        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in NOT_PAGES:
             (docs / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(path, docs / relative)
 

@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
+from site_builder.content import post_length
 from site_builder.content import dates
 from site_builder.sns import text as sns_text
 from site_builder.content.settings import Config, ConfigError
@@ -38,7 +39,7 @@ class Settings:
     announce: bool = True
     reminder_days: tuple[int, ...] = (7, 1)
     reminder_time: dt.time = dt.time(9, 0)
-    mastodon_limit: int = sns_text.LIMITS["mastodon"]
+    mastodon_limit: int = post_length.LIMITS["mastodon"]
     since: dt.datetime | None = None
     ledger: str = "sns/ledger.jsonl"
     timeout: float = 20.0
@@ -77,9 +78,9 @@ def read_settings(config: Config) -> Settings:
     defaults = Settings()
     try:
         networks = tuple(raw.get("networks", defaults.networks))
-        unknown = [n for n in networks if n not in sns_text.NETWORKS]
+        unknown = [n for n in networks if n not in post_length.NETWORKS]
         if unknown:
-            raise ValueError(f"sns_networks: unknown network {unknown[0]!r}; use {', '.join(sns_text.NETWORKS)}")
+            raise ValueError(f"sns_networks: unknown network {unknown[0]!r}; use {', '.join(post_length.NETWORKS)}")
         since = raw.get("since")
         return Settings(
             networks=networks,
@@ -169,7 +170,7 @@ def write_text(entry: Entry, network: str, text: str | None, lead: str, link: st
     """``(text, problem, notes)``: the hand-written text with its link, or a generated one."""
     limit = settings.mastodon_limit
     if text is not None:
-        problem = sns_text.overflow(network, text, limit)
+        problem = post_length.overflow(network, text, limit)
         full = sns_text.with_link(network, text, link, limit)
         notes = () if full != text or network == "facebook" or link in text else ("link left out: the text is too long for it",)
         return full, problem, notes
@@ -200,12 +201,12 @@ def status_of(post: Post, record: dict | None, now: dt.datetime) -> str:
 
 
 def queue_rows(posts: list[Post], records: dict[str, dict], now: dt.datetime,
-               mastodon_limit: int = sns_text.LIMITS["mastodon"]) -> list[dict]:
+               mastodon_limit: int = post_length.LIMITS["mastodon"]) -> list[dict]:
     """The queue as plain data (``sns plan --json``)."""
     rows = []
     for post in posts:
         record = records.get(post.id) or {}
-        length, limit = sns_text.measure(post.network, post.text, mastodon_limit)
+        length, limit = post_length.measure(post.network, post.text, mastodon_limit)
         rows.append({
             "id": post.id, "network": post.network, "time": post.time.isoformat(), "status": status_of(post, record, now),
             "text": post.text, "link": post.link, "image": post.image, "length": length, "limit": limit,

@@ -28,10 +28,10 @@ from typing import Callable
 
 import httpx
 
+from site_builder.content import post_length
 from site_builder.content.reporter import ContentErrors
 from site_builder.content import dates
 from site_builder import pipeline
-from site_builder.sns import text as sns_text
 from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, locked, read_ledger
 from site_builder.sns.networks import ADAPTERS, Adapter, NetworkError, Receipt, Rejected, Unsure, read_credentials
 from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue, status_of
@@ -128,7 +128,7 @@ class Runner:
             say("nothing is due")
             return 0
         with httpx.Client(timeout=self.settings.timeout, follow_redirects=False) as client:
-            for network in sns_text.NETWORKS:
+            for network in post_length.NETWORKS:
                 mine = [p for p in due if p.network == network]
                 if mine:
                     self.run_network(network, mine, client)
@@ -239,7 +239,7 @@ class Runner:
 
     def preview(self, post: Post, client: httpx.Client) -> None:
         if self.page_is_live(post, client):
-            length, limit = sns_text.measure(post.network, post.text, self.settings.mastodon_limit)
+            length, limit = post_length.measure(post.network, post.text, self.settings.mastodon_limit)
             text = "\n".join("    " + line for line in post.text.splitlines())
             say(f"would post {post.id} ({post.network}, {length}/{limit}, planned {post.time:%Y-%m-%d %H:%M}):\n{text}")
 

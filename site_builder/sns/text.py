@@ -13,45 +13,11 @@ import re
 from dataclasses import dataclass, replace
 
 import regex
-from twitter_text import parse_tweet
 
-NETWORKS = ("x", "facebook", "mastodon", "bluesky")
-LIMITS = {"x": 280, "facebook": 63206, "mastodon": 500, "bluesky": 300}
-BLUESKY_MAX_BYTES = 3000
-URL_WEIGHT = 23
+from site_builder.content.post_length import LIMITS, URL, fits
+
 ELLIPSIS = "…"
-_URL = re.compile(r"https?://[^\s　「」『』（）()<>]+")
 _HASHTAG = re.compile(r"(?:^|(?<=\s))#([^\s#]+)")
-
-
-def graphemes(text: str) -> int:
-    return len(regex.findall(r"\X", text))
-
-
-def measure(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> tuple[int, int]:
-    """``(length, limit)`` of ``text`` as ``network`` counts it."""
-    if network == "x":
-        return parse_tweet(text).weightedLength, LIMITS["x"]
-    if network == "mastodon":
-        return graphemes(_URL.sub("x" * URL_WEIGHT, text)), mastodon_limit
-    if network == "bluesky":
-        return graphemes(text), LIMITS["bluesky"]
-    return len(text), LIMITS["facebook"]
-
-
-def overflow(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> str | None:
-    """Why ``text`` cannot be posted to ``network``, or ``None`` when it fits."""
-    length, limit = measure(network, text, mastodon_limit)
-    if length > limit:
-        unit = "weighted characters" if network == "x" else "characters"
-        return f"text is {length} {unit}, over {network}'s limit of {limit}"
-    if network == "bluesky" and len(text.encode("utf-8")) > BLUESKY_MAX_BYTES:
-        return f"text is {len(text.encode('utf-8'))} bytes, over bluesky's limit of {BLUESKY_MAX_BYTES}"
-    return None
-
-
-def fits(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> bool:
-    return overflow(network, text, mastodon_limit) is None
 
 
 @dataclass(frozen=True)
@@ -136,7 +102,7 @@ def with_link(network: str, text: str, link: str, mastodon_limit: int = LIMITS["
 def facets(text: str) -> list[dict]:
     """Bluesky rich-text facets: links and hashtags at UTF-8 byte offsets."""
     found = []
-    for match in _URL.finditer(text):
+    for match in URL.finditer(text):
         found.append(_facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#link", "uri": match.group()}))
     for match in _HASHTAG.finditer(text):
         found.append(_facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#tag", "tag": match.group(1)}))
@@ -152,7 +118,7 @@ def _facet(text: str, start: int, end: int, feature: dict) -> dict:
 def comparable(text: str) -> str:
     """Text reduced for matching a post read back from a network: no URLs (X wraps
     them in t.co) and no white space (networks trim and re-wrap)."""
-    return re.sub(r"\s+", "", _URL.sub("", text))
+    return re.sub(r"\s+", "", URL.sub("", text))
 
 
 def preview(text: str, width: int = 40) -> str:

@@ -1,0 +1,38 @@
+"""``site-builder check`` and ``site-builder build``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from site_builder import pipeline
+from site_builder.commands.options import add_now, now_of
+from site_builder.content.reporter import print_errors
+from site_builder.context import Progress
+
+
+def register(commands) -> None:
+    check = commands.add_parser("check", help="validate all content and settings; print every error as "
+                                              "path:line: field: message")
+    check.set_defaults(run=run_check)
+
+    build = commands.add_parser("build", help="check, then build the whole site atomically")
+    build.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder (default: site/)")
+    add_now(build)
+    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.set_defaults(run=run_build)
+
+
+def run_check(args) -> int:
+    reporter = pipeline.check(args.root)
+    if not reporter.ok:
+        print_errors(reporter, "nothing was written")
+        return 1
+    print("content is valid", file=sys.stderr)
+    return 0
+
+
+def run_build(args) -> int:
+    site_dir = args.site_dir if args.site_dir.is_absolute() else args.root / args.site_dir
+    pipeline.build_site(args.root, site_dir, now_of(args), Progress(quiet=args.quiet))
+    return 0

@@ -1,0 +1,50 @@
+"""How each network counts the length of a post: the rule behind ``check``'s error
+for a hand-written ``sns`` text that is too long, and behind the generated texts.
+
+X counts by weight with twitter-text-parser (a URL weighs 23); Bluesky counts
+grapheme clusters (``regex`` ``\\X``) and UTF-8 bytes; Mastodon counts grapheme
+clusters with every URL as 23; Facebook takes the link beside the message.
+"""
+
+from __future__ import annotations
+
+import re
+
+import regex
+from twitter_text import parse_tweet
+
+NETWORKS = ("x", "facebook", "mastodon", "bluesky")
+LIMITS = {"x": 280, "facebook": 63206, "mastodon": 500, "bluesky": 300}
+BLUESKY_MAX_BYTES = 3000
+URL_WEIGHT = 23
+URL = re.compile(r"https?://[^\s　「」『』（）()<>]+")
+
+
+def graphemes(text: str) -> int:
+    return len(regex.findall(r"\X", text))
+
+
+def measure(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> tuple[int, int]:
+    """``(length, limit)`` of ``text`` as ``network`` counts it."""
+    if network == "x":
+        return parse_tweet(text).weightedLength, LIMITS["x"]
+    if network == "mastodon":
+        return graphemes(URL.sub("x" * URL_WEIGHT, text)), mastodon_limit
+    if network == "bluesky":
+        return graphemes(text), LIMITS["bluesky"]
+    return len(text), LIMITS["facebook"]
+
+
+def overflow(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> str | None:
+    """Why ``text`` cannot be posted to ``network``, or ``None`` when it fits."""
+    length, limit = measure(network, text, mastodon_limit)
+    if length > limit:
+        unit = "weighted characters" if network == "x" else "characters"
+        return f"text is {length} {unit}, over {network}'s limit of {limit}"
+    if network == "bluesky" and len(text.encode("utf-8")) > BLUESKY_MAX_BYTES:
+        return f"text is {len(text.encode('utf-8'))} bytes, over bluesky's limit of {BLUESKY_MAX_BYTES}"
+    return None
+
+
+def fits(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> bool:
+    return overflow(network, text, mastodon_limit) is None
