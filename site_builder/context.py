@@ -1,4 +1,4 @@
-"""What every channel shares: the build context.
+"""What every channel shares: the build context, and the pages the site hands on.
 
 The pipeline makes one :class:`Build` after reading, validating and selecting the
 content; the site, the channels, the issue pages and the newsletter read it. It
@@ -10,10 +10,38 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from site_builder.content.select import Published
 from site_builder.content.settings import Config
-from site_builder.site.webpage import WebPage
+from site_builder.content.links import LinkedBody
+
+
+@dataclass
+class WebPage:
+    """One public page.
+
+    ``body_html`` pages are filled into an engine-rendered frame; ``markdown``
+    pages (editors' ordinary pages) are handed to the engine as written.
+    """
+
+    url: str
+    title: str
+    html_title: str
+    head_html: str
+    body_html: str = ""
+    markdown: str | None = None
+    source: Path | None = None
+    in_sitemap: bool = True
+    lastmod: str | None = None
+
+    @property
+    def depth(self) -> int:
+        return len([part for part in self.url.split("/") if part])
+
+    @property
+    def output_path(self) -> str:
+        return self.url.lstrip("/") + "index.html"
 
 
 @dataclass
@@ -22,7 +50,7 @@ class Build:
 
     config: Config
     published: Published
-    bodies: dict[str, str]
+    bodies: dict[str, LinkedBody]  # by entry URL: converted, references resolved
     pages: list[WebPage] = field(default_factory=list)
     # Bodies with absolute links and nothing active, shared by feeds and the API.
     portable_bodies: dict[str, str] = field(default_factory=dict)

@@ -32,7 +32,7 @@ from site_builder.newsletter import pages as newsletter_pages
 from site_builder.site import engine, frames, search_index, sitemap
 from site_builder.site import pages as site_pages
 from site_builder.site.render import PageGenerator, SiteRenderer
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 from site_builder.writer import Writer, discard, publish, staging_dir
 
 # Checks across content files, after each file was read and validated on its own.

@@ -37,7 +37,7 @@ from site_builder.content import dates
 from site_builder.content.readers import Entry
 from site_builder.content.labels import EVENT_STATUS, SERIES
 from site_builder.site.render import template_env
-from site_builder.site.webpage import relative_url
+from site_builder.content.links import relative_url
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config

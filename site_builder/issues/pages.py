@@ -30,7 +30,7 @@ from site_builder.content.models import Chart, Dataset
 from site_builder.context import Build
 from site_builder.site.render import SiteRenderer
 from site_builder.site.seo import article_jsonld
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 
 
 DEFAULT_STALE_AFTER_DAYS = 400

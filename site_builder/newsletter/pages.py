@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from site_builder.newsletter.editions import DEFAULT_UPCOMING_WEEKS, site_editions
 from site_builder.site.render import SiteRenderer
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 
 
 def newsletter_pages(site: SiteRenderer) -> list[WebPage]:

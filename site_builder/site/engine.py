@@ -20,7 +20,7 @@ import yaml
 
 from site_builder.content.kinds import NOT_PAGES
 from site_builder.content.settings import Config
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 
 FRAME_TITLE = "SB-FRAME-TITLE"
 FRAME_HEAD = "<!--SB-FRAME-HEAD-->"

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE, EngineError
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 from site_builder.writer import Writer
 
 _BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")

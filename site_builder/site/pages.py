@@ -10,7 +10,7 @@ from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES, WARDS
 from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:

@@ -21,7 +21,8 @@ from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import Build
 from site_builder.site.seo import jsonld
-from site_builder.site.webpage import WebPage, relative_url
+from site_builder.context import WebPage
+from site_builder.content.links import relative_url
 
 # A page generator: the pages of one section, made with the renderer.
 PageGenerator = Callable[["SiteRenderer"], list[WebPage]]

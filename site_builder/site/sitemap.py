@@ -6,7 +6,7 @@ import gzip
 from xml.sax.saxutils import escape
 
 from site_builder.content.settings import Config
-from site_builder.site.webpage import WebPage
+from site_builder.context import WebPage
 
 
 def render_sitemap(pages: list[WebPage], config: Config) -> str:
