@@ -10,7 +10,8 @@ and the "add to calendar" links on event pages (the .ics and a Google Calendar l
   (DTEND is exclusive). icalendar folds lines at 75 octets between characters, so a
   long Japanese line is never cut inside a UTF-8 sequence.
 * UID is ``<slug>@<site host>``: stable for as long as the event keeps its URL.
-* STATUS: ``cancelled`` → CANCELLED, ``postponed`` → TENTATIVE, otherwise CONFIRMED.
+* STATUS: ``cancelled`` → CANCELLED, ``postponed`` → TENTATIVE, otherwise CONFIRMED; the summary has
+  【中止】/【延期】 in front (many calendars hide STATUS). Both, and LOCATION, come from ``content.events``.
 * Revisions, derived from the content alone so two builds always agree. A build
   cannot know an event's earlier versions (no state is kept and git history is not
   reliably there: shallow CI clones, tarballs), so the editor states when an event
@@ -35,7 +36,8 @@ import icalendar
 
 from site_builder.content import dates
 from site_builder.content.readers import Entry
-from site_builder.content.labels import EVENT_STATUS, SERIES
+from site_builder.content.events import present_event
+from site_builder.content.labels import SERIES
 from site_builder.site.render import template_env
 from site_builder.content.links import relative_url
 
@@ -46,7 +48,6 @@ if TYPE_CHECKING:
 PRODID = "-//Yokohama City Citizen Collaboration Promotion Center//site-builder//JA"
 TZID = "Asia/Tokyo"
 CALENDAR_PATH = "/events/calendar.ics"
-STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}  # otherwise CONFIRMED
 UTC = dt.timezone.utc
 
 
@@ -84,20 +85,20 @@ def tokyo_vtimezone() -> icalendar.Timezone:
 
 
 def render_event(config: "Config", entry: Entry) -> icalendar.Event:
-    event = entry.meta
+    event, view = entry.meta, present_event(entry.meta)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(config, entry))
     vevent.add("dtstamp", revised(entry).astimezone(UTC))
     vevent.add("created", event.date.astimezone(UTC))
     vevent.add("last-modified", revised(entry).astimezone(UTC))
     vevent.add("sequence", sequence(entry))
-    vevent.add("summary", calendar_title(entry))
+    vevent.add("summary", view.headline)
     start, end = event_span(entry)
     vevent.add("dtstart", start)
     if end is not None:
         vevent.add("dtend", end)
-    vevent.add("status", STATUS.get(event.status, "CONFIRMED"))
-    vevent.add("location", location_text(entry))
+    vevent.add("status", view.calendar_status)
+    vevent.add("location", view.place_full)
     vevent.add("url", config.absolute(entry.url))
     vevent.add("description", description_text(config, entry))
     if event.series:
@@ -127,27 +128,10 @@ def event_span(entry: Entry) -> tuple[dt.date | dt.datetime, dt.date | dt.dateti
     return event.start.astimezone(dates.TOKYO), end
 
 
-def calendar_title(entry: Entry) -> str:
-    """The title, with 【中止】/【延期】 in front as on the event page (many calendars hide STATUS)."""
-    status = entry.meta.status
-    prefix = f"【{EVENT_STATUS[status]}】" if status in STATUS else ""
-    return prefix + entry.meta.title
-
-
-def location_text(entry: Entry) -> str:
-    event = entry.meta
-    parts = []
-    if event.venue:
-        parts.append(event.venue + (f"（{event.address}）" if event.address else ""))
-    if event.online:
-        parts.append(event.online if isinstance(event.online, str) else "オンライン")
-    return "／".join(parts)
-
-
 def description_text(config: "Config", entry: Entry) -> str:
     event = entry.meta
     lines = [event.summary, "", f"詳細：{config.absolute(entry.url)}"]
-    if event.registration and event.status != "cancelled":
+    if event.registration and present_event(event).registration_open:
         lines.append(f"お申し込み：{event.registration}")
     return "\n".join(lines)
 
@@ -158,14 +142,15 @@ def description_text(config: "Config", entry: Entry) -> str:
 def google_calendar_url(config: "Config", entry: Entry) -> str:
     """A Google Calendar "create event" link prefilled with the event."""
     start, end = event_span(entry)
+    view = present_event(entry.meta)
     if entry.meta.all_day:
         span = f"{start:%Y%m%d}/{end:%Y%m%d}"
     else:
         end = end or start
         span = f"{start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     query = {
-        "action": "TEMPLATE", "text": calendar_title(entry), "dates": span,
-        "details": description_text(config, entry), "location": location_text(entry), "ctz": TZID,
+        "action": "TEMPLATE", "text": view.headline, "dates": span,
+        "details": description_text(config, entry), "location": view.place_full, "ctz": TZID,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/", quote_via=quote)
 
@@ -176,7 +161,7 @@ def event_actions(build: "Build") -> Callable[[Entry], str]:
     now = build.published.now
 
     def actions(entry: Entry) -> str:
-        if entry.meta.ends_at <= now or entry.meta.status in STATUS:  # past, cancelled, postponed
+        if entry.meta.ends_at <= now or present_event(entry.meta).flagged:  # past, cancelled, postponed
             return ""
         return template.render(ics=relative_url(event_ics_path(entry), entry.url),
                                google=google_calendar_url(build.config, entry))

@@ -27,7 +27,8 @@ from feedgen.feed import FeedGenerator
 from site_builder.content import dates
 from site_builder.content.readers import Entry
 from site_builder.channels.portable import portable_body
-from site_builder.content.labels import EVENT_STATUS, KINDS
+from site_builder.content.events import present_event
+from site_builder.content.labels import KINDS
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config
@@ -111,14 +112,7 @@ def feed_item(build: "Build", entry: Entry) -> FeedItem:
 
 def event_facts(entry: Entry) -> str:
     """When and where, ahead of the body (a reader shows the item without the page)."""
-    event = entry.meta
-    lines = [f"日時：{dates.format_span(event.start, event.end)}"]
-    if event.venue:
-        lines.append(f"会場：{event.venue}" + (f"（{event.address}）" if event.address else ""))
-    if event.online:
-        lines.append("オンライン：" + (event.online if isinstance(event.online, str) else "URLはお申し込みの方にお知らせします"))
-    if event.status != "scheduled":
-        lines.insert(0, f"【{EVENT_STATUS[event.status]}】")
+    lines = present_event(entry.meta).fact_lines
     return "<p>" + "<br>".join(html.escape(line) for line in lines) + "</p>\n"
 
 

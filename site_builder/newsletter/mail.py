@@ -32,6 +32,7 @@ from markupsafe import Markup
 
 from site_builder.content import dates
 from site_builder.content import labels
+from site_builder.content.events import present_event
 from site_builder.content.settings import Config, ConfigError
 from site_builder.content.readers import Entry
 from site_builder.newsletter.editions import EditionContent
@@ -191,10 +192,9 @@ def card(entry: Entry, config: Config, campaign: str) -> dict:
         if entry.image_path:
             found.update(image=config.absolute(entry.image_path), image_alt=meta.image_alt)
     elif entry.kind == "event":
-        place = "／".join(filter(None, [meta.venue, "オンライン" if meta.online else None]))
-        found["meta"] = dates.format_span(meta.start, meta.end) + (f"｜{place}" if place else "")
-        if meta.status != "scheduled":
-            found["badge"] = f"【{labels.EVENT_STATUS[meta.status]}】"
+        view = present_event(meta)
+        found["meta"] = view.when + (f"｜{view.place_brief}" if view.place_brief else "")
+        found["badge"] = view.badge
     return found
 
 

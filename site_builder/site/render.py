@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from site_builder.content import dates, labels
+from site_builder.content.events import present_event
 from site_builder.content.links import EMPTY
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES
@@ -60,7 +61,8 @@ def template_env(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["jsonld"] = _safe_jsonld
-    env.globals.update(labels=labels, areas=AREA_NAMES, iso=dates.iso, day=dates.format_date, span=dates.format_span)
+    env.globals.update(labels=labels, areas=AREA_NAMES, iso=dates.iso, day=dates.format_date, span=dates.format_span,
+                       event_view=present_event)
     return env
 
 

@@ -21,13 +21,13 @@ from dataclasses import dataclass, field
 
 from site_builder.content import post_length
 from site_builder.content import dates
+from site_builder.content.events import present_event
 from site_builder.sns import text as sns_text
 from site_builder.content.settings import Config, ConfigError
 from site_builder.content.readers import Entry
 from site_builder.content.select import Published
 
 DEFAULT_NETWORKS = ("x", "facebook")
-REMINDED_STATUSES = ("scheduled", "moved-online")
 
 
 @dataclass(frozen=True)
@@ -132,7 +132,7 @@ def plan_item(entry: Entry, settings: Settings, site_url: str) -> list[Post]:
 def reminders(entry: Entry, settings: Settings) -> list[tuple[int, dt.datetime]]:
     """``(days, time)`` of each reminder of an event: after its announcement, before it starts."""
     meta = entry.meta
-    if entry.kind != "event" or meta.status not in REMINDED_STATUSES:
+    if entry.kind != "event" or not present_event(meta).reminded:
         return []
     start = dates.as_instant(meta.start)
     found = []
@@ -181,7 +181,7 @@ def write_text(entry: Entry, network: str, text: str | None, lead: str, link: st
 def event_when(entry: Entry) -> str:
     if entry.kind != "event":
         return ""
-    return "日時：" + dates.format_span(entry.meta.start, entry.meta.end)
+    return present_event(entry.meta).when_line
 
 
 # --- the queue view ---------------------------------------------------------
