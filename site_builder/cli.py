@@ -6,15 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from site_builder.commands import new, next_change, serve, site
+from site_builder.commands import data, new, next_change, serve, site, sns
 from site_builder.commands import newsletter as newsletter_commands
 from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.content.settings import ConfigError
-from site_builder.issues import data_pull
 from site_builder.issues.charts import ChartError
 from site_builder.site.engine import EngineError
 from site_builder.site.search_index import SearchIndexError
-from site_builder.sns import post as sns_post
 from site_builder.writer import WriterError
 
 # Each command registers its own subparser: one line each, in the order of `--help`.
@@ -23,9 +21,9 @@ COMMANDS.append(site.register)  # site-builder check | build
 COMMANDS.append(serve.register)  # site-builder serve
 COMMANDS.append(new.register)  # site-builder new case|event|news
 COMMANDS.append(newsletter_commands.register)  # site-builder newsletter build|send
-COMMANDS.append(sns_post.register)  # site-builder sns plan|post
+COMMANDS.append(sns.register)  # site-builder sns plan|post
 COMMANDS.append(next_change.register)  # site-builder next-change [--now T]
-COMMANDS.append(data_pull.register)  # site-builder data pull [--dataset ID]
+COMMANDS.append(data.register)  # site-builder data pull [--dataset ID]
 
 # Failures that are the user's to fix: reported in one line, never a traceback.
 USER_ERRORS = (ConfigError, EngineError, new.ScaffoldError, SearchIndexError, WriterError)

@@ -16,93 +16,23 @@ for this run with a message, the ledger says ``failed`` and the exit code is 1.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
-import json
 import os
 import sys
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 import httpx
 
 from site_builder.content import post_length
-from site_builder.content.reporter import ContentErrors
 from site_builder.content import dates
-from site_builder import pipeline
-from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, locked, read_ledger
+from site_builder.sns.ledger import Ledger
 from site_builder.sns.networks import ADAPTERS, Adapter, NetworkError, Receipt, Rejected, Unsure, read_credentials
-from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue, status_of
-from site_builder.content.select import select_public
+from site_builder.sns.plan import Post, Settings, status_of
 
 SENDABLE = ("due", "failed", "in-flight")
 IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(minutes=50)  # Mastodon keeps keys for an hour
-
-
-def register(commands) -> None:
-    """The ``sns`` command (one line in ``cli.EXTRA_COMMANDS``)."""
-    sns = commands.add_parser("sns", help="SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due")
-    actions = sns.add_subparsers(title="sns commands")
-    plan = actions.add_parser("plan", help="show the queue: what goes out when, what already went")
-    plan.add_argument("--json", action="store_true", help="the queue as JSON")
-    _add_now(plan)
-    plan.set_defaults(run=run_plan)
-    post = actions.add_parser("post", help="post every due post not posted yet")
-    post.add_argument("--due", action="store_true", required=True, help="post what is due (required)")
-    post.add_argument("--dry-run", action="store_true", help="show what would be posted; send nothing, write nothing")
-    _add_now(post)
-    post.set_defaults(run=run_post)
-    sns.set_defaults(run=lambda args: (sns.print_help(), 2)[1])
-
-
-def _add_now(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--now", help="the time to plan for, e.g. 2020-07-01T09:00 (default: $SITE_BUILDER_NOW or the clock)")
-
-
-def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str]:
-    """Settings, every planned post, and the base URL where pages are checked."""
-    config, content, reporter = pipeline.load(root)
-    if not reporter.ok:
-        raise ContentErrors(reporter)
-    settings = read_settings(config)
-    posts = plan_posts(select_public(content, now), settings, config.site_url)
-    site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url
-    return settings, posts, site_base
-
-
-def run_plan(args) -> int:
-    now = dates.resolve_now(args.now)
-    settings, posts, _ = load_queue(args.root, now)
-    try:
-        ledger = read_ledger(args.root / settings.ledger)
-    except LedgerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    rows = queue_rows(posts, ledger.records, now, settings.mastodon_limit)
-    if args.json:
-        print(json.dumps({"now": now.isoformat(), "posts": rows}, ensure_ascii=False, indent=2))
-    else:
-        sys.stdout.write(render_queue(rows))
-    return 0
-
-
-def run_post(args) -> int:
-    now = dates.resolve_now(args.now)
-    settings, posts, site_base = load_queue(args.root, now)
-    path = args.root / settings.ledger
-    try:
-        if args.dry_run:
-            return Runner(settings, read_ledger(path), site_base, now, dry_run=True).run(posts)
-        with locked(path):
-            return Runner(settings, read_ledger(path), site_base, now).run(posts)
-    except LedgerBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 75
-    except LedgerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
 
 
 class StopNetwork(Exception):
