@@ -14,8 +14,9 @@ PACKAGE = Path(__file__).resolve().parent.parent / "site_builder"
 
 # Lower layers never import higher ones; a layer may import itself and anything below.
 LAYERS = [
-    {"content"},  # models, readers, selection, dates, settings: no I/O beyond reading content
-    {"context", "writer"},  # what every channel shares; the only module that writes output
+    {"writer"},  # writes output and replaces files safely; imports nothing of ours
+    {"content"},  # models, readers, selection, links, dates, settings
+    {"context"},  # what every channel shares
     {"site"},  # the renderer, page generators, engine, frames, sitemap, search index
     {"channels", "issues", "newsletter", "sns"},  # channels and the capabilities built on the site
     {"pipeline"},  # the whole build, and the registries

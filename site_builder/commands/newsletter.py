@@ -32,6 +32,7 @@ from site_builder.content.models import SLUG_PATTERN
 from site_builder.newsletter.mail import (MAX_HTML_BYTES, MailSettings, RenderedEdition, compose_message, intro_html, personalize,
                               render_edition, unsubscribe_links)
 from site_builder.content.select import select_public
+from site_builder.writer import replace_file
 
 DEFAULT_OUT = Path("dist/newsletter")
 
@@ -105,12 +106,10 @@ def preview_message(rendered: RenderedEdition) -> bytes:
     return message.as_bytes()
 
 
-def write_atomically(folder: Path, files: dict[str, bytes]) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
+def write_files(folder: Path, files: dict[str, bytes]) -> None:
+    """Each file replaced whole (``writer.replace_file``): a reviewer never opens half a build."""
     for name, data in sorted(files.items()):
-        tmp = folder / f".{name}.tmp"
-        tmp.write_bytes(data)
-        os.replace(tmp, folder / name)
+        replace_file(folder / name, data)
 
 
 def run_build(args) -> int:
@@ -123,7 +122,7 @@ def run_build(args) -> int:
     rendered = render_edition(selected, config, settings, intro, config.get("newsletter_max_items", 10))
     html_text, text = personalize(rendered, unsubscribe_links(rendered)[0])
     folder = _folder(args)
-    write_atomically(folder, {
+    write_files(folder, {
         "email.html": html_text.encode("utf-8"), "email.txt": text.encode("utf-8"), "message.eml": preview_message(rendered),
         "edition.json": json.dumps(rendered.to_dict(), ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"),
     })

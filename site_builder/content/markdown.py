@@ -1,7 +1,7 @@
 """Markdown bodies to HTML with the site's own extension list, cached and in parallel.
 
 Conversions are keyed by a hash of the text and the extension config, kept in
-``.cache/site-builder/markdown.pickle`` between builds; new ones are spread over
+``.cache/site-builder/markdown.json`` (data only: a cache never holds code) between builds; new ones are spread over
 the machine's cores when there are enough of them to be worth it.
 """
 
@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -19,6 +18,7 @@ import markdown
 from site_builder.content.links import LinkedBody, Resolver
 from site_builder.content.readers import Entry
 from site_builder.content.settings import Config
+from site_builder.writer import replace_file
 
 PARALLEL_FROM = 64
 _converter: markdown.Markdown | None = None
@@ -43,13 +43,15 @@ class MarkdownRenderer:
     def __init__(self, names: list[str], configs: dict, cache_dir: Path | None):
         self.names, self.configs = names, configs
         self.salt = json.dumps([markdown.__version__, names, configs], sort_keys=True, default=str)
-        self.cache_path = cache_dir / "markdown.pickle" if cache_dir else None
+        self.cache_path = cache_dir / "markdown.json" if cache_dir else None
         self.cache: dict[str, str] = {}
         if self.cache_path and self.cache_path.is_file():
             try:
-                self.cache = pickle.loads(self.cache_path.read_bytes())
-            except Exception:  # a damaged cache is only slower, never wrong
-                self.cache = {}
+                loaded = json.loads(self.cache_path.read_text(encoding="utf-8"))
+            except (OSError, ValueError):  # a damaged cache is only slower, never wrong
+                loaded = {}
+            if isinstance(loaded, dict):
+                self.cache = {key: value for key, value in loaded.items() if isinstance(value, str)}
 
     def key(self, text: str) -> str:
         return hashlib.sha256((self.salt + "\0" + text).encode("utf-8")).hexdigest()
@@ -79,10 +81,7 @@ class MarkdownRenderer:
 
     def save(self) -> None:
         if self.cache_path:
-            self.cache_path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_path.with_suffix(".tmp")
-            tmp.write_bytes(pickle.dumps(self.cache, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.cache_path)
+            replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
 
 
 def convert_bodies(entries: list[Entry], config: Config, resolver: Resolver,
