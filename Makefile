@@ -29,5 +29,5 @@ golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 bench: $(BIN)/site-builder
 	$(BIN)/python bench/run.py
 
-clean:
+clean:  ## delete generated output only; state/ (the send and post ledgers) is never deleted
 	rm -rf site .cache dist

@@ -2,10 +2,15 @@
 
 A build goes into a staging folder beside the target; only a complete build
 replaces the target, by two renames, so a failed build leaves it untouched.
+
+Operational state (the newsletter and SNS ledgers) is not output: it lives under
+``state_path``, a folder that no clean, build or rebuild deletes.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
 import tempfile
@@ -76,8 +81,79 @@ def replace_file(path: Path, data: bytes) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    folder = os.open(path.parent, os.O_RDONLY)
+    _fsync_folder(path.parent)
+
+
+# --- state: kept apart from anything generated ----------------------------------------
+
+DEFAULT_STATE_DIR = "state"
+GENERATED_DIRS = ("site", ".cache", "dist")  # what `make clean` deletes (Makefile)
+
+
+def state_dir_of(config) -> str:
+    """The setting ``state_dir`` (relative to the project root; default ``state``).
+    The one place that reads it."""
+    return str(config.get("state_dir", DEFAULT_STATE_DIR))
+
+
+def state_path(root: Path, state_dir: str, *parts: str) -> Path:
+    """``<root>/<state_dir>/<parts>``, resolved: where ledgers live. A WriterError when
+    the folder leaves the project root or lies inside generated output."""
+    base = root.resolve()
+    folder = (base / state_dir).resolve()
+    where = f"mkdocs.yml: extra.site_builder: state_dir: {state_dir!r}"
+    if folder == base or not folder.is_relative_to(base):
+        raise WriterError(f"{where} must name a folder inside the project ({base})")
+    for generated in GENERATED_DIRS:
+        if folder.is_relative_to(base / generated):
+            raise WriterError(f"{where} is inside {generated}/, which `make clean` deletes; state must outlive a clean")
+    path = folder.joinpath(*parts).resolve()
+    if not path.is_relative_to(folder):
+        raise WriterError(f"{where}: {'/'.join(parts)!r} leaves the state folder")
+    return path
+
+
+def move_file(source: Path, target: Path) -> None:
+    """Move one file so that ``target`` appears whole or not at all: a rename on one file
+    system; across file systems a copy beside ``target``, fsync and rename, then ``source``
+    is removed. Holds an ``flock`` on ``source`` meanwhile (the newsletter sender's lock)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with open(source, "rb") as stream:
+        try:
+            fcntl.flock(stream.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise WriterError(f"{source}: in use by another run; not moved") from None
+        try:
+            os.rename(source, target)
+        except OSError as exc:
+            if exc.errno != errno.EXDEV:
+                raise
+            replace_file(target, stream.read())
+            source.unlink()
+    for folder in dict.fromkeys((source.parent, target.parent)):
+        _fsync_folder(folder)
+
+
+def adopt_legacy(old: Path, new: Path, move: bool = True) -> tuple[Path, str | None]:
+    """Where to read a state file from, and a line to print when it moved: ``new``,
+    after moving ``old`` there if only ``old`` exists; a dry run (``move=False``) reads
+    ``old`` in place."""
+    if new.exists() or not old.is_file():
+        return new, None
+    if not move:
+        return old, f"{old} would move to {new} (state is kept apart from output); read in place"
     try:
-        os.fsync(folder)
+        move_file(old, new)
+    except FileNotFoundError:
+        if not new.exists():
+            raise
+        return new, None  # another run moved it first
+    return new, f"moved {old} to {new}: state is kept apart from output, so a clean or a build never deletes it"
+
+
+def _fsync_folder(folder: Path) -> None:
+    handle = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(handle)
     finally:
-        os.close(folder)
+        os.close(handle)

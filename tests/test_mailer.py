@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import ssl
@@ -139,20 +140,25 @@ def send_command(root: Path, out: Path, csv: Path, *options: str) -> list[str]:
             "--subscribers", str(csv), "--now", NOW, "--out", str(out), "--quiet", *options]
 
 
-def copy_build(root: Path, out: Path) -> None:
-    """A fresh output folder (own ledger) holding the module's built edition."""
+def copy_build(built: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """A fresh project (its own state folder, so its own ledger) and an output folder
+    holding the module's built edition."""
+    root, out = tmp_path / "project", tmp_path / "out"
+    root.mkdir()
+    shutil.copy(built / "mkdocs.yml", root / "mkdocs.yml")
     (out / EDITION).mkdir(parents=True)
-    source = root / "dist" / "newsletter" / EDITION / "edition.json"
+    source = built / "dist" / "newsletter" / EDITION / "edition.json"
     (out / EDITION / "edition.json").write_bytes(source.read_bytes())
+    return root, out
 
 
 def token_of(address: str) -> str:
     return hmac.new(SECRET.encode(), address.lower().encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def ledger_states(out: Path) -> dict[str, str]:
+def ledger_states(root: Path) -> dict[str, str]:
     states = {}
-    for line in (out / EDITION / "ledger.jsonl").read_text(encoding="utf-8").splitlines():
+    for line in (root / "state" / "newsletter" / EDITION / "ledger.jsonl").read_text(encoding="utf-8").splitlines():
         record = json.loads(line)
         if "email" in record:
             states[record["email"]] = record["state"]
@@ -163,10 +169,9 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
     sink = Sink()
     controller = start_server(sink)
     try:
-        out = tmp_path / "out"
-        copy_build(built, out)
+        root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 50, "not-an-address,誤り\nSUB007@Example.com,重複\n")
-        result = subprocess.run(send_command(built, out, csv, "--rate", "0"), env=env_for(controller),
+        result = subprocess.run(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
         assert f"{csv}:52: email: 'not-an-address' is not a valid address" in result.stderr
@@ -193,7 +198,7 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
         tokens = {parse_qs(urlsplit(m["List-Unsubscribe"].split(",")[0].strip(" <>")).query)["token"][0] for m in messages}
         assert len(tokens) == 50
 
-        again = subprocess.run(send_command(built, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+        again = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
         assert again.returncode == 0, again.stderr
         assert "sent 0, already sent 50" in again.stderr
         assert sink.count() == 50
@@ -202,15 +207,14 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
 
 
 def test_dry_run_sends_nothing(built: Path, tmp_path: Path, run_cli):
-    out = tmp_path / "out"
-    copy_build(built, out)
+    root, out = copy_build(built, tmp_path)
     csv = subscribers(tmp_path / "subs.csv", 3)
-    code, stdout, stderr = run_cli("--root", built, "newsletter", "send", "--edition", EDITION, "--subscribers", csv,
+    code, stdout, stderr = run_cli("--root", root, "newsletter", "send", "--edition", EDITION, "--subscribers", csv,
                                    "--now", NOW, "--out", out, "--dry-run")
     assert code == 0
     assert stdout.splitlines() == [f"would send to sub00{i}@example.com" for i in (1, 2, 3)]
     assert "3 would be sent" in stderr and "nothing was sent" in stderr
-    assert not (out / EDITION / "ledger.jsonl").exists()
+    assert not (root / "state").exists() and not (out / EDITION / "ledger.jsonl").exists()
 
 
 def test_refuses_before_send_time_drafts_and_missing_secret(built: Path, tmp_path: Path, run_cli, monkeypatch):
@@ -238,10 +242,9 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
     sink = Sink()
     controller = start_server(sink)
     try:
-        out = tmp_path / "out"
-        copy_build(built, out)
+        root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 50)
-        sender = subprocess.Popen(send_command(built, out, csv, "--rate", "25"), env=env_for(controller),
+        sender = subprocess.Popen(send_command(root, out, csv, "--rate", "25"), env=env_for(controller),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for(lambda: sink.count() >= 12)
         time.sleep(0.02)  # usually lands in the rate limit's pause; any point must do
@@ -249,7 +252,7 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
         sender.wait(timeout=30)
         partial = sink.count()
         assert 12 <= partial < 50, partial
-        rerun = subprocess.run(send_command(built, out, csv, "--rate", "0"), env=env_for(controller),
+        rerun = subprocess.run(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
                                capture_output=True, text=True, timeout=120)
         # Killed between the relay's acceptance and the ledger's `sent`: reported in
         # doubt and not resent (the relay has it), so still exactly one copy each.
@@ -260,7 +263,7 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
         messages = sink.parsed()
         assert len({m["Message-ID"] for m in messages}) == 50
         assert len({m["List-Unsubscribe"] for m in messages}) == 50
-        states = ledger_states(out)
+        states = ledger_states(root)
         assert {key: state for key, state in states.items() if state != "sent"} == {key: "committing" for key in in_doubt}
     finally:
         controller.stop()
@@ -269,29 +272,28 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
 @contextlib.contextmanager
 def killed_while_held(built: Path, tmp_path: Path, **hold: str):
     """A relay that holds one recipient; the sender is SIGKILLed there, then the relay
-    lets go. Yields the sink, the relay, the output folder and the subscriber list."""
+    lets go. Yields the sink, the relay, the project, the output folder and the subscriber list."""
     sink = Sink(**hold)
     controller = start_server(sink)
     try:
-        out = tmp_path / "out"
-        copy_build(built, out)
+        root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 8)
-        sender = subprocess.Popen(send_command(built, out, csv, "--rate", "0"), env=env_for(controller),
+        sender = subprocess.Popen(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         assert sink.reached.wait(60)
         sender.send_signal(signal.SIGKILL)
         sender.wait(timeout=30)
         sink.release.set()
-        yield sink, controller, out, csv
+        yield sink, controller, root, out, csv
     finally:
         controller.stop()
 
 
 def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
     """Held at RCPT: the relay never had the whole message, so the rerun sends it."""
-    with killed_while_held(built, tmp_path, hold_rcpt="sub005@example.com") as (sink, controller, out, csv):
-        assert ledger_states(out)["sub005@example.com"] == "intent"
-        rerun = subprocess.run(send_command(built, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+    with killed_while_held(built, tmp_path, hold_rcpt="sub005@example.com") as (sink, controller, root, out, csv):
+        assert ledger_states(root)["sub005@example.com"] == "intent"
+        rerun = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 0, rerun.stderr
         assert "sent 4, already sent 4" in rerun.stderr
         assert sink.per_recipient() == Counter({f"sub{i:03d}@example.com": 1 for i in range(1, 9)})
@@ -300,14 +302,14 @@ def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
 def test_killed_after_the_final_dot_is_in_doubt_not_resent(built: Path, tmp_path: Path):
     """Held in DATA: the relay has the message; the rerun must not send a second copy
     unless asked, and then only with the same Message-ID."""
-    with killed_while_held(built, tmp_path, hold_data="sub005@example.com") as (sink, controller, out, csv):
-        assert ledger_states(out)["sub005@example.com"] == "committing"
-        rerun = subprocess.run(send_command(built, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+    with killed_while_held(built, tmp_path, hold_data="sub005@example.com") as (sink, controller, root, out, csv):
+        assert ledger_states(root)["sub005@example.com"] == "committing"
+        rerun = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 1
         assert "in doubt: sub005@example.com" in rerun.stderr and "sent 3, already sent 4" in rerun.stderr
         assert sink.per_recipient() == Counter({f"sub{i:03d}@example.com": 1 for i in range(1, 9)})
 
-        forced = subprocess.run(send_command(built, out, csv, "--resend-in-doubt"), env=env_for(controller),
+        forced = subprocess.run(send_command(root, out, csv, "--resend-in-doubt"), env=env_for(controller),
                                 capture_output=True, text=True, timeout=60)
         assert forced.returncode == 0, forced.stderr
         copies = [m for m in sink.parsed() if m["To"].addresses[0].addr_spec == "sub005@example.com"]
@@ -330,12 +332,11 @@ def test_starttls_and_login(built: Path, tmp_path: Path):
     controller = start_server(sink, tls_context=server_context, require_starttls=True, authenticator=authenticator,
                               auth_require_tls=True)
     try:
-        out = tmp_path / "out"
-        copy_build(built, out)
+        root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 2)
         env = env_for(controller, SITE_BUILDER_SMTP_USER="center", SITE_BUILDER_SMTP_PASSWORD="pa55-word",
                       SSL_CERT_FILE=str(tmp_path / "ca.pem"))
-        result = subprocess.run(send_command(built, out, csv), env=env, capture_output=True, text=True, timeout=60)
+        result = subprocess.run(send_command(root, out, csv), env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "pa55-word" not in result.stderr + result.stdout
         assert logins == [(b"center", True)]
@@ -348,20 +349,19 @@ def test_a_rebuilt_edition_is_not_sent_to_the_rest_unless_allowed(built: Path, t
     sink = Sink()
     controller = start_server(sink)
     try:
-        out = tmp_path / "out"
-        copy_build(built, out)
+        root, out = copy_build(built, tmp_path)
         env = env_for(controller)
-        first = subprocess.run(send_command(built, out, subscribers(tmp_path / "a.csv", 2)), env=env,
+        first = subprocess.run(send_command(root, out, subscribers(tmp_path / "a.csv", 2)), env=env,
                                capture_output=True, text=True, timeout=60)
         assert first.returncode == 0, first.stderr
         edition = out / EDITION / "edition.json"
         data = json.loads(edition.read_text(encoding="utf-8"))
         edition.write_text(json.dumps({**data, "subject": data["subject"] + "（訂正）"}, ensure_ascii=False), encoding="utf-8")
         csv = subscribers(tmp_path / "b.csv", 4)
-        refused = subprocess.run(send_command(built, out, csv), env=env, capture_output=True, text=True, timeout=60)
+        refused = subprocess.run(send_command(root, out, csv), env=env, capture_output=True, text=True, timeout=60)
         assert refused.returncode == 1 and "was rebuilt with other content" in refused.stderr
         assert sink.count() == 2
-        allowed = subprocess.run(send_command(built, out, csv, "--allow-changed"), env=env, capture_output=True, text=True, timeout=60)
+        allowed = subprocess.run(send_command(root, out, csv, "--allow-changed"), env=env, capture_output=True, text=True, timeout=60)
         assert allowed.returncode == 0 and "sent 2, already sent 2" in allowed.stderr
         assert [m["Subject"].endswith("（訂正）") for m in sink.parsed()] == [False, False, True, True]
     finally:

@@ -103,7 +103,7 @@ def test_sns_since_keeps_history_out_of_the_queue(tmp_path):
 
 def test_plan_command_shows_the_queue_with_what_went_out(tmp_path, run_cli):
     root = sns_project(tmp_path, {"content/news/hello.md": NEWS, "events/forum.md": EVENT}, sns_networks=["x"])
-    write_ledger(root / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
+    write_ledger(root / "state" / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
         "id": "news/hello/announce/x", "state": "posted", "remote_id": "1859", "remote_url": "https://x.com/i/web/status/1859",
         "result_at": "2026-11-01T10:03:00+09:00"}})
     code, out, err = run_cli("--root", root, "sns", "plan", "--json", "--now", "2026-11-13T09:00")

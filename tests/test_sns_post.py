@@ -64,7 +64,7 @@ class World:
             server.stop()
 
     def ledger(self) -> dict[str, dict]:
-        path = self.root / "sns" / "ledger.jsonl"
+        path = self.root / "state" / "sns" / "ledger.jsonl"
         if not path.exists():
             return {}
         return {r["id"]: r for r in map(json.loads, path.read_text(encoding="utf-8").splitlines())}
@@ -136,7 +136,8 @@ def test_posts_once_to_every_network_and_a_rerun_sends_nothing(world):
     again = world.run()
     assert again.returncode == 0 and again.stdout.strip() == "nothing is due"
     assert_once_each(world)
-    everything = result.stdout + result.stderr + (world.root / "sns" / "ledger.jsonl").read_text(encoding="utf-8")
+    ledger_text = (world.root / "state" / "sns" / "ledger.jsonl").read_text(encoding="utf-8")
+    everything = result.stdout + result.stderr + ledger_text
     assert not [s for s in SECRETS.values() if s in everything]
 
 
@@ -156,7 +157,7 @@ def test_dry_run_sends_and_writes_nothing(world):
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("would post news/hello/announce/") == 4
     assert all(not s.requests for s in world.servers.values())
-    assert not (world.root / "sns").exists()
+    assert not (world.root / "state").exists() and not (world.root / "sns").exists()
 
 
 @pytest.mark.parametrize("network, headers", [
@@ -259,7 +260,8 @@ def test_credentials_are_never_printed(world):
     assert result.returncode == 1
     assert "x: POST /2/tweets answered 401" in result.stderr
     assert world.servers["x"].requests  # the server saw the token and echoed it back
-    everything = result.stdout + result.stderr + (world.root / "sns" / "ledger.jsonl").read_text(encoding="utf-8")
+    ledger_text = (world.root / "state" / "sns" / "ledger.jsonl").read_text(encoding="utf-8")
+    everything = result.stdout + result.stderr + ledger_text
     assert "wrong-s3cret-token" not in everything and "***" in everything
     assert not [s for s in SECRETS.values() if s in everything]
 
@@ -294,8 +296,7 @@ def test_kill_at_any_moment_then_rerun(world):
 
 def test_an_in_flight_post_that_cannot_be_checked_is_left_in_doubt(world):
     world.servers["x"].timeline_forbidden = True
-    world.root.joinpath("sns").mkdir()
-    write_ledger(world.root / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
+    write_ledger(world.root / "state" / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
         "id": "news/hello/announce/x", "state": "in-flight", "network": "x", "text": "前回の本文", "link": LINK,
         "planned": "2026-11-01T10:00:00+09:00", "intent_at": "2026-11-01T10:05:00+09:00", "attempts": 1}})
     result = world.run()
@@ -330,4 +331,4 @@ def test_the_scheduled_workflow_posts_every_15_minutes_and_commits_the_ledger():
     assert post["run"] == "site-builder sns post --due"
     assert all(value.startswith("${{ ") for value in post["env"].values())  # secrets and variables, no values
     commit = next(s for s in steps if s.get("name") == "Commit the ledger")
-    assert commit["if"] == "always()" and "git add sns/ledger.jsonl" in commit["run"]
+    assert commit["if"] == "always()" and "git add state/sns/ledger.jsonl" in commit["run"]

@@ -5,7 +5,8 @@ edition at its send time (``site_builder.newsletter``), renders it
 (``site_builder.newsletter_mail``) and writes ``<out>/<id>/``: ``email.html``,
 ``email.txt`` and ``message.eml`` to review (with the generic unsubscribe link), and
 ``edition.json``, which ``send`` mails as it is, one personal copy per subscriber
-(``site_builder.mailer``).
+(``site_builder.mailer``). Those files are generated and may be deleted; the send
+ledger is state, ``<state_dir>/newsletter/<id>/ledger.jsonl``, which no clean deletes.
 """
 
 from __future__ import annotations
@@ -25,14 +26,14 @@ from site_builder.content import dates
 from site_builder.newsletter import mailer
 from site_builder.newsletter import editions as newsletter
 from site_builder import pipeline
-from site_builder.content.settings import Config
+from site_builder.content.settings import Config, read_config
 from site_builder.content.readers import Content
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.newsletter.mail import (MAX_HTML_BYTES, MailSettings, RenderedEdition, compose_message, intro_html, personalize,
                               render_edition, unsubscribe_links)
 from site_builder.content.select import select_public
-from site_builder.writer import replace_file
+from site_builder.writer import adopt_legacy, replace_file, state_dir_of, state_path
 
 DEFAULT_OUT = Path("dist/newsletter")
 
@@ -76,6 +77,16 @@ def _time(text: str | None) -> dt.date | dt.datetime | None:
 def _folder(args) -> Path:
     out = args.out if args.out.is_absolute() else args.root / args.out
     return out / args.edition
+
+
+def ledger_path(args, folder: Path, move: bool = True) -> Path:
+    """The edition's send ledger in the state folder. A ledger left in the built edition's
+    folder by an earlier version is moved there first (read in place by a dry run)."""
+    path = state_path(args.root, state_dir_of(read_config(args.root)), "newsletter", args.edition, "ledger.jsonl")
+    path, note = adopt_legacy(folder / "ledger.jsonl", path, move)
+    if note:
+        print(note, file=sys.stderr)
+    return path
 
 
 def prepare_edition(config: Config, content: Content, edition_id: str, now: dt.datetime,
@@ -166,14 +177,13 @@ def send(args) -> int:
     subscribers, problems = mailer.read_subscribers(args.subscribers)
     for problem in problems:
         print(problem, file=sys.stderr)
-    ledger_path = folder / "ledger.jsonl"
     if args.dry_run:
-        return dry_run(subscribers, ledger_path, args.resend_in_doubt)
+        return dry_run(subscribers, ledger_path(args, folder, move=False), args.resend_in_doubt)
     secret = os.environ.get("SITE_BUILDER_NEWSLETTER_SECRET", "")
     if len(secret) < 16:
         raise mailer.MailerError("set SITE_BUILDER_NEWSLETTER_SECRET (16 characters or more) to sign unsubscribe links")
     smtp = mailer.SmtpSettings.from_env(os.environ)
-    ledger = mailer.Ledger(ledger_path, rendered.id, mailer.edition_digest(rendered), args.allow_changed)
+    ledger = mailer.Ledger(ledger_path(args, folder), rendered.id, mailer.edition_digest(rendered), args.allow_changed)
     try:
         todo, report = mailer.plan(subscribers, ledger.last, args.resend_in_doubt)
         bar = tqdm(total=len(subscribers), initial=len(subscribers) - len(todo), unit="通", file=sys.stderr,
@@ -184,11 +194,11 @@ def send(args) -> int:
             sender.run(todo, report)
     finally:
         ledger.close()
-    return summarize(report, len(problems))
+    return summarize(report, len(problems), ledger.path)
 
 
-def dry_run(subscribers: list[mailer.Subscriber], ledger_path: Path, resend_in_doubt: bool) -> int:
-    _, last = mailer.read_ledger(ledger_path)
+def dry_run(subscribers: list[mailer.Subscriber], ledger: Path, resend_in_doubt: bool) -> int:
+    _, last = mailer.read_ledger(ledger)
     todo, report = mailer.plan(subscribers, last, resend_in_doubt)
     for subscriber in todo:
         print(f"would send to {subscriber.address}")
@@ -197,11 +207,11 @@ def dry_run(subscribers: list[mailer.Subscriber], ledger_path: Path, resend_in_d
     return 0
 
 
-def summarize(report: mailer.SendReport, invalid: int) -> int:
+def summarize(report: mailer.SendReport, invalid: int, ledger: Path) -> int:
     for address in report.in_doubt:
         print(f"in doubt: {address} (killed while the relay was accepting it; see --resend-in-doubt)", file=sys.stderr)
     for address in report.failed + report.deferred:
-        print(f"not delivered: {address} (see ledger.jsonl)", file=sys.stderr)
+        print(f"not delivered: {address} (see {ledger})", file=sys.stderr)
     print(f"sent {len(report.sent)}, already sent {len(report.already)}, deferred {len(report.deferred)} (rerun to retry), "
           f"failed {len(report.failed)}, in doubt {len(report.in_doubt)}, invalid or duplicate rows {invalid}", file=sys.stderr)
     return 0 if report.ok else 1

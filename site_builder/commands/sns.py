@@ -11,9 +11,10 @@ from pathlib import Path
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content.select import select_public
-from site_builder.sns.ledger import LedgerBusy, LedgerError, locked, read_ledger
+from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, ledger_paths, locked, read_ledger
 from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue
 from site_builder.sns.post import Runner
+from site_builder.writer import adopt_legacy, state_dir_of
 
 
 def register(commands) -> None:
@@ -32,20 +33,31 @@ def register(commands) -> None:
     sns.set_defaults(run=lambda args: (sns.print_help(), 2)[1])
 
 
-def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str]:
-    """Settings, every planned post, and the base URL where pages are checked."""
+def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str, tuple[Path, Path | None]]:
+    """Settings, every planned post, the base URL where pages are checked, and the
+    ledger's paths (``sns.ledger.ledger_paths``)."""
     config, content = pipeline.load_valid(root)
     settings = read_settings(config)
     posts = plan_posts(select_public(content, now), settings, config.site_url)
     site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url
-    return settings, posts, site_base
+    return settings, posts, site_base, ledger_paths(root, state_dir_of(config), settings.ledger)
+
+
+def open_ledger(path: Path, legacy: Path | None, move: bool = True) -> Ledger:
+    """The ledger, after moving an earlier version's ledger into the state folder (read
+    in place when ``move`` is false: a dry run writes nothing)."""
+    if legacy is not None:
+        path, note = adopt_legacy(legacy, path, move)
+        if note:
+            print(note, file=sys.stderr, flush=True)
+    return read_ledger(path)
 
 
 def run_plan(args) -> int:
     now = now_of(args)
-    settings, posts, _ = load_queue(args.root, now)
+    settings, posts, _, (path, legacy) = load_queue(args.root, now)
     try:
-        ledger = read_ledger(args.root / settings.ledger)
+        ledger = open_ledger(path, legacy)
     except LedgerError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
@@ -59,13 +71,12 @@ def run_plan(args) -> int:
 
 def run_post(args) -> int:
     now = now_of(args)
-    settings, posts, site_base = load_queue(args.root, now)
-    path = args.root / settings.ledger
+    settings, posts, site_base, (path, legacy) = load_queue(args.root, now)
     try:
         if args.dry_run:
-            return Runner(settings, read_ledger(path), site_base, now, dry_run=True).run(posts)
+            return Runner(settings, open_ledger(path, legacy, move=False), site_base, now, dry_run=True).run(posts)
         with locked(path):
-            return Runner(settings, read_ledger(path), site_base, now).run(posts)
+            return Runner(settings, open_ledger(path, legacy), site_base, now).run(posts)
     except LedgerBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 75

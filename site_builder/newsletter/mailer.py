@@ -12,8 +12,9 @@ Environment (secrets only from here, never printed):
   recipient's unsubscribe token, ``hex(HMAC(secret, lowercase address))[:32]``
   (the unsubscribe service recomputes it to check a request), and Message-ID.
 
-The ledger (``<out>/<edition>/ledger.jsonl``, one JSON object a line, appended and
-fsynced, locked against a second sender) records each recipient's progress:
+The ledger (``<state_dir>/newsletter/<edition>/ledger.jsonl``: state, kept apart from
+the built edition that a clean deletes; one JSON object a line, appended and fsynced,
+locked against a second sender) records each recipient's progress:
 
 ``intent``      written before MAIL FROM;
 ``committing``  fsynced after the message body went out and *before* the final

@@ -1,4 +1,8 @@
-"""The SNS ledger: what was sent, kept in the repository (``sns/ledger.jsonl``).
+"""The SNS ledger: what was sent, kept in the repository (``state/sns/ledger.jsonl``).
+
+It is state, not output: it lives in the state folder (``state_dir``), which no
+clean or build deletes; ``sns_ledger`` puts it elsewhere. A ledger left at the old
+default ``sns/ledger.jsonl`` is moved into the state folder on first use.
 
 One JSON object per line, one line per post id, sorted by id, so that the file
 diffs well in git. Each change rewrites the whole file atomically (a temporary
@@ -25,7 +29,9 @@ import json
 from pathlib import Path
 from typing import Iterator
 
-from site_builder.writer import replace_file
+from site_builder.writer import replace_file, state_path
+
+LEGACY_PATH = Path("sns") / "ledger.jsonl"  # the default before the state folder
 
 
 class LedgerBusy(Exception):
@@ -86,6 +92,14 @@ def read_ledger(path: Path) -> Ledger:
         except (ValueError, KeyError, TypeError):
             raise LedgerError(f"{path}:{number}: not a ledger record; fix or remove the line") from None
     return Ledger(path, records)
+
+
+def ledger_paths(root: Path, state_dir: str, override: str) -> tuple[Path, Path | None]:
+    """The ledger, and an earlier version's ledger to move into it first (None with
+    ``sns_ledger`` set: an explicit path is used as it is, relative to the project root)."""
+    if override:
+        return root / override, None
+    return state_path(root, state_dir, "sns", "ledger.jsonl"), root / LEGACY_PATH
 
 
 def render_ledger(records: dict[str, dict]) -> str:

@@ -41,7 +41,7 @@ class Settings:
     reminder_time: dt.time = dt.time(9, 0)
     mastodon_limit: int = post_length.LIMITS["mastodon"]
     since: dt.datetime | None = None
-    ledger: str = "sns/ledger.jsonl"
+    ledger: str = ""  # sns_ledger, an override; by default <state_dir>/sns/ledger.jsonl (sns.ledger)
     timeout: float = 20.0
     retries: int = 3
     backoff: float = 2.0
