@@ -10,10 +10,14 @@ engine callbacks and engine time does not grow with the number of items.
 from __future__ import annotations
 
 import copy
+import importlib.metadata
+import importlib.util
 import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+from importlib.machinery import PathFinder
 from pathlib import Path
 
 import yaml
@@ -117,16 +121,47 @@ def write_engine_config(config: Config, docs: Path, site: Path, target: Path) ->
     data["site_dir"] = os.path.relpath(site, target.parent)
     data["use_directory_urls"] = True
     data["nav"] = prune_nav(data.get("nav", []), docs)
+    if config.engine == "zensical":
+        # Its own search is on even with `plugins: []` and would index the frames
+        # (search.json holding SB-FRAME-BODY); the site searches with Pagefind.
+        data["plugins"] = [*data.get("plugins", []), {"search": {"enabled": False}}]
     theme = data.setdefault("theme", {})
     if isinstance(theme, dict) and theme.get("custom_dir"):
         theme["custom_dir"] = str((config.root / theme["custom_dir"]).resolve())
     target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
+# How to install each engine when it is missing (README "Engine").
+INSTALL_HINTS = {
+    "mkdocs": "pip install -e .",
+    "properdocs": "pip install -e '.[engines]'",
+    "zensical": "pip install -e '.[engines]'",
+}
+
+
 def engine_command(engine: str, config_file: Path) -> list[str]:
-    if engine == "zensical":
-        return ["zensical", "build", "--config-file", str(config_file)]
-    return [sys.executable, "-m", engine, "build", "--config-file", str(config_file), "--quiet"]
+    """The command line that builds ``config_file`` with ``engine``."""
+    quiet = [] if engine == "zensical" else ["--quiet"]  # Zensical has no --quiet (its output is kept for errors only)
+    return [*engine_program(engine), "build", "--config-file", str(config_file), *quiet]
+
+
+def engine_program(engine: str) -> list[str]:
+    """How to start ``engine`` from the running interpreter's own environment.
+
+    Never through PATH: a build from a virtual environment that is not activated
+    must find the engine installed in it. ``python -m`` when the package has a
+    ``__main__``, else the console script its entry point names, beside the
+    interpreter."""
+    spec = importlib.util.find_spec(engine)
+    if spec is not None and spec.submodule_search_locations:
+        if PathFinder.find_spec("__main__", list(spec.submodule_search_locations)) is not None:
+            return [sys.executable, "-m", engine]
+    scripts = {Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))}
+    for point in importlib.metadata.entry_points(group="console_scripts", name=engine):
+        for folder in sorted(scripts):
+            if (folder / point.name).is_file():
+                return [str(folder / point.name)]
+    raise EngineError(f"engine {engine!r} is not installed in {sys.prefix}; install it with: {INSTALL_HINTS[engine]}")
 
 
 def run_engine(engine: str, config_file: Path) -> None:
@@ -134,7 +169,7 @@ def run_engine(engine: str, config_file: Path) -> None:
     command = engine_command(engine, config_file)
     try:
         result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)
-    except FileNotFoundError:
-        raise EngineError(f"engine {engine!r} is not installed (tried: {command[0]})") from None
+    except OSError as exc:  # a script that is there but cannot be run
+        raise EngineError(f"engine {engine!r} could not be started ({command[0]}): {exc}") from None
     if result.returncode != 0:
         raise EngineError(f"{engine} build failed:\n{result.stdout}{result.stderr}".rstrip())
