@@ -89,7 +89,7 @@ def prepare_edition(config: Config, content: Content, edition_id: str, now: dt.d
     period = newsletter.edition_period(send_at, previous, start or (meta and meta.period_from),
                                        end or (meta and meta.period_to))
     selected = newsletter.select_edition(published, edition_id, send_at, period, entry=entry, site_name=config.site_name,
-                                         upcoming_weeks=config.get("newsletter_upcoming_weeks", newsletter.DEFAULT_UPCOMING_WEEKS))
+                                         upcoming_weeks=config.settings.newsletter.upcoming_weeks)
     intro = ""
     if entry is not None and entry.body.strip():
         body = convert_bodies([entry], config, published.resolver(config.root))[entry.url]
@@ -119,7 +119,7 @@ def run_build(args) -> int:
     settings = MailSettings.from_config(config)
     selected, intro = prepare_edition(config, content, args.edition, dates.resolve_now(args.now),
                                       _time(args.period_from), _time(args.period_to))
-    rendered = render_edition(selected, config, settings, intro, config.get("newsletter_max_items", 10))
+    rendered = render_edition(selected, config, settings, intro, config.settings.newsletter.max_items)
     html_text, text = personalize(rendered, unsubscribe_links(rendered)[0])
     folder = _folder(args)
     write_files(folder, {

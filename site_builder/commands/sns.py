@@ -12,7 +12,7 @@ from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content.select import select_public
 from site_builder.sns.ledger import LedgerBusy, LedgerError, locked, read_ledger
-from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue
+from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, render_queue
 from site_builder.sns.post import Runner
 
 
@@ -35,7 +35,7 @@ def register(commands) -> None:
 def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str]:
     """Settings, every planned post, and the base URL where pages are checked."""
     config, content = pipeline.load_valid(root)
-    settings = read_settings(config)
+    settings = config.settings.sns
     posts = plan_posts(select_public(content, now), settings, config.site_url)
     site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url
     return settings, posts, site_base
