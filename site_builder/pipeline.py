@@ -60,11 +60,20 @@ CHANNELS.append(issue_pages.render_dataset_files)  # /issues/<slug>/<dataset>.cs
 
 
 def load(root: Path) -> tuple[Config, Content, Reporter]:
-    """Read the configuration and every content file; errors are in the reporter."""
-    config = read_config(root)
+    """Read the settings and every content file; the errors of both are in the reporter."""
     reporter = Reporter(root)
+    config = read_config(root, reporter)
     content = read_content(root, reporter, CHECKS)
     return config, content, reporter
+
+
+def load_config(root: Path) -> Config:
+    """The configuration alone (for commands that read no content), valid or :class:`ContentErrors`."""
+    reporter = Reporter(root)
+    config = read_config(root, reporter)
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    return config
 
 
 def load_valid(root: Path) -> tuple[Config, Content]:

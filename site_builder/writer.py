@@ -86,14 +86,7 @@ def replace_file(path: Path, data: bytes) -> None:
 
 # --- state: kept apart from anything generated ----------------------------------------
 
-DEFAULT_STATE_DIR = "state"
 GENERATED_DIRS = ("site", ".cache", "dist")  # what `make clean` deletes (Makefile)
-
-
-def state_dir_of(config) -> str:
-    """The setting ``state_dir`` (relative to the project root; default ``state``).
-    The one place that reads it."""
-    return str(config.get("state_dir", DEFAULT_STATE_DIR))
 
 
 def state_path(root: Path, state_dir: str, *parts: str) -> Path:

@@ -13,7 +13,7 @@ from site_builder import pipeline
 from site_builder.sns import text as sns_text
 from site_builder.content.select import select_public
 from site_builder.sns.ledger import write_ledger
-from site_builder.sns.plan import plan_posts, read_settings
+from site_builder.sns.plan import plan_posts
 from tests.sns_servers import NEWS, sns_project
 
 SITE = "https://www.yokohama-kyodo.example"
@@ -34,7 +34,7 @@ def queue(root, now: str):
     config, content, reporter = pipeline.load(root)
     assert reporter.ok, reporter.messages
     published = select_public(content, dates.as_instant(dates.parse_time(now)))
-    return plan_posts(published, read_settings(config), config.site_url)
+    return plan_posts(published, config.settings.sns, config.site_url)
 
 
 def test_defaults_announce_each_item_and_remind_of_events(tmp_path):

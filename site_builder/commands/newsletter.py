@@ -26,14 +26,14 @@ from site_builder.content import dates
 from site_builder.newsletter import mailer
 from site_builder.newsletter import editions as newsletter
 from site_builder import pipeline
-from site_builder.content.settings import Config, read_config
+from site_builder.content.settings import Config
 from site_builder.content.readers import Content
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.newsletter.mail import (MAX_HTML_BYTES, MailSettings, RenderedEdition, compose_message, intro_html, personalize,
                               render_edition, unsubscribe_links)
 from site_builder.content.select import select_public
-from site_builder.writer import adopt_legacy, replace_file, state_dir_of, state_path
+from site_builder.writer import adopt_legacy, replace_file, state_path
 
 DEFAULT_OUT = Path("dist/newsletter")
 
@@ -82,7 +82,7 @@ def _folder(args) -> Path:
 def ledger_path(args, folder: Path, move: bool = True) -> Path:
     """The edition's send ledger in the state folder. A ledger left in the built edition's
     folder by an earlier version is moved there first (read in place by a dry run)."""
-    path = state_path(args.root, state_dir_of(read_config(args.root)), "newsletter", args.edition, "ledger.jsonl")
+    path = state_path(args.root, pipeline.load_config(args.root).settings.state_dir, "newsletter", args.edition, "ledger.jsonl")
     path, note = adopt_legacy(folder / "ledger.jsonl", path, move)
     if note:
         print(note, file=sys.stderr)
@@ -100,7 +100,7 @@ def prepare_edition(config: Config, content: Content, edition_id: str, now: dt.d
     period = newsletter.edition_period(send_at, previous, start or (meta and meta.period_from),
                                        end or (meta and meta.period_to))
     selected = newsletter.select_edition(published, edition_id, send_at, period, entry=entry, site_name=config.site_name,
-                                         upcoming_weeks=config.get("newsletter_upcoming_weeks", newsletter.DEFAULT_UPCOMING_WEEKS))
+                                         upcoming_weeks=config.settings.newsletter.upcoming_weeks)
     intro = ""
     if entry is not None and entry.body.strip():
         body = convert_bodies([entry], config, published.resolver(config.root))[entry.url]
@@ -130,7 +130,7 @@ def run_build(args) -> int:
     settings = MailSettings.from_config(config)
     selected, intro = prepare_edition(config, content, args.edition, dates.resolve_now(args.now),
                                       _time(args.period_from), _time(args.period_to))
-    rendered = render_edition(selected, config, settings, intro, config.get("newsletter_max_items", 10))
+    rendered = render_edition(selected, config, settings, intro, config.settings.newsletter.max_items)
     html_text, text = personalize(rendered, unsubscribe_links(rendered)[0])
     folder = _folder(args)
     write_files(folder, {

@@ -12,9 +12,9 @@ from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content.select import select_public
 from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, ledger_paths, locked, read_ledger
-from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, read_settings, render_queue
+from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, render_queue
 from site_builder.sns.post import Runner
-from site_builder.writer import adopt_legacy, state_dir_of
+from site_builder.writer import adopt_legacy
 
 
 def register(commands) -> None:
@@ -37,10 +37,10 @@ def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str,
     """Settings, every planned post, the base URL where pages are checked, and the
     ledger's paths (``sns.ledger.ledger_paths``)."""
     config, content = pipeline.load_valid(root)
-    settings = read_settings(config)
+    settings = config.settings.sns
     posts = plan_posts(select_public(content, now), settings, config.site_url)
     site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url
-    return settings, posts, site_base, ledger_paths(root, state_dir_of(config), settings.ledger)
+    return settings, posts, site_base, ledger_paths(root, config.settings.state_dir, settings.ledger)
 
 
 def open_ledger(path: Path, legacy: Path | None, move: bool = True) -> Ledger:

@@ -170,8 +170,12 @@ def _is_tag(part: object, previous: object) -> bool:
     return isinstance(part, str) and isinstance(previous, str) and ("[" in part or part in _TAG_WORDS)
 
 
-def field_errors(exc: ValidationError, model: type[BaseModel]) -> list[tuple[Loc, str]]:
-    """Turn pydantic's errors into ``(location, message)`` pairs editors can read."""
+def field_errors(exc: ValidationError, model: type[BaseModel], *, noun: str = "field",
+                 names: Iterable[str] | None = None) -> list[tuple[Loc, str]]:
+    """Turn pydantic's errors into ``(location, message)`` pairs editors can read.
+
+    ``noun`` names an unknown key ("unknown field"); ``names`` are the keys suggested
+    for a misspelt one (default: the model's fields)."""
     grouped: dict[Loc, list[dict]] = {}
     for error in exc.errors():
         raw = error["loc"]
@@ -192,18 +196,20 @@ def field_errors(exc: ValidationError, model: type[BaseModel]) -> list[tuple[Loc
         if len(chosen) > 1 and loc and loc[-1] in _UNION_MESSAGES:
             result.append((loc, _UNION_MESSAGES[loc[-1]]))
             continue
-        result.append((loc, describe(chosen[0], model)))
+        result.append((loc, describe(chosen[0], model, noun=noun, names=names)))
     return result
 
 
-def describe(error: dict, model: type[BaseModel]) -> str:
+def describe(error: dict, model: type[BaseModel], *, noun: str = "field", names: Iterable[str] | None = None) -> str:
+    """One pydantic error in the words of ``check``'s messages (see :func:`field_errors`)."""
     kind, ctx, value = error["type"], error.get("ctx", {}), error.get("input")
     if kind == "missing":
         return "required field is missing"
     if kind == "extra_forbidden":
         name = str(error["loc"][-1])
-        close = difflib.get_close_matches(name, _field_names(model), n=1, cutoff=0.75)
-        return "unknown field" + (f" (did you mean {close[0]!r}?)" if close else "")
+        candidates = _field_names(model) if names is None else list(names)
+        close = difflib.get_close_matches(name, candidates, n=1, cutoff=0.75)
+        return f"unknown {noun}" + (f" (did you mean {close[0]!r}?)" if close else "")
     if kind == "literal_error":
         return f"must be one of {ctx['expected']}, got {value!r}"
     if kind == "string_too_long":
@@ -221,7 +227,9 @@ def describe(error: dict, model: type[BaseModel]) -> str:
         return f"must be {bound} {limit}, got {value!r}"
     if kind in ("bool_type", "bool_parsing"):
         return f"must be true or false, got {value!r}"
-    if kind == "list_type":
+    if kind in ("float_type", "float_parsing"):
+        return f"must be a number, got {value!r}"
+    if kind in ("list_type", "tuple_type"):
         return f"must be a list, got {value!r}"
     if value is None and kind.endswith("_type"):
         return "must not be empty"

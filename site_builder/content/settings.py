@@ -1,25 +1,249 @@
-"""Site configuration: ``mkdocs.yml`` for the engine, ``extra.site_builder`` for us."""
+"""Site configuration: ``mkdocs.yml`` for the engine, ``extra.site_builder`` for us.
+
+``extra.site_builder`` is one typed model, :class:`SiteBuilderSettings`, with a
+default per key (in the spirit of Material's blog plugin ``config.py``). In
+``mkdocs.yml`` the keys stay flat (``sns_networks: [x]``); in the code they are
+grouped by prefix into one sub-model per channel, each attribute named by its key
+without the prefix: ``config.settings.sns.networks``, ``config.settings.newsletter.from_``,
+``config.settings.site.engine``, ``config.settings.issues.stale_after_days``. The list
+lengths have no prefix and keep their names (``config.settings.lists.cases_per_page``).
+
+An unknown key or a wrong value is an error located to its line in ``mkdocs.yml``,
+reported with the content errors by ``site-builder check``.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated, Callable, Literal, get_args
 
 import yaml
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-ENGINES = ("mkdocs", "properdocs", "zensical")
+from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, parse_yaml
+from site_builder.content import post_length
+from site_builder.content.models import Instant, Network, Text
+from site_builder.content.readers import field_errors
+from site_builder.content.reporter import Reporter
+
+Engine = Literal["mkdocs", "properdocs", "zensical"]
+ENGINES: tuple[str, ...] = get_args(Engine)
+SETTINGS_LOC: Loc = ("extra", "site_builder")
 
 
 class ConfigError(Exception):
-    pass
+    """``mkdocs.yml`` cannot be read at all (missing, not YAML), or an environment override is wrong."""
+
+
+# --- value rules -------------------------------------------------------------------
+
+def _https(value: str) -> str:
+    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+        raise ValueError(f"must be an https URL (one-click unsubscribe works only over https), got {value!r}")
+    return value
+
+
+def _address(value: str) -> str:
+    if "@" not in email.utils.parseaddr(value)[1]:
+        raise ValueError(f"must be a mail address, e.g. センター <newsletter@example.org>, got {value!r}")
+    return value
+
+
+def _hashtag(value: object) -> object:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # `sns_hashtags: [2026]`
+    return value.lstrip("#") if isinstance(value, str) else value
+
+
+def _clock(value: object) -> dt.time:
+    if isinstance(value, dt.time):
+        return value
+    if isinstance(value, str) and re.fullmatch(r"\d{1,2}:\d{2}(:\d{2})?", value.strip()):
+        try:
+            return dt.time(*(int(part) for part in value.strip().split(":")))
+        except ValueError:
+            pass
+    raise ValueError(f'must be a time of day in quotes, like "09:00", got {value!r}')
+
+
+def _latest_first(days: tuple[int, ...]) -> tuple[int, ...]:
+    return tuple(sorted(set(days), reverse=True))
+
+
+Count = Annotated[int, Field(strict=True, ge=0)]
+PositiveCount = Annotated[int, Field(strict=True, ge=1)]
+Seconds = Annotated[float, Field(strict=True, ge=0)]
+HttpsUrl = Annotated[str, AfterValidator(_https)]
+Address = Annotated[str, Field(min_length=1), AfterValidator(_address)]
+Hashtag = Annotated[str, BeforeValidator(_hashtag), Field(min_length=1)]
+Clock = Annotated[dt.time, BeforeValidator(_clock)]
+
+
+# --- the model ---------------------------------------------------------------------
+
+def _prefixed(prefix: str) -> Callable[[str], str]:
+    """The key in mkdocs.yml of an attribute: ``from_`` of the newsletter is ``newsletter_from``."""
+    return lambda name: prefix + name.rstrip("_")
+
+
+class SettingsGroup(BaseModel):
+    """Settings that share a key prefix; the code may also build one by attribute names."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class SiteSettings(SettingsGroup):
+    """``site_*``: the engine and the site-wide sharing metadata."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("site_"))
+
+    engine: Engine = "mkdocs"  # SITE_BUILDER_ENGINE overrides it (Config.engine)
+    image: Text = "assets/ogp.png"  # og:image of pages without an image of their own
+    twitter: Text | None = None  # twitter:site, e.g. "@yokohama_kyodo"
+
+
+class ListSettings(SettingsGroup):
+    """How many items the lists show: per page, and on the home page."""
+
+    model_config = ConfigDict(alias_generator=_prefixed(""))
+
+    cases_per_page: PositiveCount = 20
+    news_per_page: PositiveCount = 20
+    events_past_per_page: PositiveCount = 30
+    home_cases: Count = 6
+    home_events: Count = 5
+    home_news: Count = 5
+
+
+class IssueSettings(SettingsGroup):
+    """``issues_*``: issue pages (課題を知る)."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("issues_"))
+
+    stale_after_days: PositiveCount = 400  # data retrieved longer ago is flagged as possibly out of date
+
+
+class NewsletterSettings(SettingsGroup):
+    """``newsletter_*``; an unset sender or unsubscribe target is derived from ``site_url``."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("newsletter_"))
+
+    upcoming_weeks: Count = 6  # events starting within this many weeks are listed
+    from_: Address | None = None  # default: "<site_name> <newsletter@<site host>>"
+    unsubscribe_url: HttpsUrl | None = None  # default: <site_url>/newsletter/unsubscribe/
+    unsubscribe_mailto: Address | None = None  # default: unsubscribe@<site host>
+    address: Text = "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階"  # the postal address in the footer
+    max_items: Count = 10  # per section
+
+
+class SnsSettings(SettingsGroup):
+    """``sns_*``: the SNS queue (``site-builder sns``); see :mod:`site_builder.sns.plan`."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("sns_"))
+
+    networks: tuple[Network, ...] = ("x", "facebook")  # where items are announced by default
+    hashtags: tuple[Hashtag, ...] = ()  # without '#'
+    announce: Annotated[bool, Field(strict=True)] = True
+    event_reminder_days: Annotated[tuple[Count, ...], AfterValidator(_latest_first)] = (7, 1)
+    reminder_time: Clock = dt.time(9, 0)
+    mastodon_limit: PositiveCount = post_length.LIMITS["mastodon"]
+    since: Instant | None = None  # go-live: nothing planned before it is ever sent
+    ledger: str = ""  # an explicit path; by default <state_dir>/sns/ledger.jsonl (sns/ledger.py)
+    timeout_seconds: Annotated[float, Field(strict=True, gt=0)] = 20.0
+    retries: Count = 3
+    backoff_seconds: Seconds = 2.0
+    max_wait_seconds: Seconds = 300.0
+
+
+class SiteBuilderSettings(BaseModel):
+    """``extra.site_builder`` in mkdocs.yml, grouped by channel."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    site: SiteSettings = SiteSettings()
+    lists: ListSettings = ListSettings()
+    issues: IssueSettings = IssueSettings()
+    newsletter: NewsletterSettings = NewsletterSettings()
+    sns: SnsSettings = SnsSettings()
+    state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
+
+    @classmethod
+    def from_flat(cls, data: object) -> "SiteBuilderSettings":
+        """Validate the flat mapping as written in mkdocs.yml; raises ``ValidationError``."""
+        return cls.model_validate(_grouped(data))
+
+
+def _keys() -> dict[str, tuple[str | None, str]]:
+    """``{key in mkdocs.yml: (group, attribute)}``; the group is None for an ungrouped key."""
+    keys: dict[str, tuple[str | None, str]] = {}
+    for name, info in SiteBuilderSettings.model_fields.items():
+        group = info.annotation
+        if isinstance(group, type) and issubclass(group, SettingsGroup):
+            keys.update({sub.alias or attribute: (name, attribute) for attribute, sub in group.model_fields.items()})
+        else:
+            keys[name] = (None, name)
+    return keys
+
+
+KEYS = _keys()
+GROUPS = frozenset(group for group, _ in KEYS.values() if group)
+
+
+def _grouped(data: object) -> object:
+    """``{"sns_networks": …}`` → ``{"sns": {"sns_networks": …}}``; unknown keys stay on top,
+    where the model rejects them (a key named like a group goes into it, to be rejected there)."""
+    if not isinstance(data, dict):
+        return data
+    grouped: dict = {}
+    for key, value in data.items():
+        key = str(key)  # `1: x` is an unknown setting like any other
+        group = KEYS.get(key, (key if key in GROUPS else None, key))[0]
+        if group is None:
+            grouped[key] = value
+        else:
+            grouped.setdefault(group, {})[key] = value
+    return grouped
+
+
+def setting_errors(exc: ValidationError) -> list[tuple[Loc, str]]:
+    """``(location under extra.site_builder, message)`` pairs, located by flat key."""
+    problems = []
+    for loc, message in field_errors(exc, SiteBuilderSettings, noun="setting", names=sorted(KEYS)):
+        if len(loc) > 1 and loc[0] in GROUPS:
+            loc = loc[1:]
+        problems.append((loc, message))
+    return problems
+
+
+# --- mkdocs.yml --------------------------------------------------------------------
+
+class _EngineLoader(yaml.SafeLoader):
+    """``yaml.safe_load``'s rules, except that an impossible date (``2026-11-31``)
+    stays text instead of stopping the read: a setting's date is reported with its line."""
+
+
+def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_EngineLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
 
 
 @dataclass
 class Config:
+    """``mkdocs.yml``: ``engine_config`` as the engine reads it, ``settings`` typed."""
+
     root: Path
     engine_config: dict
-    settings: dict = field(default_factory=dict)
+    settings: SiteBuilderSettings = field(default_factory=SiteBuilderSettings)
 
     @property
     def site_name(self) -> str:
@@ -35,13 +259,10 @@ class Config:
 
     @property
     def engine(self) -> str:
-        engine = os.environ.get("SITE_BUILDER_ENGINE") or self.settings.get("site_engine", "mkdocs")
+        engine = os.environ.get("SITE_BUILDER_ENGINE") or self.settings.site.engine
         if engine not in ENGINES:
-            raise ConfigError(f"site_engine must be one of {', '.join(ENGINES)}, got {engine!r}")
+            raise ConfigError(f"SITE_BUILDER_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}")
         return engine
-
-    def get(self, key: str, default=None):
-        return self.settings.get(key, default)
 
     def absolute(self, url: str) -> str:
         """An absolute URL for a site path such as ``/cases/foo/``."""
@@ -59,13 +280,44 @@ class Config:
         return names, configs
 
 
-def read_config(root: Path) -> Config:
+def read_config(root: Path, reporter: Reporter) -> Config:
+    """``mkdocs.yml`` read as the engine reads it (safe YAML), and our settings
+    validated: each wrong setting goes to ``reporter`` with its line, and the defaults
+    stand in for them. A file that cannot be read at all is a :class:`ConfigError`."""
     path = root / "mkdocs.yml"
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        text = path.read_text(encoding="utf-8")
+        data = yaml.load(text, Loader=_EngineLoader) or {}
     except FileNotFoundError:
         raise ConfigError(f"{path}: not found; run site-builder in the project folder") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
-    settings = (data.get("extra") or {}).get("site_builder") or {}
-    return Config(root, data, settings)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
+    source = _locate(path, text, data, reporter)
+    return Config(root, data, validate_settings(source, reporter))
+
+
+def _locate(path: Path, text: str, data: dict, reporter: Reporter) -> SourceFile:
+    """The file with each key's line; dates stay text, as in front matter."""
+    try:
+        located, lines = parse_yaml(text)
+    except ContentFileError as exc:  # a key written twice
+        reporter.error(path, exc.line, exc.field, exc.message)
+        return SourceFile(path, data, "", 1)
+    return SourceFile(path, located if isinstance(located, dict) else data, "", 1, lines)
+
+
+def validate_settings(source: SourceFile, reporter: Reporter) -> SiteBuilderSettings:
+    """The typed ``extra.site_builder`` of ``source``; its errors go to ``reporter``."""
+    extra = source.data.get("extra")
+    raw = extra.get("site_builder") if isinstance(extra, dict) else None
+    try:
+        return SiteBuilderSettings.from_flat({} if raw is None else raw)
+    except ValidationError as exc:
+        for loc, message in setting_errors(exc):
+            full = SETTINGS_LOC + loc
+            reporter.error(source.path, source.line_of(full), format_loc(full), message)
+        return SiteBuilderSettings()

@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from site_builder.issues import charts
 from site_builder.content import dates
-from site_builder.content.settings import Config, ConfigError
+from site_builder.content.settings import Config
 from site_builder.content.readers import Entry
 from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
 from site_builder.content.models import Chart, Dataset
@@ -33,7 +33,6 @@ from site_builder.site.seo import article_jsonld
 from site_builder.context import WebPage
 
 
-DEFAULT_STALE_AFTER_DAYS = 400
 _MARKER = re.compile(r"<!--\s*chart:\s*(\d+)\s*-->")
 
 
@@ -81,7 +80,7 @@ def issue_context(entry: Entry, body_html: str, config: Config, now: dt.datetime
     chart_views = [chart_view(number, chart, views[chart.dataset])
                    for number, chart in enumerate(entry.meta.charts, start=1)]
     return {"parts": place_charts(body_html, len(chart_views)), "charts": chart_views,
-            "stale": stale_notice(entry, now, stale_after_days(config)), "no_value_marks": NO_VALUE}
+            "stale": stale_notice(entry, now, config.settings.issues.stale_after_days), "no_value_marks": NO_VALUE}
 
 
 def dataset_views(entry: Entry, root: Path) -> dict[str, DatasetView]:
@@ -117,13 +116,6 @@ def place_charts(body_html: str, count: int) -> list[str | int]:
     parts.append(body_html[position:])
     parts += [number for number in range(1, count + 1) if number not in placed]
     return [part for part in parts if part != ""]
-
-
-def stale_after_days(config: Config) -> int:
-    value = config.get("issues_stale_after_days", DEFAULT_STALE_AFTER_DAYS)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigError(f"mkdocs.yml: extra.site_builder.issues_stale_after_days must be a positive whole number, got {value!r}")
-    return value
 
 
 def stale_notice(entry: Entry, now: dt.datetime, after_days: int) -> StaleNotice | None:

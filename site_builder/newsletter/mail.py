@@ -42,16 +42,14 @@ from site_builder.content.wards import AREA_NAMES
 MAX_HTML_BYTES = 100_000
 HTML_BUDGET = 90_000  # room for the per-recipient links
 RECIPIENT = "https://unsubscribe.invalid/sb-recipient"  # replaced per recipient
-ADDRESS = "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階"
 UTM = (("utm_source", "newsletter"), ("utm_medium", "email"))
 INTRO_TAGS = {"p", "br", "strong", "em", "b", "i", "a", "ul", "ol", "li", "h2", "h3", "h4", "blockquote", "hr", "code"}
 
 
 @dataclass(frozen=True)
 class MailSettings:
-    """From ``extra.site_builder`` in mkdocs.yml: ``newsletter_from``,
-    ``newsletter_unsubscribe_url`` (https; receives the one-click POST),
-    ``newsletter_unsubscribe_mailto``, ``newsletter_address``."""
+    """The sender, unsubscribe targets and footer address of every edition: the
+    ``newsletter_*`` settings (validated with the others), or defaults from ``site_url``."""
 
     sender: str
     unsubscribe_url: str
@@ -60,19 +58,16 @@ class MailSettings:
 
     @classmethod
     def from_config(cls, config: Config) -> "MailSettings":
+        if not config.site_url.startswith("https://"):
+            raise ConfigError(f"mkdocs.yml: site_url must be an https URL for the newsletter, got {config.site_url!r}")
         host = urlsplit(config.site_url).hostname or "localhost"
-        settings = cls(
-            sender=config.get("newsletter_from") or f"{config.site_name} <newsletter@{host}>",
-            unsubscribe_url=config.get("newsletter_unsubscribe_url") or config.absolute("/newsletter/unsubscribe/"),
-            unsubscribe_mailto=config.get("newsletter_unsubscribe_mailto") or f"unsubscribe@{host}",
-            address=config.get("newsletter_address") or ADDRESS,
+        ours = config.settings.newsletter
+        return cls(
+            sender=ours.from_ or f"{config.site_name} <newsletter@{host}>",
+            unsubscribe_url=ours.unsubscribe_url or config.absolute("/newsletter/unsubscribe/"),
+            unsubscribe_mailto=ours.unsubscribe_mailto or f"unsubscribe@{host}",
+            address=ours.address,
         )
-        for name, value in (("site_url", config.site_url), ("newsletter_unsubscribe_url", settings.unsubscribe_url)):
-            if not value.startswith("https://"):
-                raise ConfigError(f"mkdocs.yml: {name} must be an https URL for the newsletter, got {value!r}")
-        if "@" not in email.utils.parseaddr(settings.sender)[1]:
-            raise ConfigError(f"mkdocs.yml: newsletter_from must be an address, got {settings.sender!r}")
-        return settings
 
 
 @dataclass

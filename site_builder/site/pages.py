@@ -14,14 +14,14 @@ from site_builder.context import WebPage
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
-    published, get = site.published, site.config.get
+    published, lists = site.published, site.config.settings.lists
     intro_entry = next((e for e in published.pages if e.url == "/"), None)
     return [site.page(
         "/", site.config.site_name, "home.html", description=intro_entry.meta.summary if intro_entry else "",
         intro=site.body(intro_entry) if intro_entry else "",
-        cases=published.cases[: get("home_cases", 6)],
-        events=published.upcoming_events[: get("home_events", 5)],
-        news=published.news[: get("home_news", 5)],
+        cases=published.cases[: lists.home_cases],
+        events=published.upcoming_events[: lists.home_events],
+        news=published.news[: lists.home_news],
     )]
 
 
@@ -30,7 +30,7 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
     pages = [site.page(e.url, e.meta.title, "case.html", entry=e, description=e.meta.summary, og_type="article",
                        data=[article_jsonld(e, site.config)], body=site.body(e)) for e in cases]
     facets = case_facets(cases)
-    per_page = site.config.get("cases_per_page", 20)
+    per_page = site.config.settings.lists.cases_per_page
     lists = [("/cases/", "協働事例", "市内の多様な主体による協働の取組を紹介します。", cases)]
     for group in facets:
         for option in group["options"]:
@@ -74,7 +74,7 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
                                data=[event_jsonld(e, site.config)], body=site.body(e),
                                past=e.meta.ends_at <= now, extra_actions=actions))
     upcoming = site.published.upcoming_events
-    for pager in paginate(site.published.past_events, site.config.get("events_past_per_page", 30), "/events/"):
+    for pager in paginate(site.published.past_events, site.config.settings.lists.events_past_per_page, "/events/"):
         title = "イベント" if pager.number == 1 else f"終了したイベント（{pager.number}ページ）"
         pages.append(site.page(pager.url, title, "event_list.html", upcoming=upcoming, past=pager.items,
                                pages=pager, list_extra=site.event_list_extra))
@@ -86,7 +86,7 @@ def news_pages(site: SiteRenderer) -> list[WebPage]:
     pages = [site.page(e.url, e.meta.title, "news.html", entry=e, description=e.meta.summary, og_type="article",
                        data=[article_jsonld(e, site.config)], body=site.body(e), back_url="/news/",
                        back_label="お知らせ一覧") for e in news]
-    for pager in paginate(news, site.config.get("news_per_page", 20), "/news/"):
+    for pager in paginate(news, site.config.settings.lists.news_per_page, "/news/"):
         title = "お知らせ" if pager.number == 1 else f"お知らせ（{pager.number}ページ）"
         pages.append(site.page(pager.url, title, "news_list.html", heading="お知らせ", items=pager.items, pages=pager))
     return pages

@@ -98,11 +98,11 @@ class SiteRenderer:
         if entry is not None and entry.image_path:
             image, alt = entry.image_path, entry.meta.image_alt
         else:
-            image, alt = self.config.get("site_image", "assets/ogp.png"), self.config.site_name
+            image, alt = self.config.settings.site.image, self.config.site_name
         return self.env.get_template("head.html").render(
             title=title, description=description, canonical=self.config.absolute(url), og_type=og_type,
             image=self.config.absolute(image), image_alt=alt, site_name=self.config.site_name,
-            twitter=self.config.get("site_twitter"), jsonld=data,
+            twitter=self.config.settings.site.twitter, jsonld=data,
             alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
 

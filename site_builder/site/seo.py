@@ -28,7 +28,7 @@ def event_jsonld(entry: Entry, config: Config) -> dict:
         "startDate": dates.iso(event.start),
         "eventStatus": view.schema_status,
         "url": config.absolute(entry.url),
-        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.get("site_image", ""))],
+        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)],
         "organizer": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }
     if event.end is not None:
@@ -54,6 +54,6 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
         "description": entry.meta.summary,
         "datePublished": dates.iso(entry.meta.date),
         "url": config.absolute(entry.url),
-        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.get("site_image", ""))],
+        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)],
         "publisher": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }

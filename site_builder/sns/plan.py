@@ -23,29 +23,12 @@ from site_builder.content import post_length
 from site_builder.content import dates
 from site_builder.content.events import present_event
 from site_builder.sns import text as sns_text
-from site_builder.content.settings import Config, ConfigError
+from site_builder.content.settings import SnsSettings
 from site_builder.content.readers import Entry
 from site_builder.content.select import Published
 
-DEFAULT_NETWORKS = ("x", "facebook")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """``extra.site_builder.sns_*`` in mkdocs.yml."""
-
-    networks: tuple[str, ...] = DEFAULT_NETWORKS
-    hashtags: tuple[str, ...] = ()
-    announce: bool = True
-    reminder_days: tuple[int, ...] = (7, 1)
-    reminder_time: dt.time = dt.time(9, 0)
-    mastodon_limit: int = post_length.LIMITS["mastodon"]
-    since: dt.datetime | None = None
-    ledger: str = ""  # sns_ledger, an override; by default <state_dir>/sns/ledger.jsonl (sns.ledger)
-    timeout: float = 20.0
-    retries: int = 3
-    backoff: float = 2.0
-    max_wait: float = 300.0
+# ``extra.site_builder.sns_*`` in mkdocs.yml, typed and validated with the other settings.
+Settings = SnsSettings
 
 
 @dataclass(frozen=True)
@@ -70,34 +53,6 @@ class Post:
     def key(self) -> str:
         """Idempotency key (Mastodon) derived from the id alone."""
         return "site-builder-" + hashlib.sha256(self.id.encode("utf-8")).hexdigest()[:40]
-
-
-def read_settings(config: Config) -> Settings:
-    """Settings from the site configuration; a wrong value is a ConfigError."""
-    raw = {key[4:]: value for key, value in config.settings.items() if key.startswith("sns_")}
-    defaults = Settings()
-    try:
-        networks = tuple(raw.get("networks", defaults.networks))
-        unknown = [n for n in networks if n not in post_length.NETWORKS]
-        if unknown:
-            raise ValueError(f"sns_networks: unknown network {unknown[0]!r}; use {', '.join(post_length.NETWORKS)}")
-        since = raw.get("since")
-        return Settings(
-            networks=networks,
-            hashtags=tuple(str(tag).lstrip("#") for tag in raw.get("hashtags", ())),
-            announce=bool(raw.get("announce", True)),
-            reminder_days=tuple(sorted({int(d) for d in raw.get("event_reminder_days", defaults.reminder_days)}, reverse=True)),
-            reminder_time=dt.time.fromisoformat(str(raw.get("reminder_time", "09:00"))),
-            mastodon_limit=int(raw.get("mastodon_limit", defaults.mastodon_limit)),
-            since=dates.as_instant(dates.parse_time(since)) if since is not None else None,
-            ledger=str(raw.get("ledger", defaults.ledger)),
-            timeout=float(raw.get("timeout_seconds", defaults.timeout)),
-            retries=int(raw.get("retries", defaults.retries)),
-            backoff=float(raw.get("backoff_seconds", defaults.backoff)),
-            max_wait=float(raw.get("max_wait_seconds", defaults.max_wait)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"mkdocs.yml: extra.site_builder: {exc}") from None
 
 
 def plan_posts(published: Published, settings: Settings, site_url: str) -> list[Post]:
@@ -136,7 +91,7 @@ def reminders(entry: Entry, settings: Settings) -> list[tuple[int, dt.datetime]]
         return []
     start = dates.as_instant(meta.start)
     found = []
-    for days in settings.reminder_days:
+    for days in settings.event_reminder_days:
         day = start.astimezone(dates.TOKYO).date() - dt.timedelta(days=days)
         time = dt.datetime.combine(day, settings.reminder_time, tzinfo=dates.TOKYO)
         if meta.date < time < start:

@@ -57,7 +57,7 @@ class Runner:
         if not due:
             say("nothing is due")
             return 0
-        with httpx.Client(timeout=self.settings.timeout, follow_redirects=False) as client:
+        with httpx.Client(timeout=self.settings.timeout_seconds, follow_redirects=False) as client:
             for network in post_length.NETWORKS:
                 mine = [p for p in due if p.network == network]
                 if mine:
@@ -125,12 +125,12 @@ class Runner:
             except NetworkError as exc:
                 problem = exc
             uncertain = uncertain or isinstance(problem, Unsure)
-            wait = problem.wait if problem.wait is not None else self.settings.backoff * 2 ** number
-            if number == self.settings.retries or wait > self.settings.max_wait:
+            wait = problem.wait if problem.wait is not None else self.settings.backoff_seconds * 2 ** number
+            if number == self.settings.retries or wait > self.settings.max_wait_seconds:
                 self.ledger.record_failed(post.id, problem.message, self.stamp(), maybe_sent=uncertain)
                 resume = self.wall() + dt.timedelta(seconds=wait)
                 why = f"{number + 1} attempts"
-                if wait > self.settings.max_wait:
+                if wait > self.settings.max_wait_seconds:
                     why = f"the network asks to wait until {resume:%Y-%m-%d %H:%M:%S} Asia/Tokyo"
                 raise StopNetwork(f"{post.id}: gave up ({why}): {problem.message}")
             say(f"{post.id}: {problem.message}; retrying in {wait:.1f} s")
