@@ -32,66 +32,213 @@ _NOW = dt.datetime(2026, 12, 1, 12, 0)
 _FIRST = dt.datetime(2020, 7, 1, 9, 0)
 
 WARDS = {
-    "tsurumi": "鶴見区", "kanagawa": "神奈川区", "nishi": "西区", "naka": "中区", "minami": "南区",
-    "konan": "港南区", "hodogaya": "保土ケ谷区", "asahi": "旭区", "isogo": "磯子区", "kanazawa": "金沢区",
-    "kohoku": "港北区", "midori": "緑区", "aoba": "青葉区", "tsuzuki": "都筑区", "totsuka": "戸塚区",
-    "sakae": "栄区", "izumi": "泉区", "seya": "瀬谷区",
+    "tsurumi": "鶴見区",
+    "kanagawa": "神奈川区",
+    "nishi": "西区",
+    "naka": "中区",
+    "minami": "南区",
+    "konan": "港南区",
+    "hodogaya": "保土ケ谷区",
+    "asahi": "旭区",
+    "isogo": "磯子区",
+    "kanazawa": "金沢区",
+    "kohoku": "港北区",
+    "midori": "緑区",
+    "aoba": "青葉区",
+    "tsuzuki": "都筑区",
+    "totsuka": "戸塚区",
+    "sakae": "栄区",
+    "izumi": "泉区",
+    "seya": "瀬谷区",
 }
-TOWNS = ["本町", "宮前", "山手", "大倉山", "日吉", "上大岡", "二俣川", "洋光台", "金沢文庫", "十日市場",
-         "たまプラーザ", "センター南", "東戸塚", "本郷台", "いずみ野", "三ツ境", "弘明寺", "天王町"]
+TOWNS = [
+    "本町",
+    "宮前",
+    "山手",
+    "大倉山",
+    "日吉",
+    "上大岡",
+    "二俣川",
+    "洋光台",
+    "金沢文庫",
+    "十日市場",
+    "たまプラーザ",
+    "センター南",
+    "東戸塚",
+    "本郷台",
+    "いずみ野",
+    "三ツ境",
+    "弘明寺",
+    "天王町",
+]
 
 # Themes: (name, the issue, SDGs, tags, activities). Theme words are what the
 # recall queries in bench/recall.py look for.
 THEMES = [
-    ("子ども食堂", "子どもが一人で夕食をとる「孤食」", [1, 2, 4], ["子育て", "食"],
-     ["月2回の子ども食堂の開催", "大学生ボランティアによる学習支援", "食材の寄付の受付と配分"]),
-    ("防災", "災害時に支援が必要な人の把握が進まないこと", [11, 13], ["防災", "地域"],
-     ["避難所運営訓練の実施", "防災マップの作成", "要援護者名簿の整備"]),
-    ("多文化共生", "外国につながる住民が地域の情報を得にくいこと", [4, 10, 16], ["多文化共生", "国際"],
-     ["やさしい日本語の講座", "多言語の生活ガイドの作成", "外国人住民との交流会"]),
-    ("高齢者の見守り", "一人暮らしの高齢者の孤立", [3, 11], ["福祉", "高齢者"],
-     ["新聞販売店と連携した見守り", "地域の茶話会", "配食サービスでの声かけ"]),
-    ("空き家活用", "空き家の増加と地域の担い手不足", [11, 12], ["まちづくり", "住まい"],
-     ["空き家の地域拠点への改修", "所有者向けの相談会", "学生によるリノベーション"]),
-    ("フードドライブ", "家庭で余った食品の廃棄", [2, 12], ["食", "環境"],
-     ["区役所と店舗での食品回収", "フードバンクへの寄付", "回収量の見える化"]),
-    ("商店街の活性化", "空き店舗の増加とにぎわいの低下", [8, 11], ["商店街", "まちづくり"],
-     ["空き店舗を使ったチャレンジショップ", "商店街マルシェの開催", "キャッシュレス決済の導入支援"]),
-    ("里山保全", "手入れされない雑木林と谷戸田", [13, 15], ["環境", "自然"],
-     ["下草刈りと間伐の活動日", "生きもの調査", "子ども向けの自然観察会"]),
-    ("プログラミング教室", "デジタル技術を学ぶ機会の地域差", [4, 9], ["教育", "IT"],
-     ["小学生向けのプログラミング教室", "企業エンジニアによるメンター", "地域の課題を題材にしたアプリ作り"]),
-    ("障害者の就労支援", "障害のある人が地域で働く場の不足", [8, 10], ["福祉", "しごと"],
-     ["カフェでの就労体験", "企業と福祉事業所のマッチング", "自主製品の販路開拓"]),
-    ("子育て支援", "子育て中の親の孤立と情報不足", [3, 5], ["子育て"],
-     ["親子の居場所づくり", "子育て情報誌の発行", "先輩ママ・パパによる相談会"]),
-    ("脱炭素", "家庭と事業所の二酸化炭素排出", [7, 13], ["環境", "エネルギー"],
-     ["省エネ診断の実施", "太陽光パネルの共同購入", "環境学習の出前授業"]),
-    ("移動支援", "坂の多い住宅地での買い物や通院の不便", [3, 11], ["交通", "高齢者"],
-     ["ボランティアによる送迎", "乗合タクシーの実証実験", "移動販売車の巡回"]),
-    ("認知症カフェ", "認知症の人と家族の孤立", [3, 10], ["福祉", "医療"],
-     ["月1回の認知症カフェ", "介護者どうしの交流", "専門職による相談"]),
-    ("外国につながる子どもの学習支援", "日本語が母語でない子どもの学習の遅れ", [4, 10], ["教育", "多文化共生"],
-     ["放課後の日本語教室", "高校進学ガイダンス", "保護者向けの通訳支援"]),
-    ("ひきこもり支援", "若者と中高年のひきこもり", [3, 8], ["福祉", "若者"],
-     ["居場所カフェの運営", "家族会の開催", "地域の仕事体験"]),
-    ("公園の愛護活動", "公園の利用者の減少と管理の担い手不足", [11, 15], ["公園", "地域"],
-     ["花壇づくりと清掃", "プレーパークの開催", "公園のルールづくりワークショップ"]),
-    ("地域猫", "飼い主のいない猫をめぐる住民間のトラブル", [11, 15], ["動物", "地域"],
-     ["不妊去勢手術の支援", "餌やりルールの周知", "譲渡会の開催"]),
+    (
+        "子ども食堂",
+        "子どもが一人で夕食をとる「孤食」",
+        [1, 2, 4],
+        ["子育て", "食"],
+        ["月2回の子ども食堂の開催", "大学生ボランティアによる学習支援", "食材の寄付の受付と配分"],
+    ),
+    (
+        "防災",
+        "災害時に支援が必要な人の把握が進まないこと",
+        [11, 13],
+        ["防災", "地域"],
+        ["避難所運営訓練の実施", "防災マップの作成", "要援護者名簿の整備"],
+    ),
+    (
+        "多文化共生",
+        "外国につながる住民が地域の情報を得にくいこと",
+        [4, 10, 16],
+        ["多文化共生", "国際"],
+        ["やさしい日本語の講座", "多言語の生活ガイドの作成", "外国人住民との交流会"],
+    ),
+    (
+        "高齢者の見守り",
+        "一人暮らしの高齢者の孤立",
+        [3, 11],
+        ["福祉", "高齢者"],
+        ["新聞販売店と連携した見守り", "地域の茶話会", "配食サービスでの声かけ"],
+    ),
+    (
+        "空き家活用",
+        "空き家の増加と地域の担い手不足",
+        [11, 12],
+        ["まちづくり", "住まい"],
+        ["空き家の地域拠点への改修", "所有者向けの相談会", "学生によるリノベーション"],
+    ),
+    (
+        "フードドライブ",
+        "家庭で余った食品の廃棄",
+        [2, 12],
+        ["食", "環境"],
+        ["区役所と店舗での食品回収", "フードバンクへの寄付", "回収量の見える化"],
+    ),
+    (
+        "商店街の活性化",
+        "空き店舗の増加とにぎわいの低下",
+        [8, 11],
+        ["商店街", "まちづくり"],
+        ["空き店舗を使ったチャレンジショップ", "商店街マルシェの開催", "キャッシュレス決済の導入支援"],
+    ),
+    (
+        "里山保全",
+        "手入れされない雑木林と谷戸田",
+        [13, 15],
+        ["環境", "自然"],
+        ["下草刈りと間伐の活動日", "生きもの調査", "子ども向けの自然観察会"],
+    ),
+    (
+        "プログラミング教室",
+        "デジタル技術を学ぶ機会の地域差",
+        [4, 9],
+        ["教育", "IT"],
+        ["小学生向けのプログラミング教室", "企業エンジニアによるメンター", "地域の課題を題材にしたアプリ作り"],
+    ),
+    (
+        "障害者の就労支援",
+        "障害のある人が地域で働く場の不足",
+        [8, 10],
+        ["福祉", "しごと"],
+        ["カフェでの就労体験", "企業と福祉事業所のマッチング", "自主製品の販路開拓"],
+    ),
+    (
+        "子育て支援",
+        "子育て中の親の孤立と情報不足",
+        [3, 5],
+        ["子育て"],
+        ["親子の居場所づくり", "子育て情報誌の発行", "先輩ママ・パパによる相談会"],
+    ),
+    (
+        "脱炭素",
+        "家庭と事業所の二酸化炭素排出",
+        [7, 13],
+        ["環境", "エネルギー"],
+        ["省エネ診断の実施", "太陽光パネルの共同購入", "環境学習の出前授業"],
+    ),
+    (
+        "移動支援",
+        "坂の多い住宅地での買い物や通院の不便",
+        [3, 11],
+        ["交通", "高齢者"],
+        ["ボランティアによる送迎", "乗合タクシーの実証実験", "移動販売車の巡回"],
+    ),
+    (
+        "認知症カフェ",
+        "認知症の人と家族の孤立",
+        [3, 10],
+        ["福祉", "医療"],
+        ["月1回の認知症カフェ", "介護者どうしの交流", "専門職による相談"],
+    ),
+    (
+        "外国につながる子どもの学習支援",
+        "日本語が母語でない子どもの学習の遅れ",
+        [4, 10],
+        ["教育", "多文化共生"],
+        ["放課後の日本語教室", "高校進学ガイダンス", "保護者向けの通訳支援"],
+    ),
+    (
+        "ひきこもり支援",
+        "若者と中高年のひきこもり",
+        [3, 8],
+        ["福祉", "若者"],
+        ["居場所カフェの運営", "家族会の開催", "地域の仕事体験"],
+    ),
+    (
+        "公園の愛護活動",
+        "公園の利用者の減少と管理の担い手不足",
+        [11, 15],
+        ["公園", "地域"],
+        ["花壇づくりと清掃", "プレーパークの開催", "公園のルールづくりワークショップ"],
+    ),
+    (
+        "地域猫",
+        "飼い主のいない猫をめぐる住民間のトラブル",
+        [11, 15],
+        ["動物", "地域"],
+        ["不妊去勢手術の支援", "餌やりルールの周知", "譲渡会の開催"],
+    ),
 ]
 PARTNER_KINDS = [
-    ("npo", "NPO法人 {town}{word}ネット", None), ("npo", "NPO法人 よこはま{word}の会", "https://example.org/npo/{n}"),
-    ("community", "{town}自治会", None), ("community", "{town}町内会", None),
-    ("company", "株式会社{town}{word}", "https://example.com/{n}"), ("company", "{word}サービス株式会社", None),
+    ("npo", "NPO法人 {town}{word}ネット", None),
+    ("npo", "NPO法人 よこはま{word}の会", "https://example.org/npo/{n}"),
+    ("community", "{town}自治会", None),
+    ("community", "{town}町内会", None),
+    ("company", "株式会社{town}{word}", "https://example.com/{n}"),
+    ("company", "{word}サービス株式会社", None),
     ("university", "{town}大学 地域連携センター", "https://example.ac.jp/{n}"),
-    ("government", "{ward}役所 地域振興課", None), ("other", "{town}地区社会福祉協議会", None),
+    ("government", "{ward}役所 地域振興課", None),
+    ("other", "{town}地区社会福祉協議会", None),
 ]
-PARTNER_WORDS = ["ささえあい", "つながり", "みどり", "あおぞら", "ひだまり", "かもめ", "こもれび", "みなと", "あゆみ", "はなみずき"]
-SERIES = [("mirai-link", "みらいリンクフォーラム"), ("open-dialogue", "オープンダイアログ"),
-          ("trial-studio", "トライアルスタジオ"), ("public-action", "パブリックアクション"), (None, "講座")]
-VENUES = ["横浜市市民協働推進センター スペースA・B", "{ward}市民活動支援センター 会議室", "{town}地区センター 多目的室",
-          "{town}コミュニティハウス", "横浜市役所 アトリウム"]
+PARTNER_WORDS = [
+    "ささえあい",
+    "つながり",
+    "みどり",
+    "あおぞら",
+    "ひだまり",
+    "かもめ",
+    "こもれび",
+    "みなと",
+    "あゆみ",
+    "はなみずき",
+]
+SERIES = [
+    ("mirai-link", "みらいリンクフォーラム"),
+    ("open-dialogue", "オープンダイアログ"),
+    ("trial-studio", "トライアルスタジオ"),
+    ("public-action", "パブリックアクション"),
+    (None, "講座"),
+]
+VENUES = [
+    "横浜市市民協働推進センター スペースA・B",
+    "{ward}市民活動支援センター 会議室",
+    "{town}地区センター 多目的室",
+    "{town}コミュニティハウス",
+    "横浜市役所 アトリウム",
+]
 NEWS_TOPICS = [
     ("{theme}の事例を公開しました", "{ward}の{theme}の取組を協働事例として掲載しました。"),
     ("{theme}に関する相談窓口のご案内", "{theme}に取り組む団体からの相談を受け付けています。"),
@@ -170,8 +317,15 @@ def make_case(rng: random.Random, n: int, when: dt.datetime, others: list) -> It
     ward = rng.choice(list(WARDS))
     town = rng.choice(TOWNS)
     partners = _partners(rng, ward, n)
-    values = dict(ward=WARDS[ward], town=town, theme=theme, issue=issue, partner=partners[0]["name"],
-                  partner2=partners[1]["name"], count=rng.randint(30, 900))
+    values = dict(
+        ward=WARDS[ward],
+        town=town,
+        theme=theme,
+        issue=issue,
+        partner=partners[0]["name"],
+        partner2=partners[1]["name"],
+        count=rng.randint(30, 900),
+    )
     title = rng.choice(["{ward}{town}の{theme}", "{theme}でつながる{town}のまち", "{partner}と進める{theme}"])
     wards = [ward] if rng.random() < 0.85 else rng.choice([[ward, rng.choice(list(WARDS))], ["citywide"]])
     front = {
@@ -208,8 +362,16 @@ def make_event(rng: random.Random, n: int, when: dt.datetime, others: list, upco
         start = when + dt.timedelta(days=rng.randint(7, 40))
         start = min(start, _NOW - dt.timedelta(days=1))
     start = start.replace(hour=rng.choice([10, 13, 14, 18]), minute=rng.choice([0, 30]))
-    values = dict(ward=WARDS[ward], town=town, theme=theme, issue=issue, partner=f"{town}の団体",
-                  partner2="センター", count=rng.randint(10, 60), series=series_name)
+    values = dict(
+        ward=WARDS[ward],
+        town=town,
+        theme=theme,
+        issue=issue,
+        partner=f"{town}の団体",
+        partner2="センター",
+        count=rng.randint(10, 60),
+        series=series_name,
+    )
     front = {
         "title": _fill("{series}「{theme}」を考える", **values) + f"（第{n}回）",
         "date": when.strftime("%Y-%m-%dT%H:%M"),
@@ -229,21 +391,32 @@ def make_event(rng: random.Random, n: int, when: dt.datetime, others: list, upco
     if rng.random() < 0.05:
         front["status"] = rng.choice(["cancelled", "postponed", "moved-online"])
     front["tags"] = tags
-    program = "\n".join(f"{i}. {a}" for i, a in enumerate(["開会とあいさつ", *rng.sample(activities, 2), "参加者どうしの対話"], 1))
+    program = "\n".join(
+        f"{i}. {a}" for i, a in enumerate(["開会とあいさつ", *rng.sample(activities, 2), "参加者どうしの対話"], 1)
+    )
     body = (
         f"{_fill('{issue}をテーマに、{theme}の実践者をお招きします。', **values)}{_sentences(rng, 2, values)}\n\n"
         f"## プログラム\n\n{program}\n\n"
-        f"## 参加方法\n\n- 対象：{WARDS[ward]}をはじめ市内で活動する方、関心のある方\n- 定員：{front['capacity']}人（先着順）\n"
+        f"## 参加方法\n\n- 対象：{WARDS[ward]}をはじめ市内で活動する方、関心のある方\n"
+        f"- 定員：{front['capacity']}人（先着順）\n"
         f"- 参加費：{front['fee']}\n\n申込はセンターの窓口または電話でも受け付けます。{_link(rng, others, 'events')}\n"
     )
     return Item("event", f"event-{n:05d}", f"events/event-{n:05d}.md", front["title"], front, body)
 
 
 def make_news(rng: random.Random, n: int, when: dt.datetime, others: list) -> Item:
-    theme, issue, _, tags, activities = rng.choice(THEMES)
+    theme, issue, _, _tags, activities = rng.choice(THEMES)
     ward = rng.choice(list(WARDS))
-    values = dict(ward=WARDS[ward], town=rng.choice(TOWNS), theme=theme, issue=issue, partner="市民活動団体",
-                  partner2="センター", count=rng.randint(10, 300), month=when.month)
+    values = dict(
+        ward=WARDS[ward],
+        town=rng.choice(TOWNS),
+        theme=theme,
+        issue=issue,
+        partner="市民活動団体",
+        partner2="センター",
+        count=rng.randint(10, 300),
+        month=when.month,
+    )
     title, lead = rng.choice(NEWS_TOPICS)
     front = {"title": _fill(title, **values), "date": when.strftime("%Y-%m-%dT%H:%M"), "summary": _fill(lead, **values)}
     points = "\n".join(f"- {a}" for a in activities)
@@ -287,8 +460,11 @@ def write_project(target: Path, items: list[Item]) -> None:
     shutil.copytree(REPO / "theme", target / "theme")
     for folder in ("cases", "events", "content/news"):
         (target / folder).mkdir(parents=True, exist_ok=True)
-    pages = [p for p in sorted((REPO / "content").rglob("*")) if p.is_file()
-             and p.relative_to(REPO / "content").parts[0] not in ("news", "issues", "newsletter")]
+    pages = [
+        p
+        for p in sorted((REPO / "content").rglob("*"))
+        if p.is_file() and p.relative_to(REPO / "content").parts[0] not in ("news", "issues", "newsletter")
+    ]
     for page in pages:
         destination = target / "content" / page.relative_to(REPO / "content")
         destination.parent.mkdir(parents=True, exist_ok=True)
@@ -323,7 +499,9 @@ def write_baseline(target: Path, items: list[Item], nav: str = "one") -> None:
         shutil.rmtree(target)
     docs = target / "docs"
     docs.mkdir(parents=True)
-    (target / "mkdocs.yml").write_text(yaml.safe_dump(baseline_config(nav), allow_unicode=True, sort_keys=False), encoding="utf-8")
+    (target / "mkdocs.yml").write_text(
+        yaml.safe_dump(baseline_config(nav), allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     (docs / "index.md").write_text("# ホーム\n\n協働事例・イベント・お知らせ。\n", encoding="utf-8")
     for item in items:
         path = docs / item.baseline_path

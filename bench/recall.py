@@ -24,15 +24,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
-import run  # noqa: E402
+import generate  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
+import run  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 
 START, END = "<!-- recall:start -->", "<!-- recall:end -->"
-LABELS = {"pagefind": "Pagefind (ours)", "pagefind-segmented": "Pagefind, query split by Intl.Segmenter",
-          "material": "Material lunr `ja` (baseline)"}
+LABELS = {
+    "pagefind": "Pagefind (ours)",
+    "pagefind-segmented": "Pagefind, query split by Intl.Segmenter",
+    "material": "Material lunr `ja` (baseline)",
+}
 # Words from the generated bodies: kanji compounds, katakana, okurigana, mixed script.
-QUERIES = ["子ども食堂", "防災マップ", "多文化共生", "空き家", "フードバンク", "商店街", "プログラミング",
-           "認知症", "見守り", "里山", "やさしい日本語", "乗合タクシー", "避難所"]
+QUERIES = [
+    "子ども食堂",
+    "防災マップ",
+    "多文化共生",
+    "空き家",
+    "フードバンク",
+    "商店街",
+    "プログラミング",
+    "認知症",
+    "見守り",
+    "里山",
+    "やさしい日本語",
+    "乗合タクシー",
+    "避難所",
+]
 
 
 def ensure_sites(n: int, work: Path) -> tuple[Path, Path]:
@@ -57,16 +73,23 @@ def search(mode: str, site: Path) -> dict[str, set[str]]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as queries:
         json.dump(QUERIES, queries, ensure_ascii=False)
         queries.flush()
-        result = subprocess.run(["node", str(HERE / "search_query.mjs"), mode, str(site), queries.name],
-                                capture_output=True, text=True, check=True)
+        result = subprocess.run(
+            ["node", str(HERE / "search_query.mjs"), mode, str(site), queries.name],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
     return {query: set(pages) for query, pages in json.loads(result.stdout).items()}
 
 
 def table(n: int, wanted: dict[str, set[str]], found: dict[str, dict[str, set[str]]]) -> str:
     items = {item.url for item in generate.generate_items(n)}
-    lines = [f"N = {n:,} items; {len(QUERIES)} queries. Recall = relevant item pages found / relevant item pages.", "",
-             "| query | relevant | " + " | ".join(f"{LABELS[mode]} found (other)" for mode in found) + " |",
-             "|---|---:|" + "---:|" * len(found)]
+    lines = [
+        f"N = {n:,} items; {len(QUERIES)} queries. Recall = relevant item pages found / relevant item pages.",
+        "",
+        "| query | relevant | " + " | ".join(f"{LABELS[mode]} found (other)" for mode in found) + " |",
+        "|---|---:|" + "---:|" * len(found),
+    ]
     totals = {mode: 0 for mode in found}
     for query in QUERIES:
         cells = []
@@ -88,8 +111,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     ours, baseline = ensure_sites(args.items, args.work.resolve())
-    found = {"pagefind": search("pagefind", ours), "pagefind-segmented": search("pagefind-segmented", ours),
-             "material": search("material", baseline)}
+    found = {
+        "pagefind": search("pagefind", ours),
+        "pagefind-segmented": search("pagefind-segmented", ours),
+        "material": search("material", baseline),
+    }
     text = table(args.items, relevant(args.items), found)
     print(text)
     if not args.no_write:

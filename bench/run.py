@@ -35,7 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import generate  # noqa: E402
+import generate  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 
 PYTHON = sys.executable
 SITE_BUILDER = str(Path(PYTHON).with_name("site-builder"))
@@ -81,7 +81,7 @@ def _tree_rss(root: int) -> int:
 
 
 def measure(command: list[str], cwd: Path, timeout: float) -> Run:
-    output = tempfile.TemporaryFile()
+    output = tempfile.TemporaryFile()  # noqa: SIM115 read back and closed after the process ends
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=output, stderr=subprocess.STDOUT)
     peak, done = 0, threading.Event()
@@ -104,7 +104,9 @@ def measure(command: list[str], cwd: Path, timeout: float) -> Run:
     sampler.join()
     if process.returncode != 0:
         output.seek(0)
-        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{output.read().decode(errors='replace')}")
+        raise SystemExit(
+            f"failed ({process.returncode}): {' '.join(command)}\n{output.read().decode(errors='replace')}"
+        )
     return Run(seconds, peak / 2**20, usage.ru_maxrss / 1024)
 
 
@@ -140,14 +142,20 @@ def table(results: dict[int, dict[str, Run]]) -> str:
         row = [f"{n:,}", f"{cold.seconds:.1f}", f"{warm.seconds:.1f}"]
         for nav in navs:
             base = r.get(nav)
-            row += [f"{base.seconds:.1f}", f"{base.seconds / cold.seconds:.1f}× / {base.seconds / warm.seconds:.1f}×"] if base else ["–", "–"]
+            row += (
+                [f"{base.seconds:.1f}", f"{base.seconds / cold.seconds:.1f}× / {base.seconds / warm.seconds:.1f}×"]
+                if base
+                else ["–", "–"]
+            )
         row.append(f"{max(cold.tree_mb, warm.tree_mb):.0f} / {max(cold.max1_mb, warm.max1_mb):.0f}")
         row += [f"{r[nav].tree_mb:.0f} / {r[nav].max1_mb:.0f}" if nav in r else "–" for nav in navs]
         lines.append("| " + " | ".join(row) + " |")
     if 1000 in results and 5000 in results:
-        growth = [f"{label} {results[5000][key].seconds / results[1000][key].seconds:.1f}×"
-                  for key, label in [("cold", "ours cold"), ("warm", "ours warm"), *[(nav, NAV_LABEL[nav]) for nav in navs]]
-                  if key in results[1000] and key in results[5000]]
+        growth = [
+            f"{label} {results[5000][key].seconds / results[1000][key].seconds:.1f}×"
+            for key, label in [("cold", "ours cold"), ("warm", "ours warm"), *[(nav, NAV_LABEL[nav]) for nav in navs]]
+            if key in results[1000] and key in results[5000]
+        ]
         lines += ["", "Growth 1,000 → 5,000 items: " + ", ".join(growth) + "."]
     return "\n".join(lines)
 
@@ -157,10 +165,21 @@ def environment() -> str:
     import material
     import mkdocs
 
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), "?")
-    pagefind = subprocess.run([PYTHON, "-m", "pagefind_bin_extended", "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"{os.cpu_count()} × {cpu}, Python {platform.python_version()}, MkDocs {mkdocs.__version__}, "
-            f"Material {material.__version__}, Markdown {markdown.__version__}, {pagefind or 'pagefind ?'}")
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        "?",
+    )
+    pagefind = subprocess.run(
+        [PYTHON, "-m", "pagefind_bin_extended", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} × {cpu}, Python {platform.python_version()}, MkDocs {mkdocs.__version__}, "
+        f"Material {material.__version__}, Markdown {markdown.__version__}, {pagefind or 'pagefind ?'}"
+    )
 
 
 def write_results(text: str) -> None:
@@ -175,8 +194,14 @@ def write_results(text: str) -> None:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="100,1000,5000", help="comma-separated item counts")
-    parser.add_argument("--work", type=Path, default=HERE / "out", help="where projects and sites go (kept for bench/recall.py)")
-    parser.add_argument("--baselines", default="all,one", help="MkDocs baselines: all (every page in the nav, pruned) and/or one (one-entry nav)")
+    parser.add_argument(
+        "--work", type=Path, default=HERE / "out", help="where projects and sites go (kept for bench/recall.py)"
+    )
+    parser.add_argument(
+        "--baselines",
+        default="all,one",
+        help="MkDocs baselines: all (every page in the nav, pruned) and/or one (one-entry nav)",
+    )
     parser.add_argument("--timeout", type=float, default=900, help="seconds allowed per build")
     parser.add_argument("--no-write", action="store_true", help="do not update bench/results.md")
     args = parser.parse_args(argv)

@@ -52,8 +52,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="site-builder",
-                                     description="Build the center's site and channels from cases/, events/ and content/.")
+    parser = argparse.ArgumentParser(
+        prog="site-builder", description="Build the center's site and channels from cases/, events/ and content/."
+    )
     parser.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current folder)")
     commands = parser.add_subparsers(title="commands")
     for register in COMMANDS:

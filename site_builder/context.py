@@ -12,9 +12,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.content.links import LinkedBody
 from site_builder.content.select import Published
 from site_builder.content.settings import Config
-from site_builder.content.links import LinkedBody
 
 
 @dataclass

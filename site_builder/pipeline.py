@@ -12,12 +12,13 @@ one module and one line in :data:`CHANNELS`; adding a content type is its model
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import datetime as dt
 import gc
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from site_builder.channels import api, calendars, feeds
 from site_builder.content.markdown import convert_bodies
@@ -25,14 +26,13 @@ from site_builder.content.readers import Content, ContentCheck, read_content
 from site_builder.content.reporter import ContentErrors, Reporter
 from site_builder.content.select import select_public
 from site_builder.content.settings import Config, read_config
-from site_builder.context import Build, Progress
+from site_builder.context import Build, Progress, WebPage
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
 from site_builder.site import engine, frames, search_index, sitemap
 from site_builder.site import pages as site_pages
 from site_builder.site.render import PageGenerator, SiteRenderer
-from site_builder.context import WebPage
 from site_builder.writer import Writer, discard, publish, staging_dir
 
 # Checks across content files, after each file was read and validated on its own.
@@ -100,8 +100,12 @@ def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
 
 
 def render_pages(build: Build) -> list[WebPage]:
-    site = SiteRenderer(build, alternates=feeds.alternates(build.config), event_actions=calendars.event_actions(build),
-                        event_list_extra=calendars.calendar_list_link(build))
+    site = SiteRenderer(
+        build,
+        alternates=feeds.alternates(build.config),
+        event_actions=calendars.event_actions(build),
+        event_list_extra=calendars.calendar_list_link(build),
+    )
     return [page for generate in PAGES for page in generate(site)]
 
 
@@ -132,7 +136,9 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         engine.run_engine(build.config.engine, config_file)
         for child in sorted(rendered.iterdir()):
             child.rename(staging / child.name)
-    progress.step(f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages")
+    progress.step(
+        f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages"
+    )
     writer = Writer(staging)
     frames.fill_frames(staging, writer, build.pages, frame_of)
     copy_item_files(build, writer)
@@ -173,7 +179,5 @@ def release_page_html(pages: list[WebPage]) -> None:
         page.body_html = page.head_html = ""
         page.markdown = None if page.markdown is None else ""
     gc.collect()
-    try:
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: the memory is reused, not returned
         ctypes.CDLL("libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):  # not glibc: the memory is reused, not returned
-        pass

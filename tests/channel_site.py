@@ -11,16 +11,28 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from site_builder.content import dates
 from site_builder import pipeline
+from site_builder.content import dates
 from tests.conftest import PROJECT, SAMPLE_SITE, new_project, write_files
 
 NOW = "2020-07-20T12:00"
 SITE = "https://www.yokohama-kyodo.example/"
-LEAK_MARKERS = ("DRAFT-SECRET", "FUTURE-SECRET", "draft-event", "future-event", "draft-case", "future-case",
-                "future-news", "bosai-citywide")
+LEAK_MARKERS = (
+    "DRAFT-SECRET",
+    "FUTURE-SECRET",
+    "draft-event",
+    "future-event",
+    "draft-case",
+    "future-case",
+    "future-news",
+    "bosai-citywide",
+)
 TRICKY_TITLE = '対話会 <第2回> & "協働" の未来 <b>太字ではない</b>'
 LONG_TITLE = "横浜市市民協働推進センター主催・地域の居場所づくりと多文化共生を考える連続講座の第一回目です"
+
+FAIR_SUMMARY = (
+    "二日間にわたって開催する終日のイベントです。どなたでも自由にご参加いただけます。会場は協働ラボとスペースA・Bです。"
+)
 
 EXTRA_FILES: dict[str, str | bytes] = {
     "events/channel-test.md": f"""
@@ -53,7 +65,7 @@ EXTRA_FILES: dict[str, str | bytes] = {
         ---
         title: '{LONG_TITLE}'
         date: 2020-07-05
-        summary: 二日間にわたって開催する終日のイベントです。どなたでも自由にご参加いただけます。会場は協働ラボとスペースA・Bです。
+        summary: {FAIR_SUMMARY}
         start: 2020-08-22
         end: 2020-08-23
         venue: 協働ラボ
@@ -116,8 +128,14 @@ EXTRA_FILES: dict[str, str | bytes] = {
 # Public at NOW, by type (the sample site's own public items plus the extras above).
 PUBLIC = {
     "case": ["/cases/kodomo-shokudo/"],
-    "event": ["/events/channel-test/", "/events/all-day-fair/", "/events/trial-studio-cancelled/",
-              "/events/open-dialogue/", "/events/mirai-link/", "/events/lab-open-day/"],
+    "event": [
+        "/events/channel-test/",
+        "/events/all-day-fair/",
+        "/events/trial-studio-cancelled/",
+        "/events/open-dialogue/",
+        "/events/mirai-link/",
+        "/events/lab-open-day/",
+    ],
     "news": ["/news/with-links/", "/news/site-open/"],
     "issue": ["/issues/population/"],
 }
@@ -146,5 +164,8 @@ def built_site(tmp_path_factory) -> Path:
 
 
 def text_outputs(site: Path, suffixes=(".xml", ".json", ".ics", ".html")) -> dict[str, str]:
-    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
-            for p in sorted(site.rglob("*")) if p.is_file() and p.suffix in suffixes}
+    return {
+        p.relative_to(site).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(site.rglob("*"))
+        if p.is_file() and p.suffix in suffixes
+    }

@@ -15,13 +15,17 @@ import sys
 import tempfile
 from pathlib import Path
 
-from site_builder.content import dates
 from site_builder import pipeline
+from site_builder.content import dates
 
 HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 NOW = "2020-07-20T12:00"
-_HEAD = re.compile(r'^\s*(<meta (?:name|property)="(?:description|og:|twitter:)[^>]*>|<link rel="(?:canonical|alternate)"[^>]*>|<script type="application/ld\+json">.*</script>)\s*$', re.M)
+_HEAD = re.compile(
+    r'^\s*(<meta (?:name|property)="(?:description|og:|twitter:)[^>]*>|'
+    r'<link rel="(?:canonical|alternate)"[^>]*>|<script type="application/ld\+json">.*</script>)\s*$',
+    re.M,
+)
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _MAIN = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
 # api/schema/ is pydantic's rendering of our models: tests/test_api.py validates
@@ -58,7 +62,9 @@ def reduce(site: Path) -> dict[str, str]:
             title = _TITLE.search(text)
             head = "\n".join(m.strip() for m in _HEAD.findall(text))
             main = _MAIN.search(text)
-            files[relative + ".txt"] = f"<title>{title[1] if title else ''}</title>\n{head}\n-----\n{main[1].strip() if main else ''}\n"
+            files[relative + ".txt"] = (
+                f"<title>{title[1] if title else ''}</title>\n{head}\n-----\n{main[1].strip() if main else ''}\n"
+            )
         elif text is not None:
             files[relative] = text
     files["FILES.txt"] = "\n".join(listing) + "\n"

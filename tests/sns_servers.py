@@ -61,7 +61,7 @@ class Reply(Exception):
         self.status, self.data, self.headers = status, data, headers or {}
 
 
-def handler_for(fake: "FakeServer") -> type:
+def handler_for(fake: FakeServer) -> type:
     """The request handler of one fake server."""
 
     class Handler(BaseHTTPRequestHandler):
@@ -71,8 +71,13 @@ def handler_for(fake: "FakeServer") -> type:
         def _serve(self):
             parts = urlsplit(self.path)
             length = int(self.headers.get("Content-Length") or 0)
-            request = Request(self.command, parts.path, {k: v[0] for k, v in parse_qs(parts.query).items()},
-                              {k.lower(): v for k, v in self.headers.items()}, self.rfile.read(length))
+            request = Request(
+                self.command,
+                parts.path,
+                {k: v[0] for k, v in parse_qs(parts.query).items()},
+                {k.lower(): v for k, v in self.headers.items()},
+                self.rfile.read(length),
+            )
             with fake.lock:
                 fake.requests.append(request)
             try:
@@ -117,7 +122,7 @@ class FakeServer:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.httpd.server_address[1]}"
 
-    def start(self) -> "FakeServer":
+    def start(self) -> FakeServer:
         self.thread.start()
         return self
 
@@ -166,7 +171,7 @@ class FakeServer:
 
 
 def now_utc() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc)
+    return dt.datetime.now(dt.UTC)
 
 
 class SiteServer(FakeServer):
@@ -205,8 +210,15 @@ class XServer(FakeServer):
         if request.path == f"/2/users/{self.user}/tweets":
             if self.timeline_forbidden:
                 raise Reply(403, {"title": "Client Forbidden", "reason": "client-not-enrolled"})
-            data = [{"id": p["id"], "text": self.wrapped(p["text"]), "created_at": p["created_at"].isoformat().replace("+00:00", "Z"),
-                     "entities": {"urls": [{"expanded_url": u} for u in URL.findall(p["text"])]}} for p in reversed(self.posts)]
+            data = [
+                {
+                    "id": p["id"],
+                    "text": self.wrapped(p["text"]),
+                    "created_at": p["created_at"].isoformat().replace("+00:00", "Z"),
+                    "entities": {"urls": [{"expanded_url": u} for u in URL.findall(p["text"])]},
+                }
+                for p in reversed(self.posts)
+            ]
             return {"data": data, "meta": {"result_count": len(data)}}
         raise Reply(404, {"title": "Not Found"})
 
@@ -232,8 +244,15 @@ class FacebookServer(FakeServer):
             form = request.form()
             post = self.create(lambda: self.record({"message": form.get("message", ""), "link": form.get("link")}))
             return {"id": f"{self.page}_{post['id']}"}
-        data = [{"id": f"{self.page}_{p['id']}", "message": p["message"], "link": p["link"],
-                 "created_time": p["created_at"].strftime("%Y-%m-%dT%H:%M:%S+0000")} for p in reversed(self.posts)]
+        data = [
+            {
+                "id": f"{self.page}_{p['id']}",
+                "message": p["message"],
+                "link": p["link"],
+                "created_time": p["created_at"].strftime("%Y-%m-%dT%H:%M:%S+0000"),
+            }
+            for p in reversed(self.posts)
+        ]
         return {"data": data}
 
 
@@ -271,17 +290,25 @@ class MastodonServer(FakeServer):
         return post
 
     def status(self, post: dict) -> dict:
-        return {"id": post["id"], "url": f"{self.url}/@yokohama_kyodo/{post['id']}", "content": self.html(post["text"]),
-                "created_at": post["created_at"].isoformat().replace("+00:00", "Z")}
+        return {
+            "id": post["id"],
+            "url": f"{self.url}/@yokohama_kyodo/{post['id']}",
+            "content": self.html(post["text"]),
+            "created_at": post["created_at"].isoformat().replace("+00:00", "Z"),
+        }
 
     @staticmethod
     def html(text: str) -> str:
         """Mastodon's rendering: paragraphs, <br />, links split into spans."""
+
         def link(match):
             url = match.group()
             scheme, rest = url.split("://", 1)
-            return (f'<a href="{url}" rel="nofollow noopener"><span class="invisible">{scheme}://</span>'
-                    f'<span class="ellipsis">{rest[:30]}</span><span class="invisible">{rest[30:]}</span></a>')
+            return (
+                f'<a href="{url}" rel="nofollow noopener"><span class="invisible">{scheme}://</span>'
+                f'<span class="ellipsis">{rest[:30]}</span><span class="invisible">{rest[30:]}</span></a>'
+            )
+
         escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return "<p>" + URL.sub(link, escaped).replace("\n", "<br />") + "</p>"
 
@@ -321,8 +348,14 @@ class BlueskyServer(FakeServer):
         raise Reply(404, {"error": "MethodNotImplemented"})
 
     def store(self, rkey: str, record: dict) -> dict:
-        post = self.record({"rkey": rkey, "record": record, "text": record["text"],
-                            "uri": f"at://{self.did}/app.bsky.feed.post/{rkey}"})
+        post = self.record(
+            {
+                "rkey": rkey,
+                "record": record,
+                "text": record["text"],
+                "uri": f"at://{self.did}/app.bsky.feed.post/{rkey}",
+            }
+        )
         with self.lock:
             self.records[rkey] = post
         return post

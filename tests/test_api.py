@@ -66,9 +66,18 @@ def test_every_public_field_and_the_url(site: Path):
     assert case["url"] == SITE + "cases/kodomo-shokudo/" and case["slug"] == "kodomo-shokudo"
     assert case["title"] == '「食」&「学び」 "つながる" 子ども食堂 <試行>'
     assert case["date"] == "2020-07-15T10:00:00+09:00" and case["started"] == "2020-04-01"
-    assert case["partners"][0] == {"name": "NPO法人 こどもの居場所ネット", "type": "npo", "url": "https://example.org/npo"}
+    assert case["partners"][0] == {
+        "name": "NPO法人 こどもの居場所ネット",
+        "type": "npo",
+        "url": "https://example.org/npo",
+    }
     assert [p["type"] for p in case["partners"]] == ["npo", "community", "company"]
-    assert (case["wards"], case["sdgs"], case["status"], case["tags"]) == (["naka", "nishi"], [1, 2, 4], "ongoing", ["子育て", "食"])
+    assert (case["wards"], case["sdgs"], case["status"], case["tags"]) == (
+        ["naka", "nishi"],
+        [1, 2, 4],
+        "ongoing",
+        ["子育て", "食"],
+    )
     assert "draft" not in case and "sns" not in case
     events = {item["slug"]: item for item in load(site, "api/events.json")["items"]}
     ct = events["channel-test"]

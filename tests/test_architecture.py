@@ -101,9 +101,13 @@ def test_no_import_cycles_between_modules():
 
 
 def test_imports_only_go_down_the_layers():
-    upward = [f"{module} imports {target}" for module, targets in sorted(import_graph().items())
-              if module != "site_builder" for target in sorted(targets)
-              if target != "site_builder" and layer_of(target) > layer_of(module)]
+    upward = [
+        f"{module} imports {target}"
+        for module, targets in sorted(import_graph().items())
+        if module != "site_builder"
+        for target in sorted(targets)
+        if target != "site_builder" and layer_of(target) > layer_of(module)
+    ]
     assert upward == []
 
 

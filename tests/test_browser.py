@@ -64,9 +64,16 @@ PHONE_PAGES = ["/", f"/cases/{CASE}/", f"/events/{EVENT_UPCOMING}/"]
 BLOCKING = ("serious", "critical")
 
 CHROMIUM_FLAGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1280,900",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    "--window-size=1280,900",
     # Anything but the local server fails to resolve: the test never reaches the internet.
     "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ]
@@ -86,7 +93,7 @@ def site(tmp_path_factory) -> Path:
 
 
 class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass
 
 
@@ -109,7 +116,7 @@ def browser():
     profile = tempfile.mkdtemp(prefix="sb-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in CHROMIUM_FLAGS + [f"--user-data-dir={profile}"]:
+    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path: Selenium Manager is never asked to download anything.
@@ -160,7 +167,7 @@ def external_requests(driver, base_url: str) -> list[str]:
     return sorted(n for n in names if not n.startswith((base_url + "/", "data:", "blob:")))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def status_of(url: str) -> int:
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
@@ -189,7 +196,7 @@ def test_page_loads_cleanly_and_has_no_serious_axe_violations(browser, base_url,
 
 def test_case_title_with_markup_characters_is_shown_as_written(browser, base_url):
     title = front_matter(PROJECT / "cases" / f"{CASE}.md")["title"]
-    assert set("<&\"") <= set(title)
+    assert set('<&"') <= set(title)
     open_page(browser, f"{base_url}/cases/{CASE}/")
     assert browser.find_element(By.CSS_SELECTOR, "article h1, .md-content h1").text == title
     assert title in browser.title
@@ -211,16 +218,17 @@ def test_event_pages_show_their_status(browser, base_url):
 
 @pytest.mark.parametrize("path", PHONE_PAGES)
 def test_no_horizontal_scrolling_at_phone_width(browser, base_url, path):
-    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                            {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True})
+    browser.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
+    )
     try:
         open_page(browser, base_url + path)
-        width, inner = browser.execute_script(
-            "return [document.documentElement.scrollWidth, window.innerWidth]")
+        width, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         wide = browser.execute_script(
             """return [...document.querySelectorAll('body *')]
                  .filter(e => e.getBoundingClientRect().right > 375.5)
-                 .slice(0, 5).map(e => e.tagName + '.' + e.getAttribute('class'))""")
+                 .slice(0, 5).map(e => e.tagName + '.' + e.getAttribute('class'))"""
+        )
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     # A phone widens the layout viewport (innerWidth) to fit content that sticks out.
@@ -231,10 +239,12 @@ def search_results(driver, query: str | None = None) -> list[str]:
     """Types query into the Pagefind UI (unless the URL seeded it) and returns the result links."""
     if query is not None:
         box = WebDriverWait(driver, 10).until(
-            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#sb-search input")))
+            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#sb-search input"))
+        )
         box.send_keys(query, Keys.ENTER)
     links = WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#sb-search .pagefind-ui__result-link"))
+        lambda d: d.find_elements(By.CSS_SELECTOR, "#sb-search .pagefind-ui__result-link")
+    )
     return [link.get_attribute("href") for link in links]
 
 

@@ -12,10 +12,10 @@ import icalendar
 import lxml.html
 import pytest
 
-from site_builder.context import Progress
+from site_builder import pipeline
 from site_builder.channels import calendars as calendar_ics
 from site_builder.content import dates
-from site_builder import pipeline
+from site_builder.context import Progress
 from tests.channel_site import LEAK_MARKERS, LONG_TITLE, PUBLIC, SITE, TRICKY_TITLE, built_site
 from tests.conftest import new_project
 
@@ -121,13 +121,18 @@ EVENT = """
 def sequence_and_stamp(root: Path, updated: str) -> tuple[int, dt.datetime]:
     (root / "events" / "koza.md").write_text(textwrap.dedent(EVENT).lstrip().format(updated=updated), encoding="utf-8")
     build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2020-07-20T12:00")), Progress(quiet=True))
-    (event,) = icalendar.Calendar.from_ical(calendar_ics.render_calendars(build)["/events/koza/event.ics"]).walk("VEVENT")
+    (event,) = icalendar.Calendar.from_ical(calendar_ics.render_calendars(build)["/events/koza/event.ics"]).walk(
+        "VEVENT"
+    )
     return event.decoded("SEQUENCE"), event.decoded("DTSTAMP")
 
 
 def test_sequence_grows_with_every_change_and_is_reproducible(tmp_path: Path):
     root = new_project(tmp_path)
-    versions = [sequence_and_stamp(root, u) for u in ("", "updated: 2020-07-02T10:00", "updated: 2020-07-02T10:05", "updated: 2020-07-15")]
+    versions = [
+        sequence_and_stamp(root, u)
+        for u in ("", "updated: 2020-07-02T10:00", "updated: 2020-07-02T10:05", "updated: 2020-07-15")
+    ]
     sequences = [seq for seq, _ in versions]
     assert sequences[0] == 0 and sequences == sorted(set(sequences)), sequences
     assert [stamp for _, stamp in versions][1] == dt.datetime(2020, 7, 2, 10, 0, tzinfo=TOKYO)
@@ -136,7 +141,9 @@ def test_sequence_grows_with_every_change_and_is_reproducible(tmp_path: Path):
 
 def test_updated_before_date_is_an_error(tmp_path: Path, run_cli):
     root = new_project(tmp_path)
-    (root / "events" / "koza.md").write_text(textwrap.dedent(EVENT).lstrip().format(updated="updated: 2020-06-01"), encoding="utf-8")
+    (root / "events" / "koza.md").write_text(
+        textwrap.dedent(EVENT).lstrip().format(updated="updated: 2020-06-01"), encoding="utf-8"
+    )
     code, _, err = run_cli("--root", root, "check")
     assert code == 1
     assert "events/koza.md:4: updated: updated is before date (the publish time)" in err

@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 import lxml.etree
-import numpy
 import lxml.html
+import numpy
 import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image
@@ -28,11 +28,10 @@ from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
-from site_builder.issues import charts
-from site_builder.issues import datasets
 from site_builder.content.dates import TOKYO
-from site_builder.issues.pages import place_charts
 from site_builder.content.models import Chart
+from site_builder.issues import charts, datasets
+from site_builder.issues.pages import place_charts
 from site_builder.pipeline import build_site
 from tests.conftest import PROJECT, new_project
 
@@ -42,11 +41,22 @@ OKABE_ITO = {"#0072b2", "#e69f00", "#009e73", "#d55e00", "#56b4e9", "#cc79a7", "
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
 
-WARDS = [("鶴見区", "296,742", "149,855", "146,887"), ("西区", "104,906", "52,138", "52,768"),
-         ("中区", "X", "X", "X"), ("保土ケ谷区", "205,912", "102,339", "103,573"), ("磯子区", "-", "-", "-"),
-         ("港北区", "359,561", "178,702", "180,859"), ("栄区", "…", "…", "…"), ("泉区", "", "", "")]
-WARDS_CSV = ("年月日,全国地方公共団体コード,市区名,人口総数[人],男[人],女[人]\r\n" + "".join(
-    f'2026-10-01,1410{i:02d},{name},"{total}","{men}","{women}"\r\n' for i, (name, total, men, women) in enumerate(WARDS))
+WARDS = [
+    ("鶴見区", "296,742", "149,855", "146,887"),
+    ("西区", "104,906", "52,138", "52,768"),
+    ("中区", "X", "X", "X"),
+    ("保土ケ谷区", "205,912", "102,339", "103,573"),
+    ("磯子区", "-", "-", "-"),
+    ("港北区", "359,561", "178,702", "180,859"),
+    ("栄区", "…", "…", "…"),
+    ("泉区", "", "", ""),
+]
+WARDS_CSV = (
+    "年月日,全国地方公共団体コード,市区名,人口総数[人],男[人],女[人]\r\n"
+    + "".join(
+        f'2026-10-01,1410{i:02d},{name},"{total}","{men}","{women}"\r\n'
+        for i, (name, total, men, women) in enumerate(WARDS)
+    )
 ).encode("cp932")
 TREND_CSV = "\ufeff年次,65歳以上の割合[%]\n2000年,13.9\n2005年,16.6\n2010年,20.1\n2015年,…\n2020年,25.1\n".encode()
 
@@ -97,15 +107,18 @@ FILES = {
     "content/data/trend.csv": TREND_CSV,
     "content/data/secret-zq.csv": WARDS_CSV,
     "content/issues/wards.md": PAGE.format(
-        title="区別の人口", more=LINE_CHART,
+        title="区別の人口",
+        more=LINE_CHART,
         datasets=DATASET.format(id="wards", file="wards.csv", retrieved="2026-11-01")
-        + DATASET.format(id="trend", file="trend.csv", retrieved="2026-10-15")),
+        + DATASET.format(id="trend", file="trend.csv", retrieved="2026-10-15"),
+    ),
     # Retrieved 2025-10-20: 404 days before NOW, over the default 400.
-    "content/issues/old.md": PAGE.format(title="古いデータの例", more="",
-                                         datasets=DATASET.format(id="wards", file="wards.csv", retrieved="2025-10-20")),
-    "content/issues/draft-zq.md": PAGE.format(title="下書き", more="",
-                                              datasets=DATASET.format(id="wards", file="secret-zq.csv", retrieved="2026-11-01"))
-    .replace("date: 2026-11-01\n", "date: 2026-11-01\ndraft: true\n"),
+    "content/issues/old.md": PAGE.format(
+        title="古いデータの例", more="", datasets=DATASET.format(id="wards", file="wards.csv", retrieved="2025-10-20")
+    ),
+    "content/issues/draft-zq.md": PAGE.format(
+        title="下書き", more="", datasets=DATASET.format(id="wards", file="secret-zq.csv", retrieved="2026-11-01")
+    ).replace("date: 2026-11-01\n", "date: 2026-11-01\ndraft: true\n"),
 }
 
 
@@ -132,6 +145,7 @@ def svg_of(site: Path, slug: str, chart_id: str) -> lxml.etree._Element:
 
 # --- the built page ------------------------------------------------------------------------
 
+
 def test_charts_sit_at_their_marker_or_after_the_text(site):
     body = page(site, "wards").xpath("//div[@class='sb-body']")[0]
     order = [e.get("id") or e.text_content().strip() for e in body.xpath("./p | ./section")]
@@ -140,9 +154,16 @@ def test_charts_sit_at_their_marker_or_after_the_text(site):
 
 def test_each_chart_is_an_accessible_svg_with_japanese_text(site):
     # Per chart: title, kind, some of its text, and the first Okabe–Ito colours (one per series).
-    expected = {"chart-1": ("区別の人口", "棒グラフ", ["鶴見区", "保土ケ谷区", "人口総数[人]"], {"#0072b2"}),
-                "chart-2": ("区別の男女別人口", "積み上げ棒グラフ", ["港北区", "男[人]", "女[人]", "単位：人"], {"#0072b2", "#e69f00"}),
-                "chart-3": ("65歳以上の割合", "折れ線グラフ", ["2000年", "2020年", "65歳以上の割合[%]"], {"#0072b2"})}
+    expected = {
+        "chart-1": ("区別の人口", "棒グラフ", ["鶴見区", "保土ケ谷区", "人口総数[人]"], {"#0072b2"}),
+        "chart-2": (
+            "区別の男女別人口",
+            "積み上げ棒グラフ",
+            ["港北区", "男[人]", "女[人]", "単位：人"],
+            {"#0072b2", "#e69f00"},
+        ),
+        "chart-3": ("65歳以上の割合", "折れ線グラフ", ["2000年", "2020年", "65歳以上の割合[%]"], {"#0072b2"}),
+    }
     for chart_id, (title, kind, labels, palette) in expected.items():
         svg = svg_of(site, "wards", chart_id)
         assert svg.get("role") == "img"
@@ -155,7 +176,9 @@ def test_each_chart_is_an_accessible_svg_with_japanese_text(site):
         texts = [t.text for t in svg.iter(f"{SVG}text")]
         assert set(labels) <= set(texts), (chart_id, texts)
         assert all("font-family" not in t.get("style", "") for t in svg.iter(f"{SVG}text"))
-        colours = {c.lower() for e in svg.iter() for c in re.findall(r"(?:fill|stroke): (#[0-9a-fA-F]{6})", e.get("style", ""))}
+        colours = {
+            c.lower() for e in svg.iter() for c in re.findall(r"(?:fill|stroke): (#[0-9a-fA-F]{6})", e.get("style", ""))
+        }
         assert colours & OKABE_ITO == palette, (chart_id, colours)
 
 
@@ -170,9 +193,13 @@ def test_ids_are_unique_on_the_page_and_references_resolve(site):
     html = page(site, "wards")
     ids = [e.get("id") for e in html.iter() if isinstance(e.tag, str) and e.get("id")]
     assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
-    referenced = {value.split("#", 1)[1].rstrip(")") for e in html.iter() if isinstance(e.tag, str)
-                  for name, value in e.attrib.items() if name in ("clip-path", "{http://www.w3.org/1999/xlink}href", "xlink:href")
-                  and "#" in value}
+    referenced = {
+        value.split("#", 1)[1].rstrip(")")
+        for e in html.iter()
+        if isinstance(e.tag, str)
+        for name, value in e.attrib.items()
+        if name in ("clip-path", "{http://www.w3.org/1999/xlink}href", "xlink:href") and "#" in value
+    }
     assert referenced and referenced <= set(ids)
 
 
@@ -185,8 +212,10 @@ def test_each_chart_is_followed_by_its_table_source_and_download(site):
     assert rows == [(name, [total]) for name, total, _, _ in WARDS]
     legend = section.xpath(".//ul[@class='sb-chart__legend']/li/text()")
     assert legend == [datasets.NO_VALUE[mark] for mark in ("", "-", "…", "X")]
-    facts = dict(zip(section.xpath(".//dl/dt/text()"), section.xpath(".//dl/dd")))
-    assert facts["出典"].xpath("a/@href") == ["https://www.city.yokohama.lg.jp/city-info/yokohamashi/tokei-chosa/portal/jinko/"]
+    facts = dict(zip(section.xpath(".//dl/dt/text()"), section.xpath(".//dl/dd"), strict=False))
+    assert facts["出典"].xpath("a/@href") == [
+        "https://www.city.yokohama.lg.jp/city-info/yokohamashi/tokei-chosa/portal/jinko/"
+    ]
     assert facts["ライセンス"].text == "CC BY 4.0"
     assert facts["取得日"].xpath("time/@datetime") == ["2026-11-01"]
     assert facts["データ"].xpath("a/@href") == ["wards.csv"]
@@ -214,6 +243,7 @@ def test_stale_data_notice_only_on_the_page_with_old_data(site):
 
 # --- the pieces on their own ----------------------------------------------------------------
 
+
 def test_the_same_chart_renders_to_the_same_bytes_and_two_charts_keep_ids_apart():
     table = datasets.read_table(WARDS_CSV)
     chart = Chart(dataset="w", type="stacked-bar", x="市区名", y=["男[人]", "女[人]"], title="男女別")
@@ -221,7 +251,10 @@ def test_the_same_chart_renders_to_the_same_bytes_and_two_charts_keep_ids_apart(
     first, again = (charts.render_chart(chart, data, "chart-1", "説明") for _ in range(2))
     assert first == again
     other = charts.render_chart(chart, data, "chart-2", "説明")
-    ids = lambda svg: {e.get("id") for e in lxml.etree.fromstring(svg).iter() if e.get("id")}  # noqa: E731
+
+    def ids(svg: str) -> set[str]:
+        return {e.get("id") for e in lxml.etree.fromstring(svg).iter() if e.get("id")}
+
     assert ids(first) and not ids(first) & ids(other)
 
 
@@ -247,8 +280,9 @@ def test_place_charts_appends_unplaced_charts_and_ignores_unknown_markers():
 
 # --- in the browser --------------------------------------------------------------------------
 
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass
 
 
@@ -262,9 +296,17 @@ def browser_on(site):
     profile = tempfile.mkdtemp(prefix="sb-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run",
-                 "--disable-dev-shm-usage", f"--user-data-dir={profile}", "--window-size=390,844",
-                 "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={profile}",
+        "--window-size=390,844",
+        "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    ):
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER)), options=options)
@@ -278,8 +320,9 @@ def browser_on(site):
 
 
 def open_issue(driver, base: str, slug: str) -> list[dict]:
-    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                           {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True})
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride", {"width": 390, "height": 844, "deviceScaleFactor": 1, "mobile": True}
+    )
     driver.get(f"{base}/issues/{slug}/")
     WebDriverWait(driver, 10).until(lambda d: d.execute_script("return document.readyState") == "complete")
     driver.execute_script("return document.fonts.ready")
@@ -290,7 +333,9 @@ def platform_fonts(driver, element) -> list[dict]:
     """The fonts Chromium drew an element's text with (DevTools protocol)."""
     driver.execute_script("arguments[0].setAttribute('data-font-probe', '1')", element)
     document = driver.execute_cdp_cmd("DOM.getDocument", {"depth": 0})
-    node = driver.execute_cdp_cmd("DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "[data-font-probe]"})
+    node = driver.execute_cdp_cmd(
+        "DOM.querySelector", {"nodeId": document["root"]["nodeId"], "selector": "[data-font-probe]"}
+    )
     driver.execute_cdp_cmd("CSS.enable", {})
     fonts = driver.execute_cdp_cmd("CSS.getPlatformFontsForNode", {"nodeId": node["nodeId"]})["fonts"]
     driver.execute_script("arguments[0].removeAttribute('data-font-probe')", element)
@@ -302,8 +347,9 @@ def missing_glyphs(post_script_name: str, text: str) -> str:
 
     Chromium reports the font it *tried* even for tofu (Noto CJK's .notdef box is
     1 em wide too), so the font file itself is asked, found through fontconfig."""
-    listing = subprocess.run(["fc-list", "-f", "%{postscriptname}\t%{file}\t%{index}\n"],
-                             capture_output=True, text=True, check=True).stdout
+    listing = subprocess.run(
+        ["fc-list", "-f", "%{postscriptname}\t%{file}\t%{index}\n"], capture_output=True, text=True, check=True
+    ).stdout
     path, index = next(line.split("\t")[1:] for line in listing.splitlines() if line.split("\t")[0] == post_script_name)
     cmap = TTFont(path, fontNumber=int(index), lazy=True).getBestCmap()
     return "".join(ch for ch in text if ord(ch) not in cmap)
@@ -314,12 +360,15 @@ def test_issue_page_in_chromium_on_a_phone(browser_on, tmp_path_factory):
     console = open_issue(driver, base, "wards")
     svg = driver.find_element(By.CSS_SELECTOR, "#chart-2 svg")
     driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", svg)
-    box = driver.execute_script("const r = arguments[0].getBoundingClientRect();"
-                                "return [r.left, r.top, r.width, r.height, innerWidth, innerHeight]", svg)
+    box = driver.execute_script(
+        "const r = arguments[0].getBoundingClientRect();"
+        "return [r.left, r.top, r.width, r.height, innerWidth, innerHeight]",
+        svg,
+    )
     left, top, width, height, inner_width, inner_height = box
     assert svg.is_displayed()
     assert width > 300 and height > 200, box  # the chart fills the phone's column
-    assert left >= 0 and left + width <= inner_width and 0 <= top and top + height <= inner_height, box
+    assert left >= 0 and left + width <= inner_width and top >= 0 and top + height <= inner_height, box
 
     # The labels are text nodes in Japanese, drawn with a Japanese font: no tofu.
     texts = driver.execute_script("return [...arguments[0].querySelectorAll('text')].map(t => t.textContent)", svg)
@@ -328,11 +377,12 @@ def test_issue_page_in_chromium_on_a_phone(browser_on, tmp_path_factory):
     fonts = platform_fonts(driver, label)
     assert sum(f["glyphCount"] for f in fonts) == len("保土ケ谷区"), fonts
     assert all(missing_glyphs(f["postScriptName"], "保土ケ谷区") == "" for f in fonts), fonts
-    assert missing_glyphs(fonts[0]["postScriptName"], "保\U000F0001") == "\U000F0001"  # the check can fail
+    assert missing_glyphs(fonts[0]["postScriptName"], "保\U000f0001") == "\U000f0001"  # the check can fail
     # The browser draws the label as wide as matplotlib measured it when it laid the
     # chart out, so labels neither overlap nor get cut (5 full-width characters, 5 em).
     length, size = driver.execute_script(
-        "return [arguments[0].getComputedTextLength(), parseFloat(getComputedStyle(arguments[0]).fontSize)]", label)
+        "return [arguments[0].getComputedTextLength(), parseFloat(getComputedStyle(arguments[0]).fontSize)]", label
+    )
     assert length == pytest.approx(charts.text_width("保土ケ谷区", size), rel=0.05), (length, size)
     # Readable on the phone: the labels come out at 10 CSS px or more.
     view_width = driver.execute_script("return arguments[0].viewBox.baseVal.width", svg)
@@ -363,6 +413,7 @@ def test_issue_page_has_no_serious_axe_violations(browser_on):
         "const done = arguments[arguments.length - 1];"
         "axe.run(document, {resultTypes: ['violations']}).then(r => done(r.violations.map("
         "v => ({id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(' ')).slice(0, 5)}))))"
-        ".catch(e => done([{id: String(e), impact: 'critical', nodes: []}]))")
+        ".catch(e => done([{id: String(e), impact: 'critical', nodes: []}]))"
+    )
     blocking = [v for v in violations if v["impact"] in ("serious", "critical")]
     assert blocking == [], blocking

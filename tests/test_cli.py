@@ -27,7 +27,8 @@ SITEMAP_NS = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 SECRET = ("zqsecretdraft", "hidden-draft-zq", "zqsecretevent", "draft-event-zq", "zqsecretpage", "draft-page-zq")
 SCHEDULED = ("zqscheduledcase", "later-case-zq", "zqschedulednews", "later-news-zq")
 FILES = {
-    "content/index.md": "---\ntitle: 横浜市市民協働推進センター\ndate: 2020-06-01\nsummary: 協働を楽しもう\n---\nようこそ\n",
+    "content/index.md": "---\ntitle: 横浜市市民協働推進センター\ndate: 2020-06-01\n"
+    "summary: 協働を楽しもう\n---\nようこそ\n",
     "cases/open-case.md": """\
         ---
         title: 公開中の事例 zqpubliccase
@@ -66,7 +67,8 @@ FILES = {
         ---
         予定の本文 zqscheduledcase
         """,
-    "content/news/later-news-zq.md": "---\ntitle: 予定のお知らせ zqschedulednews\ndate: 2020-09-01\nsummary: zqschedulednews\n---\nzqschedulednews\n",
+    "content/news/later-news-zq.md": "---\ntitle: 予定のお知らせ zqschedulednews\ndate: 2020-09-01\n"
+    "summary: zqschedulednews\n---\nzqschedulednews\n",
     "events/draft-event-zq.md": """\
         ---
         title: 下書きのイベント zqsecretevent
@@ -87,7 +89,8 @@ FILES = {
         online: true
         ---
         """,
-    "content/draft-page-zq.md": "---\ntitle: 下書きのページ zqsecretpage\ndate: 2020-07-01\nsummary: zqsecretpage\ndraft: true\n---\nzqsecretpage\n",
+    "content/draft-page-zq.md": "---\ntitle: 下書きのページ zqsecretpage\ndate: 2020-07-01\n"
+    "summary: zqsecretpage\ndraft: true\n---\nzqsecretpage\n",
 }
 
 
@@ -199,7 +202,9 @@ def test_content_error_fails_the_build_and_leaves_the_site_untouched(last_good, 
     root, site = last_good
     before = tree_hash(site)
     (root / "cases" / "open-case.md").write_text(
-        (root / "cases" / "open-case.md").read_text(encoding="utf-8").replace("status: ongoing", "status: done"), encoding="utf-8")
+        (root / "cases" / "open-case.md").read_text(encoding="utf-8").replace("status: ongoing", "status: done"),
+        encoding="utf-8",
+    )
     (root / "events" / "broken.md").write_text("---\ntitle: [壊れた\n---\n", encoding="utf-8")
     assert cli("--root", root, "build", "--quiet", "--site-dir", site, "--now", EARLY) == 1
     err = capsys.readouterr().err
@@ -215,7 +220,9 @@ def test_content_error_fails_the_build_and_leaves_the_site_untouched(last_good, 
 def test_engine_failure_leaves_the_site_untouched(last_good, capsys):
     root, site = last_good
     before = tree_hash(site)
-    (root / "theme" / "overrides" / "main.html").write_text("{% extends 'base.html' %}{% block content %}{% endfor %}", encoding="utf-8")
+    (root / "theme" / "overrides" / "main.html").write_text(
+        "{% extends 'base.html' %}{% block content %}{% endfor %}", encoding="utf-8"
+    )
     assert cli("--root", root, "build", "--quiet", "--site-dir", site, "--now", EARLY) == 1
     err = capsys.readouterr().err
     # One `error:` line from us, followed by the engine's own report of the template.
@@ -226,7 +233,12 @@ def test_engine_failure_leaves_the_site_untouched(last_good, capsys):
 
 NEW = {
     "case": ("地域の居場所づくり: 「みんなの食堂」#1", "ibasho", "cases/ibasho.md", "/cases/ibasho/"),
-    "event": ("オープンダイアログ③ 'ゆるやかに' 話そう", "open-dialogue-3", "events/open-dialogue-3.md", "/events/open-dialogue-3/"),
+    "event": (
+        "オープンダイアログ③ 'ゆるやかに' 話そう",
+        "open-dialogue-3",
+        "events/open-dialogue-3.md",
+        "/events/open-dialogue-3/",
+    ),
     "news": ("年末年始の休館 - お知らせ", "year-end", "content/news/year-end.md", "/news/year-end/"),
 }
 
@@ -247,14 +259,19 @@ def test_new_writes_files_that_check_and_build(project, run_cli):
         assert page_title(root / "site", url) == title
 
 
-@pytest.mark.parametrize("slug, message", [
-    ("ibasho", "error: cases/ibasho.md already exists: choose another --slug"),
-    ("minato", "error: slug 'minato' is already used by cases/other.md: choose another --slug"),
-    ("Foo Bar", "error: unsafe --slug 'Foo Bar': use only a-z, 0-9 and single '-' between them"),
-    ("../escape", "error: unsafe --slug '../escape': use only a-z, 0-9 and single '-' between them"),
-])
+@pytest.mark.parametrize(
+    "slug, message",
+    [
+        ("ibasho", "error: cases/ibasho.md already exists: choose another --slug"),
+        ("minato", "error: slug 'minato' is already used by cases/other.md: choose another --slug"),
+        ("Foo Bar", "error: unsafe --slug 'Foo Bar': use only a-z, 0-9 and single '-' between them"),
+        ("../escape", "error: unsafe --slug '../escape': use only a-z, 0-9 and single '-' between them"),
+    ],
+)
 def test_new_refuses_taken_and_unsafe_slugs(project, run_cli, slug, message):
-    root = project({"cases/ibasho.md": "---\ntitle: 既存\n---\n", "cases/other.md": "---\ntitle: 既存\nslug: minato\n---\n"})
+    root = project(
+        {"cases/ibasho.md": "---\ntitle: 既存\n---\n", "cases/other.md": "---\ntitle: 既存\nslug: minato\n---\n"}
+    )
     before = tree_hash(root)
     code, out, err = run_cli("--root", root, "new", "case", "新しい事例", "--slug", slug)
     assert code != 0
@@ -293,7 +310,16 @@ def test_serve_rebuilds_on_save_and_reloads(built, tmp_path):
     root = tmp_path / "project"
     shutil.copytree(built[0], root)
     port = free_port()
-    command = [str(Path(sys.executable).with_name("site-builder")), "--root", str(root), "serve", "--port", str(port), "--now", EARLY]
+    command = [
+        str(Path(sys.executable).with_name("site-builder")),
+        "--root",
+        str(root),
+        "serve",
+        "--port",
+        str(port),
+        "--now",
+        EARLY,
+    ]
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
@@ -304,8 +330,15 @@ def test_serve_rebuilds_on_save_and_reloads(built, tmp_path):
         assert "fetch('/__build__'" in page and "location.reload()" in page
         version = fetch(base + "/__build__")
         case = root / "cases" / "open-case.md"
-        case.write_text(case.read_text(encoding="utf-8").replace("公開中の事例 zqpubliccase", "改題した事例 zqrenamed"), encoding="utf-8")
-        page = wait_for(lambda: (lambda text: text if "zqrenamed" in text else None)(fetch(base + "/cases/open-case/")), 30, "the new title")
+        case.write_text(
+            case.read_text(encoding="utf-8").replace("公開中の事例 zqpubliccase", "改題した事例 zqrenamed"),
+            encoding="utf-8",
+        )
+        page = wait_for(
+            lambda: (lambda text: text if "zqrenamed" in text else None)(fetch(base + "/cases/open-case/")),
+            30,
+            "the new title",
+        )
         assert lxml.html.fromstring(page).xpath("string(//h1)").strip() == "改題した事例 zqrenamed"
         assert "zqpubliccase" not in page
         assert "fetch('/__build__'" in page

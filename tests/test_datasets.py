@@ -17,11 +17,18 @@ from site_builder.pipeline import check
 
 # The city's 推計人口 layout; line 2 onwards are wards.
 HEADER = "年月日,全国地方公共団体コード,市区名,世帯数[世帯],人口総数[人],男[人],女[人]"
-CSV = HEADER + "\r\n" + "\r\n".join([
-    '2026-10-01,141046,中区,"91,203","151,659","78,104","73,555"',
-    '2026-10-01,141038,西区,"57,991","104,906","52,138","52,768"',
-    '2026-10-01,141097,港北区,"180,102","359,561","178,702","180,859"',
-]) + "\r\n"
+CSV = (
+    HEADER
+    + "\r\n"
+    + "\r\n".join(
+        [
+            '2026-10-01,141046,中区,"91,203","151,659","78,104","73,555"',
+            '2026-10-01,141038,西区,"57,991","104,906","52,138","52,768"',
+            '2026-10-01,141097,港北区,"180,102","359,561","178,702","180,859"',
+        ]
+    )
+    + "\r\n"
+)
 
 # An issue page: `file` on line 7, `encoding` (when given) on line 11, chart x on 14, y on 15.
 ISSUE = """\
@@ -63,20 +70,42 @@ def messages(project, files: dict) -> list[str]:
 
 # --- cells ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, value", [
-    ("151659", "151659"), ("151,659", "151659"), ("1,234,567", "1234567"), (" 42 ", "42"),
-    ("2.58", "2.58"), ("-12", "-12"), ("△1,200", "-1200"), ("▲3", "-3"), ("+5", "5"),
-    ("１５１，６５９", "151659"),  # full-width digits and comma
-    ("0", "0"),
-])
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("151659", "151659"),
+        ("151,659", "151659"),
+        ("1,234,567", "1234567"),
+        (" 42 ", "42"),
+        ("2.58", "2.58"),
+        ("-12", "-12"),
+        ("△1,200", "-1200"),
+        ("▲3", "-3"),
+        ("+5", "5"),
+        ("１５１，６５９", "151659"),  # full-width digits and comma
+        ("0", "0"),
+    ],
+)
 def test_numbers_with_separators_signs_and_full_width_digits(text, value):
     assert parse_cell(text) == Cell(Decimal(value))
 
 
-@pytest.mark.parametrize("text, mark", [
-    ("", ""), ("   ", ""), ("-", "-"), ("－", "-"), ("―", "-"), ("…", "…"), ("...", "…"),
-    ("X", "X"), ("x", "X"), ("Ｘ", "X"),
-])
+@pytest.mark.parametrize(
+    "text, mark",
+    [
+        ("", ""),
+        ("   ", ""),
+        ("-", "-"),
+        ("－", "-"),
+        ("―", "-"),
+        ("…", "…"),
+        ("...", "…"),
+        ("X", "X"),
+        ("x", "X"),
+        ("Ｘ", "X"),
+    ],
+)
 def test_no_value_marks(text, mark):
     assert parse_cell(text) == Cell(None, mark)
 
@@ -85,23 +114,37 @@ def test_no_value_marks(text, mark):
 def test_anything_else_is_not_a_number(text):
     with pytest.raises(ValueError) as raised:
         parse_cell(text)
-    assert str(raised.value) == (f"not a number: {text!r} (write digits, optionally with , separators; "
-                                 "a cell without a value is blank, -, … or X)")
+    assert str(raised.value) == (
+        f"not a number: {text!r} (write digits, optionally with , separators; "
+        "a cell without a value is blank, -, … or X)"
+    )
 
 
 def test_a_cell_shows_its_number_with_separators_or_its_mark():
-    assert [parse_cell(t).text for t in ("151659", "2.50", "△1200", "X", "...", "")] == ["151,659", "2.50", "-1,200", "X", "…", ""]
+    assert [parse_cell(t).text for t in ("151659", "2.50", "△1200", "X", "...", "")] == [
+        "151,659",
+        "2.50",
+        "-1,200",
+        "X",
+        "…",
+        "",
+    ]
 
 
 # --- files ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("data, declared, used", [
-    (CSV.encode("utf-8"), None, "utf-8"),
-    (b"\xef\xbb\xbf" + CSV.encode("utf-8"), None, "utf-8"),
-    (CSV.encode("cp932"), None, "cp932"),
-    (b"\xef\xbb\xbf" + CSV.encode("utf-8"), "utf-8", "utf-8"),
-    (CSV.encode("cp932"), "cp932", "cp932"),
-], ids=["utf8", "utf8-bom", "cp932-detected", "utf8-bom-declared", "cp932-declared"])
+
+@pytest.mark.parametrize(
+    "data, declared, used",
+    [
+        (CSV.encode("utf-8"), None, "utf-8"),
+        (b"\xef\xbb\xbf" + CSV.encode("utf-8"), None, "utf-8"),
+        (CSV.encode("cp932"), None, "cp932"),
+        (b"\xef\xbb\xbf" + CSV.encode("utf-8"), "utf-8", "utf-8"),
+        (CSV.encode("cp932"), "cp932", "cp932"),
+    ],
+    ids=["utf8", "utf8-bom", "cp932-detected", "utf8-bom-declared", "cp932-declared"],
+)
 def test_both_encodings_with_or_without_bom_keep_the_header_exactly(data, declared, used):
     table = read_table(data, declared)
     assert table.encoding == used
@@ -116,13 +159,20 @@ def test_rows_keep_their_csv_line_across_quoted_line_breaks_and_blank_lines():
     assert [(row.line, row.cells[0]) for row in table.rows] == [(2, "中区"), (5, "西区")]
 
 
-@pytest.mark.parametrize("data, declared, message", [
-    (b"\x82\xa0,\xff\n", None, "is not UTF-8 (line 1 has the byte 0x82) nor CP932 (Shift_JIS) (line 1 has the byte 0xff) "
-                               "text; save it as UTF-8 or CP932, or set encoding"),
-    (CSV.encode("cp932"), "utf-8", "is not UTF-8 (line 1 has the byte 0x94) text"),
-    (b"", None, "is empty: the first row must name the columns"),
-    (b'a,b\n1,"open\n', None, "is not a readable CSV: line 2: unexpected end of data"),
-])
+@pytest.mark.parametrize(
+    "data, declared, message",
+    [
+        (
+            b"\x82\xa0,\xff\n",
+            None,
+            "is not UTF-8 (line 1 has the byte 0x82) nor CP932 (Shift_JIS) (line 1 has the byte 0xff) "
+            "text; save it as UTF-8 or CP932, or set encoding",
+        ),
+        (CSV.encode("cp932"), "utf-8", "is not UTF-8 (line 1 has the byte 0x94) text"),
+        (b"", None, "is empty: the first row must name the columns"),
+        (b'a,b\n1,"open\n', None, "is not a readable CSV: line 2: unexpected end of data"),
+    ],
+)
 def test_unreadable_files(data, declared, message):
     with pytest.raises(TableError) as raised:
         read_table(data, declared)
@@ -132,42 +182,99 @@ def test_unreadable_files(data, declared, message):
 # --- check: every mistake located, all at once -------------------------------------------
 
 BAD = [
-    pytest.param({"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace('"151,659"', "abc").encode("cp932")},
-                 ["content/data/suikei.csv:2: 人口総数[人]: not a number: 'abc' (write digits, optionally with , "
-                  "separators; a cell without a value is blank, -, … or X)"], id="bad-cell"),
-    pytest.param({"content/issues/p.md": issue(y="人口総数"), "content/data/suikei.csv": CSV.encode("cp932")},
-                 ["content/issues/p.md:15: charts[0].y: column '人口総数' is not in content/data/suikei.csv (did you "
-                  "mean '人口総数[人]'?); its columns are: " + ", ".join(HEADER.split(","))], id="missing-y-column"),
-    pytest.param({"content/issues/p.md": issue(y="\n      - 男[人]\n      - 女性[人]"), "content/data/suikei.csv": CSV.encode("cp932")},
-                 ["content/issues/p.md:17: charts[0].y[1]: column '女性[人]' is not in content/data/suikei.csv (did you "
-                  "mean '女[人]'?); its columns are: " + ", ".join(HEADER.split(","))], id="missing-column-in-list"),
-    pytest.param({"content/issues/p.md": issue(x="区名"), "content/data/suikei.csv": CSV.encode("cp932")},
-                 ["content/issues/p.md:14: charts[0].x: column '区名' is not in content/data/suikei.csv (did you mean "
-                  "'市区名'?); its columns are: " + ", ".join(HEADER.split(","))], id="missing-x-column"),
-    pytest.param({"content/issues/p.md": issue("utf-8"), "content/data/suikei.csv": CSV.encode("cp932")},
-                 ["content/issues/p.md:11: datasets[0].encoding: content/data/suikei.csv is not UTF-8 (line 1 has the "
-                  "byte 0x94) text"], id="wrong-encoding"),
-    pytest.param({"content/issues/p.md": issue(), "content/data/suikei.csv": b"\x82\xa0\xff\n"},
-                 ["content/issues/p.md:7: datasets[0].file: content/data/suikei.csv is not UTF-8 (line 1 has the byte "
-                  "0x82) nor CP932 (Shift_JIS) (line 1 has the byte 0xff) text; save it as UTF-8 or CP932, or set encoding"],
-                 id="undecodable"),
-    pytest.param({"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace(',"73,555"', "", 1).encode()},
-                 ["content/data/suikei.csv:2: row: has 6 cells, the header has 7"], id="ragged-row"),
-    pytest.param({"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace(",西区,", ",,").encode()},
-                 ["content/data/suikei.csv:3: 市区名: empty label: every row needs a value in the chart's x column"],
-                 id="empty-label"),
-    pytest.param({"content/issues/p.md": issue(), "content/data/suikei.csv": HEADER.encode() + b"\n"},
-                 ["content/issues/p.md:12: charts[0].dataset: content/data/suikei.csv has a header but no rows"], id="no-rows"),
-    pytest.param({"content/issues/p.md": issue(),
-                  "content/data/suikei.csv": CSV.replace('"151,659"', "X").replace('"104,906"', "-").replace('"359,561"', "").encode()},
-                 ["content/issues/p.md:15: charts[0].y: has no numbers to chart: every cell is blank, -, … or X"],
-                 id="nothing-to-chart"),
-    pytest.param({"content/issues/p.md": issue().replace("data/suikei.csv", "../mkdocs.yml")},
-                 ["content/issues/p.md:7: datasets[0].file: must be a file inside content/, got '../mkdocs.yml'"],
-                 id="outside-content"),
-    pytest.param({"content/issues/p.md": issue() + "\n<!-- chart: 2 -->\n\n<!-- chart: 1 -->\n", "content/data/suikei.csv": CSV.encode()},
-                 ["content/issues/p.md:22: body: chart marker 2: this page has charts 1 to 1",
-                  "content/issues/p.md:24: body: chart 1 is placed twice (first on line 20)"], id="chart-markers"),
+    pytest.param(
+        {"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace('"151,659"', "abc").encode("cp932")},
+        [
+            "content/data/suikei.csv:2: 人口総数[人]: not a number: 'abc' (write digits, optionally with , "
+            "separators; a cell without a value is blank, -, … or X)"
+        ],
+        id="bad-cell",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(y="人口総数"), "content/data/suikei.csv": CSV.encode("cp932")},
+        [
+            "content/issues/p.md:15: charts[0].y: column '人口総数' is not in content/data/suikei.csv (did you "
+            "mean '人口総数[人]'?); its columns are: " + ", ".join(HEADER.split(","))
+        ],
+        id="missing-y-column",
+    ),
+    pytest.param(
+        {
+            "content/issues/p.md": issue(y="\n      - 男[人]\n      - 女性[人]"),
+            "content/data/suikei.csv": CSV.encode("cp932"),
+        },
+        [
+            "content/issues/p.md:17: charts[0].y[1]: column '女性[人]' is not in content/data/suikei.csv (did you "
+            "mean '女[人]'?); its columns are: " + ", ".join(HEADER.split(","))
+        ],
+        id="missing-column-in-list",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(x="区名"), "content/data/suikei.csv": CSV.encode("cp932")},
+        [
+            "content/issues/p.md:14: charts[0].x: column '区名' is not in content/data/suikei.csv (did you mean "
+            "'市区名'?); its columns are: " + ", ".join(HEADER.split(","))
+        ],
+        id="missing-x-column",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue("utf-8"), "content/data/suikei.csv": CSV.encode("cp932")},
+        [
+            "content/issues/p.md:11: datasets[0].encoding: content/data/suikei.csv is not UTF-8 (line 1 has the "
+            "byte 0x94) text"
+        ],
+        id="wrong-encoding",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(), "content/data/suikei.csv": b"\x82\xa0\xff\n"},
+        [
+            "content/issues/p.md:7: datasets[0].file: content/data/suikei.csv is not UTF-8 (line 1 has the byte "
+            "0x82) nor CP932 (Shift_JIS) (line 1 has the byte 0xff) text; save it as UTF-8 or CP932, or set encoding"
+        ],
+        id="undecodable",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace(',"73,555"', "", 1).encode()},
+        ["content/data/suikei.csv:2: row: has 6 cells, the header has 7"],
+        id="ragged-row",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(), "content/data/suikei.csv": CSV.replace(",西区,", ",,").encode()},
+        ["content/data/suikei.csv:3: 市区名: empty label: every row needs a value in the chart's x column"],
+        id="empty-label",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue(), "content/data/suikei.csv": HEADER.encode() + b"\n"},
+        ["content/issues/p.md:12: charts[0].dataset: content/data/suikei.csv has a header but no rows"],
+        id="no-rows",
+    ),
+    pytest.param(
+        {
+            "content/issues/p.md": issue(),
+            "content/data/suikei.csv": CSV.replace('"151,659"', "X")
+            .replace('"104,906"', "-")
+            .replace('"359,561"', "")
+            .encode(),
+        },
+        ["content/issues/p.md:15: charts[0].y: has no numbers to chart: every cell is blank, -, … or X"],
+        id="nothing-to-chart",
+    ),
+    pytest.param(
+        {"content/issues/p.md": issue().replace("data/suikei.csv", "../mkdocs.yml")},
+        ["content/issues/p.md:7: datasets[0].file: must be a file inside content/, got '../mkdocs.yml'"],
+        id="outside-content",
+    ),
+    pytest.param(
+        {
+            "content/issues/p.md": issue() + "\n<!-- chart: 2 -->\n\n<!-- chart: 1 -->\n",
+            "content/data/suikei.csv": CSV.encode(),
+        },
+        [
+            "content/issues/p.md:22: body: chart marker 2: this page has charts 1 to 1",
+            "content/issues/p.md:24: body: chart 1 is placed twice (first on line 20)",
+        ],
+        id="chart-markers",
+    ),
 ]
 
 
@@ -178,28 +285,53 @@ def test_each_dataset_error_has_its_exact_message(project, files, expected):
 
 def test_no_value_marks_and_both_encodings_pass(project):
     marks = CSV.replace('"151,659"', "X").replace('"104,906"', "…").replace('"180,859"', "-")
-    assert messages(project, {"content/issues/p.md": issue(), "content/data/suikei.csv": marks.encode("cp932"),
-                              "content/issues/q.md": issue("utf-8", y="\n      - 男[人]\n      - 女[人]").replace("suikei.csv", "other.csv"),
-                              "content/data/other.csv": b"\xef\xbb\xbf" + marks.encode()}) == []
+    assert (
+        messages(
+            project,
+            {
+                "content/issues/p.md": issue(),
+                "content/data/suikei.csv": marks.encode("cp932"),
+                "content/issues/q.md": issue("utf-8", y="\n      - 男[人]\n      - 女[人]").replace(
+                    "suikei.csv", "other.csv"
+                ),
+                "content/data/other.csv": b"\xef\xbb\xbf" + marks.encode(),
+            },
+        )
+        == []
+    )
 
 
 def test_all_dataset_errors_at_once_through_the_cli_without_traceback(project, run_cli):
     bad = CSV.replace('"151,659"', "151.659.0").replace('"359,561"', "約36万")
-    root = project({"content/issues/p.md": issue(), "content/data/suikei.csv": bad.encode("cp932"),
-                    "content/issues/q.md": issue(y="人口").replace("data/suikei.csv", "data/q.csv"),
-                    "content/data/q.csv": CSV.encode()})
+    root = project(
+        {
+            "content/issues/p.md": issue(),
+            "content/data/suikei.csv": bad.encode("cp932"),
+            "content/issues/q.md": issue(y="人口").replace("data/suikei.csv", "data/q.csv"),
+            "content/data/q.csv": CSV.encode(),
+        }
+    )
     code, out, err = run_cli("--root", root, "check")
     assert code == 1 and "Traceback" not in out + err
     lines = err.splitlines()
     assert [line.split(": ")[0] for line in lines] == [
-        "content/data/suikei.csv:2", "content/data/suikei.csv:4", "content/issues/q.md:15", "3 errors; nothing was written"]
-    assert "'151.659.0'" in lines[0] and "'約36万'" in lines[1] and "column '人口' is not in content/data/q.csv" in lines[2]
+        "content/data/suikei.csv:2",
+        "content/data/suikei.csv:4",
+        "content/issues/q.md:15",
+        "3 errors; nothing was written",
+    ]
+    assert (
+        "'151.659.0'" in lines[0]
+        and "'約36万'" in lines[1]
+        and "column '人口' is not in content/data/q.csv" in lines[2]
+    )
 
 
 # --- data pull ---------------------------------------------------------------------------
 
+
 class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 - the stdlib's signature
+    def log_message(self, format, *args):
         pass
 
 
@@ -216,16 +348,23 @@ def server(tmp_path):
 
 
 def pull_project(project, base: str, page_extra: str = "") -> Path:
-    page = issue("cp932", extra=page_extra).replace("    license: CC BY 4.0\n",
-                                                    f"    license: CC BY 4.0\n    download_url: {base}/suikei.csv\n")
+    page = issue("cp932", extra=page_extra).replace(
+        "    license: CC BY 4.0\n", f"    license: CC BY 4.0\n    download_url: {base}/suikei.csv\n"
+    )
     return project({"content/issues/p.md": page, "content/data/suikei.csv": CSV.encode("cp932")})
 
 
 def test_pull_replaces_the_file_with_the_served_bytes_and_prints_what_changed(project, server, run_cli):
     folder, base = server
     root = pull_project(project, base)
-    new = CSV.replace('"151,659"', '"151,700"').replace('"57,991"', '"58,000"').replace(
-        '2026-10-01,141097,港北区,"180,102","359,561","178,702","180,859"\r\n', '2026-10-01,141101,戸塚区,"125,000","281,000","138,000","143,000"\r\n')
+    new = (
+        CSV.replace('"151,659"', '"151,700"')
+        .replace('"57,991"', '"58,000"')
+        .replace(
+            '2026-10-01,141097,港北区,"180,102","359,561","178,702","180,859"\r\n',
+            '2026-10-01,141101,戸塚区,"125,000","281,000","138,000","143,000"\r\n',
+        )
+    )
     (folder / "suikei.csv").write_bytes(new.encode("cp932"))
     code, out, err = run_cli("--root", root, "data", "pull")
     assert code == 0, err
@@ -244,14 +383,21 @@ def test_pull_replaces_the_file_with_the_served_bytes_and_prints_what_changed(pr
     assert code == 0 and out.splitlines() == ["content/data/suikei.csv: unchanged (3 rows)"]
 
 
-@pytest.mark.parametrize("served, expected", [
-    (CSV.replace('"151,659"', "abc").encode("cp932"), "{base}/suikei.csv:2: 人口総数[人]: not a number: 'abc'"),
-    (CSV.replace("人口総数[人]", "総人口[人]").encode("cp932"), "column '人口総数[人]' is not in the download"),
-    (CSV.encode("utf-8"), "the download is not CP932 (Shift_JIS) (line 1 has the byte 0x"),  # declared cp932
-    ("<!DOCTYPE html><html><body>メンテナンス中</body></html>".encode("cp932"), "column '市区名' is not in the download"),
-    (b"\x00\x01PK\x03\x04\xff\xfe", "the download is not CP932 (Shift_JIS) (line 1 has the byte 0x00) text"),
-    (None, "{base}/suikei.csv answered HTTP 404"),
-], ids=["bad-cell", "column-renamed", "utf8-served", "html-page", "binary", "not-found"])
+@pytest.mark.parametrize(
+    "served, expected",
+    [
+        (CSV.replace('"151,659"', "abc").encode("cp932"), "{base}/suikei.csv:2: 人口総数[人]: not a number: 'abc'"),
+        (CSV.replace("人口総数[人]", "総人口[人]").encode("cp932"), "column '人口総数[人]' is not in the download"),
+        (CSV.encode("utf-8"), "the download is not CP932 (Shift_JIS) (line 1 has the byte 0x"),  # declared cp932
+        (
+            "<!DOCTYPE html><html><body>メンテナンス中</body></html>".encode("cp932"),
+            "column '市区名' is not in the download",
+        ),
+        (b"\x00\x01PK\x03\x04\xff\xfe", "the download is not CP932 (Shift_JIS) (line 1 has the byte 0x00) text"),
+        (None, "{base}/suikei.csv answered HTTP 404"),
+    ],
+    ids=["bad-cell", "column-renamed", "utf8-served", "html-page", "binary", "not-found"],
+)
 def test_a_bad_download_leaves_the_file_untouched(project, server, run_cli, served, expected):
     folder, base = server
     root = pull_project(project, base)

@@ -19,8 +19,13 @@ SITE_BUILDER = Path(sys.executable).with_name("site-builder")
 def build(project: Path, site: Path, tz: str, hash_seed: str) -> None:
     env = {key: value for key, value in os.environ.items() if key not in ("SITE_BUILDER_NOW", "SITE_BUILDER_ENGINE")}
     env.update(SOURCE_DATE_EPOCH=str(int(BUILD_TIME.timestamp())), TZ=tz, PYTHONHASHSEED=hash_seed)
-    result = subprocess.run([str(SITE_BUILDER), "--root", str(project), "build", "--site-dir", str(site), "--quiet"],
-                            env=env, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [str(SITE_BUILDER), "--root", str(project), "build", "--site-dir", str(site), "--quiet"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr
 
 
@@ -39,8 +44,15 @@ def test_two_builds_are_byte_identical(tmp_path: Path):
     different = [name for name in a if a[name] != b[name]]
     assert different == []
     names = set(a)
-    for expected in ("feed.xml", "feed.json", "events/calendar.ics", "api/events.json", "sitemap.xml.gz", "404.html",
-                     "pagefind/pagefind-entry.json"):
+    for expected in (
+        "feed.xml",
+        "feed.json",
+        "events/calendar.ics",
+        "api/events.json",
+        "sitemap.xml.gz",
+        "404.html",
+        "pagefind/pagefind-entry.json",
+    ):
         assert expected in names, expected
     assert any(name.startswith("pagefind/index/") for name in names)
     assert b"/one/" not in a["feed.xml"] and str(tmp_path).encode() not in b"".join(a.values())

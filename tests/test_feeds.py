@@ -14,16 +14,19 @@ import lxml.etree
 import lxml.html
 import pytest
 
-from site_builder.context import Progress
-from site_builder.content import dates
-from site_builder.channels import feeds
 from site_builder import pipeline
+from site_builder.channels import feeds
+from site_builder.content import dates
+from site_builder.context import Progress
 from tests.channel_site import LEAK_MARKERS, PUBLIC, SITE, TRICKY_TITLE, built_site
 from tests.conftest import new_project
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
-RFC822 = re.compile(r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0900$")
+RFC822 = re.compile(
+    r"^(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} "
+    r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4} \d{2}:\d{2}:\d{2} \+0900$"
+)
 FEEDS = {
     "feed.xml": ("/", ["case", "event", "news", "issue"]),
     "cases/feed.xml": ("/cases/", ["case"]),
@@ -98,15 +101,20 @@ def test_titles_decode_to_exactly_the_original(site: Path):
 
 
 def test_description_is_the_summary_as_text_never_markup(site: Path):
-    item = next(i for i in channel(site, "events/feed.xml").findall("item") if i.findtext("link").endswith("/channel-test/"))
+    item = next(
+        i for i in channel(site, "events/feed.xml").findall("item") if i.findtext("link").endswith("/channel-test/")
+    )
     fragment = lxml.html.fragment_fromstring(item.findtext("description"), create_parent="div")
     assert fragment.text_content() == 'A & B <i>斜体ではない</i> "引用"'
     assert fragment.findall(".//i") == []
 
 
 def item_html(site: Path, name: str) -> dict[str, lxml.html.HtmlElement]:
-    return {i.findtext("link"): lxml.html.fragment_fromstring(i.findtext(CONTENT), create_parent="div")
-            for i in channel(site, name).findall("item") if i.findtext(CONTENT)}
+    return {
+        i.findtext("link"): lxml.html.fragment_fromstring(i.findtext(CONTENT), create_parent="div")
+        for i in channel(site, name).findall("item")
+        if i.findtext(CONTENT)
+    }
 
 
 @pytest.mark.parametrize("name", sorted(FEEDS))
@@ -145,8 +153,22 @@ def test_json_feed_1_1(site: Path):
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == SITE + "feed.json" and feed["home_page_url"] == SITE
     assert feed["language"] == "ja" and isinstance(feed["title"], str) and feed["title"]
-    assert set(feed) <= {"version", "title", "home_page_url", "feed_url", "description", "user_comment", "next_url",
-                         "icon", "favicon", "authors", "language", "expired", "hubs", "items"}
+    assert set(feed) <= {
+        "version",
+        "title",
+        "home_page_url",
+        "feed_url",
+        "description",
+        "user_comment",
+        "next_url",
+        "icon",
+        "favicon",
+        "authors",
+        "language",
+        "expired",
+        "hubs",
+        "items",
+    }
     rss_links = [i.findtext("link") for i in channel(site, "feed.xml").findall("item")]
     assert [item["url"] for item in feed["items"]] == rss_links
     ids = [item["id"] for item in feed["items"]]
@@ -178,7 +200,7 @@ def test_pages_announce_the_feeds(site: Path):
         # relative, so that a preview on another origin never reaches out to the public site
         assert all(not urlsplit(link.get("href")).netloc for link in head.xpath("link[@rel='alternate']"))
         for url in links:
-            assert (site / url[len(SITE):]).is_file(), url
+            assert (site / url[len(SITE) :]).is_file(), url
 
 
 def test_no_draft_or_future_item_in_any_feed(site: Path):
@@ -189,7 +211,10 @@ def test_no_draft_or_future_item_in_any_feed(site: Path):
 
 
 def test_a_feed_without_items_still_has_a_date_from_the_content(tmp_path: Path):
-    root = new_project(tmp_path, {"cases/only.md": """
+    root = new_project(
+        tmp_path,
+        {
+            "cases/only.md": """
         ---
         title: 唯一の事例
         date: 2020-07-03T15:00
@@ -198,7 +223,9 @@ def test_a_feed_without_items_still_has_a_date_from_the_content(tmp_path: Path):
         status: ongoing
         ---
         本文
-        """})
+        """
+        },
+    )
     build = pipeline.prepare(root, dates.as_instant(dates.parse_time("2030-01-01")), Progress(quiet=True))
     outputs = feeds.render_feeds(build)
     news = lxml.etree.fromstring(outputs["/news/feed.xml"]).find("channel")

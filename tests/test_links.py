@@ -80,14 +80,24 @@ ABOUT = """
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> Path:
-    from tests.conftest import new_project
     from site_builder.cli import main
+    from tests.conftest import new_project
 
-    root = new_project(tmp_path_factory.mktemp("links"), {
-        "cases/refs.md": CASE, "cases/hidden.md": HIDDEN, "events/talk.md": EVENT, "content/about.md": ABOUT,
-        "cases/images/cover.png": PNG, "cases/images/map.png": PNG, "cases/images/raw.png": PNG,
-        "cases/images/unused.png": PNG, "cases/files/guide.pdf": b"%PDF-1.4\n", "theme/secret.png": PNG,
-    })
+    root = new_project(
+        tmp_path_factory.mktemp("links"),
+        {
+            "cases/refs.md": CASE,
+            "cases/hidden.md": HIDDEN,
+            "events/talk.md": EVENT,
+            "content/about.md": ABOUT,
+            "cases/images/cover.png": PNG,
+            "cases/images/map.png": PNG,
+            "cases/images/raw.png": PNG,
+            "cases/images/unused.png": PNG,
+            "cases/files/guide.pdf": b"%PDF-1.4\n",
+            "theme/secret.png": PNG,
+        },
+    )
     assert main(["--root", str(root), "build", "--now", "2020-07-20T12:00", "--quiet"]) == 0
     return root / "site"
 
@@ -117,10 +127,12 @@ def test_the_site_gets_every_reference_relative_to_the_page(site: Path):
 
 
 def test_exactly_the_referenced_files_are_copied(site: Path):
-    copied = sorted(p.relative_to(site).as_posix() for p in (site / "cases").rglob("*") if p.is_file()
-                    and p.suffix in (".png", ".pdf"))
-    assert copied == ["cases/files/guide.pdf", "cases/images/cover.png", "cases/images/map.png",
-                      "cases/images/raw.png"]
+    copied = sorted(
+        p.relative_to(site).as_posix()
+        for p in (site / "cases").rglob("*")
+        if p.is_file() and p.suffix in (".png", ".pdf")
+    )
+    assert copied == ["cases/files/guide.pdf", "cases/images/cover.png", "cases/images/map.png", "cases/images/raw.png"]
     assert not (site / "theme").exists() and not (site / "cases/theme").exists()
 
 
@@ -132,8 +144,14 @@ def test_feeds_and_the_api_get_the_same_references_absolute(site: Path):
     encoded = rss.findtext(".//item/{http://purl.org/rss/1.0/modules/content/}encoded")
     for body in (record["body_html"], encoded):
         hrefs = set(lxml.html.fragment_fromstring(body, create_parent="div").xpath("//@href | //@src"))
-        assert {SITE + "cases/images/map.png", SITE + "cases/files/guide.pdf", SITE + "events/talk/",
-                SITE + "events/talk/#program", SITE + "cases/images/raw.png", SITE + "about/"} <= hrefs
+        assert {
+            SITE + "cases/images/map.png",
+            SITE + "cases/files/guide.pdf",
+            SITE + "events/talk/",
+            SITE + "events/talk/#program",
+            SITE + "cases/images/raw.png",
+            SITE + "about/",
+        } <= hrefs
         assert not any(href.endswith(".md") and href.startswith(SITE + "events") for href in hrefs)
 
 
@@ -142,12 +160,15 @@ def test_the_resolver_keeps_fragments_and_skips_what_is_not_a_file(tmp_path: Pat
     (tmp_path / "cases/images/a b.png").write_bytes(PNG)
     case = tmp_path / "cases/x.md"
     resolver = Resolver(tmp_path, {(tmp_path / "events/y.md").resolve(): "/events/y/"})
-    html = ('<a href="../events/y.md?from=x#top">y</a><img src="images/a b.png">'
-            '<a href="images/">folder</a><a href="#here">here</a><a href="mailto:a@example.org">mail</a>')
+    html = (
+        '<a href="../events/y.md?from=x#top">y</a><img src="images/a b.png">'
+        '<a href="images/">folder</a><a href="#here">here</a><a href="mailto:a@example.org">mail</a>'
+    )
     linked = resolver.link_body(case, html)
     assert linked.html(lambda path: f"[{path}]") == (
         '<a href="[/events/y/?from=x#top]">y</a><img src="[/cases/images/a b.png]">'
-        '<a href="images/">folder</a><a href="#here">here</a><a href="mailto:a@example.org">mail</a>')
+        '<a href="images/">folder</a><a href="#here">here</a><a href="mailto:a@example.org">mail</a>'
+    )
     assert linked.files == (((tmp_path / "cases/images/a b.png").resolve(), "/cases/images/a b.png"),)
     assert LinkedBody(("only html",)).html(str.upper) == "only html"
 

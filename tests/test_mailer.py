@@ -94,21 +94,23 @@ def start_server(sink: Sink, **smtp_options) -> Controller:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    root = new_project(tmp_path_factory.mktemp("mailer"), {
-        "content/newsletter/2020-07a.md": """
+    root = new_project(
+        tmp_path_factory.mktemp("mailer"),
+        {
+            "content/newsletter/2020-07a.md": """
             ---
             title: 創刊号
             date: 2020-07-01T09:00
             ---
             創刊のごあいさつです。
             """,
-        "content/newsletter/2020-07b.md": """
+            "content/newsletter/2020-07b.md": """
             ---
             date: 2020-07-01T09:00
             draft: true
             ---
             """,
-        "content/news/hello.md": """
+            "content/news/hello.md": """
             ---
             title: "お知らせ <A> & \\"B\\""
             date: 2020-06-30T10:00
@@ -116,7 +118,8 @@ def built(tmp_path_factory) -> Path:
             ---
             本文。
             """,
-    })
+        },
+    )
     for edition in (EDITION, "2020-07b"):
         assert main(["--root", str(root), "newsletter", "build", "--edition", edition, "--now", NOW]) == 0
     return root
@@ -130,14 +133,36 @@ def subscribers(path: Path, count: int, extra: str = "") -> Path:
 
 def env_for(controller: Controller, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SITE_BUILDER_")}
-    env.update(SITE_BUILDER_SMTP_HOST="127.0.0.1", SITE_BUILDER_SMTP_PORT=str(controller.port),
-               SITE_BUILDER_NEWSLETTER_SECRET=SECRET, SITE_BUILDER_SMTP_FROM="bounces@yokohama-kyodo.example", **extra)
+    env.update(
+        SITE_BUILDER_SMTP_HOST="127.0.0.1",
+        SITE_BUILDER_SMTP_PORT=str(controller.port),
+        SITE_BUILDER_NEWSLETTER_SECRET=SECRET,
+        SITE_BUILDER_SMTP_FROM="bounces@yokohama-kyodo.example",
+        **extra,
+    )
     return env
 
 
 def send_command(root: Path, out: Path, csv: Path, *options: str) -> list[str]:
-    return [sys.executable, "-m", "site_builder.cli", "--root", str(root), "newsletter", "send", "--edition", EDITION,
-            "--subscribers", str(csv), "--now", NOW, "--out", str(out), "--quiet", *options]
+    return [
+        sys.executable,
+        "-m",
+        "site_builder.cli",
+        "--root",
+        str(root),
+        "newsletter",
+        "send",
+        "--edition",
+        EDITION,
+        "--subscribers",
+        str(csv),
+        "--now",
+        NOW,
+        "--out",
+        str(out),
+        "--quiet",
+        *options,
+    ]
 
 
 def copy_build(built: Path, tmp_path: Path) -> tuple[Path, Path]:
@@ -171,8 +196,13 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
     try:
         root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 50, "not-an-address,誤り\nSUB007@Example.com,重複\n")
-        result = subprocess.run(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            send_command(root, out, csv, "--rate", "0"),
+            env=env_for(controller),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert result.returncode == 0, result.stderr
         assert f"{csv}:52: email: 'not-an-address' is not a valid address" in result.stderr
         assert f"{csv}:53: email: SUB007@example.com is also on line 8; sent once" in result.stderr
@@ -195,10 +225,14 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
             text = message.get_body(("plain",)).get_content()
             html = message.get_body(("html",)).get_content()
             assert https in text and https.replace("&", "&amp;") in html
-        tokens = {parse_qs(urlsplit(m["List-Unsubscribe"].split(",")[0].strip(" <>")).query)["token"][0] for m in messages}
+        tokens = {
+            parse_qs(urlsplit(m["List-Unsubscribe"].split(",")[0].strip(" <>")).query)["token"][0] for m in messages
+        }
         assert len(tokens) == 50
 
-        again = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+        again = subprocess.run(
+            send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60
+        )
         assert again.returncode == 0, again.stderr
         assert "sent 0, already sent 50" in again.stderr
         assert sink.count() == 50
@@ -209,8 +243,21 @@ def test_sends_each_subscriber_one_personal_copy(built: Path, tmp_path: Path):
 def test_dry_run_sends_nothing(built: Path, tmp_path: Path, run_cli):
     root, out = copy_build(built, tmp_path)
     csv = subscribers(tmp_path / "subs.csv", 3)
-    code, stdout, stderr = run_cli("--root", root, "newsletter", "send", "--edition", EDITION, "--subscribers", csv,
-                                   "--now", NOW, "--out", out, "--dry-run")
+    code, stdout, stderr = run_cli(
+        "--root",
+        root,
+        "newsletter",
+        "send",
+        "--edition",
+        EDITION,
+        "--subscribers",
+        csv,
+        "--now",
+        NOW,
+        "--out",
+        out,
+        "--dry-run",
+    )
     assert code == 0
     assert stdout.splitlines() == [f"would send to sub00{i}@example.com" for i in (1, 2, 3)]
     assert "3 would be sent" in stderr and "nothing was sent" in stderr
@@ -244,16 +291,25 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
     try:
         root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 50)
-        sender = subprocess.Popen(send_command(root, out, csv, "--rate", "25"), env=env_for(controller),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sender = subprocess.Popen(
+            send_command(root, out, csv, "--rate", "25"),
+            env=env_for(controller),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_for(lambda: sink.count() >= 12)
         time.sleep(0.02)  # usually lands in the rate limit's pause; any point must do
         sender.send_signal(signal.SIGKILL)
         sender.wait(timeout=30)
         partial = sink.count()
         assert 12 <= partial < 50, partial
-        rerun = subprocess.run(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
-                               capture_output=True, text=True, timeout=120)
+        rerun = subprocess.run(
+            send_command(root, out, csv, "--rate", "0"),
+            env=env_for(controller),
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         # Killed between the relay's acceptance and the ledger's `sent`: reported in
         # doubt and not resent (the relay has it), so still exactly one copy each.
         in_doubt = re.findall(r"^in doubt: (\S+)", rerun.stderr, re.M)
@@ -264,7 +320,9 @@ def test_killed_midway_then_rerun_sends_exactly_one_copy_each(built: Path, tmp_p
         assert len({m["Message-ID"] for m in messages}) == 50
         assert len({m["List-Unsubscribe"] for m in messages}) == 50
         states = ledger_states(root)
-        assert {key: state for key, state in states.items() if state != "sent"} == {key: "committing" for key in in_doubt}
+        assert {key: state for key, state in states.items() if state != "sent"} == {
+            key: "committing" for key in in_doubt
+        }
     finally:
         controller.stop()
 
@@ -278,8 +336,12 @@ def killed_while_held(built: Path, tmp_path: Path, **hold: str):
     try:
         root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 8)
-        sender = subprocess.Popen(send_command(root, out, csv, "--rate", "0"), env=env_for(controller),
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        sender = subprocess.Popen(
+            send_command(root, out, csv, "--rate", "0"),
+            env=env_for(controller),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         assert sink.reached.wait(60)
         sender.send_signal(signal.SIGKILL)
         sender.wait(timeout=30)
@@ -293,7 +355,9 @@ def test_killed_before_the_final_dot_is_resent(built: Path, tmp_path: Path):
     """Held at RCPT: the relay never had the whole message, so the rerun sends it."""
     with killed_while_held(built, tmp_path, hold_rcpt="sub005@example.com") as (sink, controller, root, out, csv):
         assert ledger_states(root)["sub005@example.com"] == "intent"
-        rerun = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+        rerun = subprocess.run(
+            send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60
+        )
         assert rerun.returncode == 0, rerun.stderr
         assert "sent 4, already sent 4" in rerun.stderr
         assert sink.per_recipient() == Counter({f"sub{i:03d}@example.com": 1 for i in range(1, 9)})
@@ -304,13 +368,20 @@ def test_killed_after_the_final_dot_is_in_doubt_not_resent(built: Path, tmp_path
     unless asked, and then only with the same Message-ID."""
     with killed_while_held(built, tmp_path, hold_data="sub005@example.com") as (sink, controller, root, out, csv):
         assert ledger_states(root)["sub005@example.com"] == "committing"
-        rerun = subprocess.run(send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60)
+        rerun = subprocess.run(
+            send_command(root, out, csv), env=env_for(controller), capture_output=True, text=True, timeout=60
+        )
         assert rerun.returncode == 1
         assert "in doubt: sub005@example.com" in rerun.stderr and "sent 3, already sent 4" in rerun.stderr
         assert sink.per_recipient() == Counter({f"sub{i:03d}@example.com": 1 for i in range(1, 9)})
 
-        forced = subprocess.run(send_command(root, out, csv, "--resend-in-doubt"), env=env_for(controller),
-                                capture_output=True, text=True, timeout=60)
+        forced = subprocess.run(
+            send_command(root, out, csv, "--resend-in-doubt"),
+            env=env_for(controller),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert forced.returncode == 0, forced.stderr
         copies = [m for m in sink.parsed() if m["To"].addresses[0].addr_spec == "sub005@example.com"]
         assert len(copies) == 2 and copies[0]["Message-ID"] == copies[1]["Message-ID"]
@@ -329,13 +400,18 @@ def test_starttls_and_login(built: Path, tmp_path: Path):
         return AuthResult(success=auth_data.login == b"center" and auth_data.password == b"pa55-word")
 
     sink = Sink()
-    controller = start_server(sink, tls_context=server_context, require_starttls=True, authenticator=authenticator,
-                              auth_require_tls=True)
+    controller = start_server(
+        sink, tls_context=server_context, require_starttls=True, authenticator=authenticator, auth_require_tls=True
+    )
     try:
         root, out = copy_build(built, tmp_path)
         csv = subscribers(tmp_path / "subs.csv", 2)
-        env = env_for(controller, SITE_BUILDER_SMTP_USER="center", SITE_BUILDER_SMTP_PASSWORD="pa55-word",
-                      SSL_CERT_FILE=str(tmp_path / "ca.pem"))
+        env = env_for(
+            controller,
+            SITE_BUILDER_SMTP_USER="center",
+            SITE_BUILDER_SMTP_PASSWORD="pa55-word",
+            SSL_CERT_FILE=str(tmp_path / "ca.pem"),
+        )
         result = subprocess.run(send_command(root, out, csv), env=env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, result.stderr
         assert "pa55-word" not in result.stderr + result.stdout
@@ -351,17 +427,26 @@ def test_a_rebuilt_edition_is_not_sent_to_the_rest_unless_allowed(built: Path, t
     try:
         root, out = copy_build(built, tmp_path)
         env = env_for(controller)
-        first = subprocess.run(send_command(root, out, subscribers(tmp_path / "a.csv", 2)), env=env,
-                               capture_output=True, text=True, timeout=60)
+        first = subprocess.run(
+            send_command(root, out, subscribers(tmp_path / "a.csv", 2)),
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert first.returncode == 0, first.stderr
         edition = out / EDITION / "edition.json"
         data = json.loads(edition.read_text(encoding="utf-8"))
-        edition.write_text(json.dumps({**data, "subject": data["subject"] + "（訂正）"}, ensure_ascii=False), encoding="utf-8")
+        edition.write_text(
+            json.dumps({**data, "subject": data["subject"] + "（訂正）"}, ensure_ascii=False), encoding="utf-8"
+        )
         csv = subscribers(tmp_path / "b.csv", 4)
         refused = subprocess.run(send_command(root, out, csv), env=env, capture_output=True, text=True, timeout=60)
         assert refused.returncode == 1 and "was rebuilt with other content" in refused.stderr
         assert sink.count() == 2
-        allowed = subprocess.run(send_command(root, out, csv, "--allow-changed"), env=env, capture_output=True, text=True, timeout=60)
+        allowed = subprocess.run(
+            send_command(root, out, csv, "--allow-changed"), env=env, capture_output=True, text=True, timeout=60
+        )
         assert allowed.returncode == 0 and "sent 2, already sent 2" in allowed.stderr
         assert [m["Subject"].endswith("（訂正）") for m in sink.parsed()] == [False, False, True, True]
     finally:

@@ -21,10 +21,10 @@ import lxml.html
 import pytest
 import yaml
 
-from site_builder.content import dates
-from site_builder.newsletter import editions as newsletter
 from site_builder import pipeline
 from site_builder.cli import main
+from site_builder.content import dates
+from site_builder.newsletter import editions as newsletter
 from tests.conftest import PROJECT, new_project
 
 EDITION = "2020-07b"
@@ -36,7 +36,9 @@ LEAKS = ("LEAKDRAFT", "LEAKFUTURE", "LEAKOLD")
 
 
 def news(slug: str, title: str, date: str, draft: bool = False) -> tuple[str, str]:
-    return f"content/news/{slug}.md", f"""
+    return (
+        f"content/news/{slug}.md",
+        f"""
         ---
         title: {json.dumps(title, ensure_ascii=False)}
         date: {date}
@@ -44,11 +46,14 @@ def news(slug: str, title: str, date: str, draft: bool = False) -> tuple[str, st
         draft: {"true" if draft else "false"}
         ---
         本文です。
-        """
+        """,
+    )
 
 
 def event(slug: str, title: str, date: str, start: str, draft: bool = False) -> tuple[str, str]:
-    return f"events/{slug}.md", f"""
+    return (
+        f"events/{slug}.md",
+        f"""
         ---
         title: {title}
         date: {date}
@@ -57,7 +62,8 @@ def event(slug: str, title: str, date: str, start: str, draft: bool = False) -> 
         venue: スペースA・B
         draft: {"true" if draft else "false"}
         ---
-        """
+        """,
+    )
 
 
 CASE = """
@@ -78,20 +84,24 @@ CASE = """
 
 
 def files() -> dict[str, str | bytes]:
-    found = dict([
-        news("in-period", "期間内のお知らせ", "2020-07-10T10:00"),
-        news("at-send-time", "発行時刻ちょうどのお知らせ", "2020-07-15T09:00"),
-        news("at-previous", "LEAKOLD 前号の発行時刻のお知らせ", "2020-07-01T09:00"),
-        news("before", "LEAKOLD 前号より前のお知らせ", "2020-06-20T10:00"),
-        news("draft", "LEAKDRAFT 下書きのお知らせ", "2020-07-05T10:00", draft=True),
-        news("future", "LEAKFUTURE 発行後のお知らせ", "2020-07-15T09:30"),
-        event("soon", "近日のイベント", "2020-07-01T10:00", "2020-07-25T14:00"),
-        event("far", "LEAKOLD 先のイベント", "2020-07-01T10:00", "2020-10-01T14:00"),
-        event("ended", "LEAKOLD 終了したイベント", "2020-06-01T10:00", "2020-07-10T14:00"),
-        event("announced-later", "LEAKFUTURE 発行後に告知したイベント", "2020-07-16T10:00", "2020-07-30T14:00"),
-        event("draft-event", "LEAKDRAFT 下書きのイベント", "2020-07-02T10:00", "2020-07-26T14:00", draft=True),
-    ])
-    found["cases/escaped.md"] = CASE.format(title=json.dumps(ESCAPED_TITLE, ensure_ascii=False), date="2020-07-12T10:00")
+    found = dict(
+        [
+            news("in-period", "期間内のお知らせ", "2020-07-10T10:00"),
+            news("at-send-time", "発行時刻ちょうどのお知らせ", "2020-07-15T09:00"),
+            news("at-previous", "LEAKOLD 前号の発行時刻のお知らせ", "2020-07-01T09:00"),
+            news("before", "LEAKOLD 前号より前のお知らせ", "2020-06-20T10:00"),
+            news("draft", "LEAKDRAFT 下書きのお知らせ", "2020-07-05T10:00", draft=True),
+            news("future", "LEAKFUTURE 発行後のお知らせ", "2020-07-15T09:30"),
+            event("soon", "近日のイベント", "2020-07-01T10:00", "2020-07-25T14:00"),
+            event("far", "LEAKOLD 先のイベント", "2020-07-01T10:00", "2020-10-01T14:00"),
+            event("ended", "LEAKOLD 終了したイベント", "2020-06-01T10:00", "2020-07-10T14:00"),
+            event("announced-later", "LEAKFUTURE 発行後に告知したイベント", "2020-07-16T10:00", "2020-07-30T14:00"),
+            event("draft-event", "LEAKDRAFT 下書きのイベント", "2020-07-02T10:00", "2020-07-26T14:00", draft=True),
+        ]
+    )
+    found["cases/escaped.md"] = CASE.format(
+        title=json.dumps(ESCAPED_TITLE, ensure_ascii=False), date="2020-07-12T10:00"
+    )
     found["cases/images/photo.png"] = (PROJECT / "cases" / "images" / "kodomo-shokudo-manabi.png").read_bytes()
     found["content/newsletter/2020-07a.md"] = "---\ntitle: 7月号 前半\ndate: 2020-07-01T09:00\n---\n前半号です。\n"
     found["content/newsletter/2020-08a.md"] = "---\ntitle: LEAKFUTURE 8月号\ndate: 2020-08-01T09:00\n---\n"
@@ -110,7 +120,9 @@ def files() -> dict[str, str | bytes]:
         <script>alert("x")</script>
         """
     for i in range(150):
-        found.update([news(f"bulk-{i:03d}", f"まとめて掲載したお知らせ{i:03d}" + "。" * 60, f"2020-05-{1 + i % 28:02d}T10:00")])
+        found.update(
+            [news(f"bulk-{i:03d}", f"まとめて掲載したお知らせ{i:03d}" + "。" * 60, f"2020-05-{1 + i % 28:02d}T10:00")]
+        )
     return found
 
 
@@ -121,8 +133,25 @@ def project(tmp_path_factory) -> Path:
     config["extra"]["site_builder"]["newsletter_max_items"] = 1000  # only the size limit trims
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     assert main(["--root", str(root), "newsletter", "build", "--edition", EDITION, "--now", BUILD_NOW]) == 0
-    assert main(["--root", str(root), "newsletter", "build", "--edition", "bulk", "--from", "2020-05-01",
-                 "--to", "2020-05-31", "--now", "2020-06-01T09:00"]) == 0
+    assert (
+        main(
+            [
+                "--root",
+                str(root),
+                "newsletter",
+                "build",
+                "--edition",
+                "bulk",
+                "--from",
+                "2020-05-01",
+                "--to",
+                "2020-05-31",
+                "--now",
+                "2020-06-01T09:00",
+            ]
+        )
+        == 0
+    )
     return root
 
 
@@ -185,7 +214,9 @@ def test_email_html_follows_the_mail_client_rules(project: Path):
                 assert query["utm_source"] == ["newsletter"] and query["utm_medium"] == ["email"]
                 assert query["utm_campaign"] == [edition]
     images = html_of(project).xpath("//img")
-    assert [(i.get("src"), i.get("alt")) for i in images] == [(f"{SITE}cases/images/photo.png", "活動の様子を描いたイラスト")]
+    assert [(i.get("src"), i.get("alt")) for i in images] == [
+        (f"{SITE}cases/images/photo.png", "活動の様子を描いたイラスト")
+    ]
 
 
 def listed_titles(project: Path) -> list[str]:
@@ -258,8 +289,13 @@ def caniemail_errors(path: Path) -> dict[str, list[str]]:
     if node is None or not (PROJECT / "node_modules" / "caniemail").is_dir():
         pytest.fail("caniemail is not installed: run `npm ci` (as .ci/run does)")
     script = PROJECT / "tests" / "caniemail_check.mjs"
-    result = subprocess.run([node, str(script), str(path), "gmail.*", "outlook.*", "apple-mail.*"],
-                            capture_output=True, text=True, cwd=PROJECT, timeout=120)
+    result = subprocess.run(
+        [node, str(script), str(path), "gmail.*", "outlook.*", "apple-mail.*"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)["errors"]
 
@@ -271,9 +307,12 @@ def test_caniemail_finds_no_errors_for_gmail_outlook_and_apple_mail(project: Pat
     for edition in (EDITION, "bulk"):
         errors = caniemail_errors(output(project, "email.html", edition))
         assert set(errors) > {"gmail.desktop-webmail", "outlook.windows"}  # every family was checked
-        unexpected = {client: sorted({t for t in titles if t not in ACCEPTED or
-                                      (ACCEPTED[t] is not None and client not in ACCEPTED[t])})
-                      for client, titles in errors.items()}
+        unexpected = {
+            client: sorted(
+                {t for t in titles if t not in ACCEPTED or (ACCEPTED[t] is not None and client not in ACCEPTED[t])}
+            )
+            for client, titles in errors.items()
+        }
         assert {client: titles for client, titles in unexpected.items() if titles} == {}
 
 
@@ -309,15 +348,24 @@ def test_web_copies_and_archive(site: Path, project: Path):
         assert marker not in page
     assert "token=" not in page and "unsubscribe" not in page and "utm_" not in page
     archive = lxml.html.fromstring((site / "newsletter" / "index.html").read_bytes())
-    assert [a.text_content() for a in archive.xpath("//a[contains(@class, 'sb-card__link')]")] == [EDITION_TITLE, "7月号 前半"]
+    assert [a.text_content() for a in archive.xpath("//a[contains(@class, 'sb-card__link')]")] == [
+        EDITION_TITLE,
+        "7月号 前半",
+    ]
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
     assert f"{SITE}newsletter/{EDITION}/" in sitemap and "2020-08a" not in sitemap and "2020-07x" not in sitemap
 
 
 def test_edition_front_matter_errors_are_located(tmp_path: Path, run_cli):
-    root = new_project(tmp_path, {"content/newsletter/2020-09a.md": "---\ntitle: 9月号\ndate: 2020-09-01\nfrom: 2020-08-20\nto: 2020-08-01\n---\n",
-                                  "content/newsletter/2020-09b.md": "---\ndate: 2020-09-15\n\nsubjet: x\n---\n",
-                                  "content/newsletter/Bad_Name.md": "---\ndate: 2020-09-01\n---\n"})
+    root = new_project(
+        tmp_path,
+        {
+            "content/newsletter/2020-09a.md": "---\ntitle: 9月号\ndate: 2020-09-01\n"
+            "from: 2020-08-20\nto: 2020-08-01\n---\n",
+            "content/newsletter/2020-09b.md": "---\ndate: 2020-09-15\n\nsubjet: x\n---\n",
+            "content/newsletter/Bad_Name.md": "---\ndate: 2020-09-01\n---\n",
+        },
+    )
     code, _, stderr = run_cli("--root", root, "check")
     assert code == 1
     assert "content/newsletter/2020-09a.md:5: to: to is before from" in stderr

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from site_builder.content import dates
 from site_builder import pipeline
+from site_builder.content import dates
 from site_builder.content.select import select_public
 
 FILES = {
@@ -78,13 +78,19 @@ def next_change(run_cli, root: Path, now: str) -> str:
     return out.strip()
 
 
-@pytest.mark.parametrize("now, expected", [
-    ("2020-07-20T12:00", "2020-07-25T16:30:00+09:00"),  # the forum ends (the draft dated 07-21 does not count)
-    ("2020-07-25T16:30", "2020-08-01T09:00:00+09:00"),  # the scheduled news item is published
-    ("2020-08-01T09:00", "2020-08-06T00:00:00+09:00"),  # the all-day event (08-05) is over at midnight
-    ("2020-08-06T00:00", "2020-08-10T00:00:00+09:00"),  # the report appears (its event ended before: no second change)
-    ("2020-08-10T00:00", "none"),
-])
+@pytest.mark.parametrize(
+    "now, expected",
+    [
+        ("2020-07-20T12:00", "2020-07-25T16:30:00+09:00"),  # the forum ends (the draft dated 07-21 does not count)
+        ("2020-07-25T16:30", "2020-08-01T09:00:00+09:00"),  # the scheduled news item is published
+        ("2020-08-01T09:00", "2020-08-06T00:00:00+09:00"),  # the all-day event (08-05) is over at midnight
+        (
+            "2020-08-06T00:00",
+            "2020-08-10T00:00:00+09:00",
+        ),  # the report appears (its event ended before: no second change)
+        ("2020-08-10T00:00", "none"),
+    ],
+)
 def test_next_change(run_cli, root: Path, now: str, expected: str):
     assert next_change(run_cli, root, now) == expected
 
@@ -103,14 +109,16 @@ def test_the_public_output_really_changes_at_that_moment(run_cli, root: Path):
 
 
 def test_now_from_the_environment(run_cli, root: Path, monkeypatch):
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2020, 7, 26, tzinfo=dt.timezone.utc).timestamp())))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime(2020, 7, 26, tzinfo=dt.UTC).timestamp())))
     monkeypatch.delenv("SITE_BUILDER_NOW", raising=False)
     code, out, _ = run_cli("--root", root, "next-change")
     assert (code, out) == (0, "2020-08-01T09:00:00+09:00\n")
 
 
 def test_content_errors_are_listed_and_exit_1(run_cli, root: Path):
-    (root / "events" / "broken.md").write_text("---\ntitle: 壊れた\ndate: 2020-07-01\nsummary: x\nstart: someday\nvenue: x\n---\n", encoding="utf-8")
+    (root / "events" / "broken.md").write_text(
+        "---\ntitle: 壊れた\ndate: 2020-07-01\nsummary: x\nstart: someday\nvenue: x\n---\n", encoding="utf-8"
+    )
     code, out, err = run_cli("--root", root, "next-change", "--now", "2020-07-20")
     assert code == 1 and out == ""
     assert "events/broken.md:5: start: expected a date like 2020-07-15 or 2020-07-15T10:00, got 'someday'" in err
@@ -139,11 +147,19 @@ def run_decide(root: Path, tmp_path: Path, event: str, last_deployment: str) -> 
     (root / ".venv" / "bin" / "site-builder").symlink_to(Path(sys.executable).with_name("site-builder"))
     output = tmp_path / "github_output"
     output.write_text("", encoding="utf-8")
-    env = {**os.environ, "PATH": f"{stubs}:{os.environ['PATH']}", "EVENT": event, "GITHUB_OUTPUT": str(output),
-           "GITHUB_REPOSITORY": "center/site", "GH_TOKEN": "unused"}
+    env = {
+        **os.environ,
+        "PATH": f"{stubs}:{os.environ['PATH']}",
+        "EVENT": event,
+        "GITHUB_OUTPUT": str(output),
+        "GITHUB_REPOSITORY": "center/site",
+        "GH_TOKEN": "unused",
+    }
     env.pop("SITE_BUILDER_NOW", None)
     env.pop("SOURCE_DATE_EPOCH", None)
-    result = subprocess.run(["bash", "-eo", "pipefail", "-c", script], cwd=root, env=env, capture_output=True, text=True)
+    result = subprocess.run(
+        ["bash", "-eo", "pipefail", "-c", script], cwd=root, env=env, capture_output=True, text=True
+    )
     assert result.returncode == 0, result.stderr
     return output.read_text(encoding="utf-8").strip()
 
@@ -163,12 +179,19 @@ def yaml_load(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-@pytest.mark.parametrize("event, last, expected", [
-    ("push", "", "deploy=true"),
-    ("schedule", "", "deploy=true"),  # never deployed
-    ("schedule", "2020-07-20T03:00:00Z", "deploy=true"),  # the forum ended since (2020-07-25)
-    ("schedule", "2999-01-01T00:00:00Z", "deploy=false"),  # the next change (2999-06-01) is still to come
-])
-def test_the_scheduled_check_deploys_only_after_a_change(root: Path, tmp_path: Path, event: str, last: str, expected: str):
-    (root / "content" / "news" / "far.md").write_text("---\ntitle: 遠い未来\ndate: 2999-06-01\nsummary: x\n---\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    "event, last, expected",
+    [
+        ("push", "", "deploy=true"),
+        ("schedule", "", "deploy=true"),  # never deployed
+        ("schedule", "2020-07-20T03:00:00Z", "deploy=true"),  # the forum ended since (2020-07-25)
+        ("schedule", "2999-01-01T00:00:00Z", "deploy=false"),  # the next change (2999-06-01) is still to come
+    ],
+)
+def test_the_scheduled_check_deploys_only_after_a_change(
+    root: Path, tmp_path: Path, event: str, last: str, expected: str
+):
+    (root / "content" / "news" / "far.md").write_text(
+        "---\ntitle: 遠い未来\ndate: 2999-06-01\nsummary: x\n---\n", encoding="utf-8"
+    )
     assert run_decide(root, tmp_path, event, last) == expected

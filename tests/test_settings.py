@@ -16,16 +16,34 @@ from tests.conftest import PROJECT
 
 # What the code read with `config.get(key, default)` before the settings were typed.
 OLD_DEFAULTS = {
-    "site_engine": "mkdocs", "site_image": "assets/ogp.png", "site_twitter": None,
-    "cases_per_page": 20, "news_per_page": 20, "events_past_per_page": 30,
-    "home_cases": 6, "home_events": 5, "home_news": 5,
+    "site_engine": "mkdocs",
+    "site_image": "assets/ogp.png",
+    "site_twitter": None,
+    "cases_per_page": 20,
+    "news_per_page": 20,
+    "events_past_per_page": 30,
+    "home_cases": 6,
+    "home_events": 5,
+    "home_news": 5,
     "issues_stale_after_days": 400,
-    "newsletter_upcoming_weeks": 6, "newsletter_from": None, "newsletter_unsubscribe_url": None,
-    "newsletter_unsubscribe_mailto": None, "newsletter_address": "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階",
+    "newsletter_upcoming_weeks": 6,
+    "newsletter_from": None,
+    "newsletter_unsubscribe_url": None,
+    "newsletter_unsubscribe_mailto": None,
+    "newsletter_address": "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階",
     "newsletter_max_items": 10,
-    "sns_networks": ("x", "facebook"), "sns_hashtags": (), "sns_announce": True, "sns_event_reminder_days": (7, 1),
-    "sns_reminder_time": dt.time(9, 0), "sns_mastodon_limit": 500, "sns_since": None, "sns_ledger": "",  # was sns/ledger.jsonl: state/ now (README "SNS posts")
-    "sns_timeout_seconds": 20.0, "sns_retries": 3, "sns_backoff_seconds": 2.0, "sns_max_wait_seconds": 300.0,
+    "sns_networks": ("x", "facebook"),
+    "sns_hashtags": (),
+    "sns_announce": True,
+    "sns_event_reminder_days": (7, 1),
+    "sns_reminder_time": dt.time(9, 0),
+    "sns_mastodon_limit": 500,
+    "sns_since": None,
+    "sns_ledger": "",  # was sns/ledger.jsonl: state/ now (README "SNS posts")
+    "sns_timeout_seconds": 20.0,
+    "sns_retries": 3,
+    "sns_backoff_seconds": 2.0,
+    "sns_max_wait_seconds": 300.0,
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 
@@ -33,7 +51,8 @@ OLD_DEFAULTS = {
 def settings_file(*lines: str) -> str:
     """A small mkdocs.yml whose settings start on line 5."""
     return "site_name: テスト\nsite_url: https://example.org/\nextra:\n  site_builder:\n" + "".join(
-        f"    {line}\n" for line in lines)
+        f"    {line}\n" for line in lines
+    )
 
 
 def flat(settings: SiteBuilderSettings) -> dict:
@@ -59,21 +78,25 @@ def test_a_mistyped_key_fails_check_with_its_line_and_a_suggestion(project, run_
 
 
 def test_wrong_values_are_located_errors(project):
-    root = project({"mkdocs.yml": settings_file(
-        "site_engine: hugo",
-        "cases_per_page: twenty",
-        "home_news: -1",
-        "issues_stale_after_days: 0",
-        "newsletter_from: センター",
-        "newsletter_unsubscribe_url: http://list.example.org/unsubscribe",
-        "sns_networks: [x, twitter]",
-        "sns_announce: 'yes'",
-        "sns_event_reminder_days: 7",
-        "sns_reminder_time: 9:30",  # YAML reads 9:30 as the number 570
-        "sns_since: 2026-11-31",
-        "sns_timeout_seconds: '20'",
-        "sns: {networks: [x]}",  # the groups are the code's, not keys
-    )})
+    root = project(
+        {
+            "mkdocs.yml": settings_file(
+                "site_engine: hugo",
+                "cases_per_page: twenty",
+                "home_news: -1",
+                "issues_stale_after_days: 0",
+                "newsletter_from: センター",
+                "newsletter_unsubscribe_url: http://list.example.org/unsubscribe",
+                "sns_networks: [x, twitter]",
+                "sns_announce: 'yes'",
+                "sns_event_reminder_days: 7",
+                "sns_reminder_time: 9:30",  # YAML reads 9:30 as the number 570
+                "sns_since: 2026-11-31",
+                "sns_timeout_seconds: '20'",
+                "sns: {networks: [x]}",  # the groups are the code's, not keys
+            )
+        }
+    )
     assert pipeline.check(root).messages == [
         "mkdocs.yml:5: extra.site_builder.site_engine: must be one of 'mkdocs', 'properdocs' or 'zensical', got 'hugo'",
         "mkdocs.yml:6: extra.site_builder.cases_per_page: must be a whole number, got 'twenty'",
@@ -87,7 +110,7 @@ def test_wrong_values_are_located_errors(project):
         "got 'twitter'",
         "mkdocs.yml:12: extra.site_builder.sns_announce: must be true or false, got 'yes'",
         "mkdocs.yml:13: extra.site_builder.sns_event_reminder_days: must be a list, got 7",
-        "mkdocs.yml:14: extra.site_builder.sns_reminder_time: must be a time of day in quotes, like \"09:00\", got 570",
+        'mkdocs.yml:14: extra.site_builder.sns_reminder_time: must be a time of day in quotes, like "09:00", got 570',
         "mkdocs.yml:15: extra.site_builder.sns_since: impossible date '2026-11-31' (day is out of range for month)",
         "mkdocs.yml:16: extra.site_builder.sns_timeout_seconds: must be a number, got '20'",
         "mkdocs.yml:17: extra.site_builder.sns: unknown setting",
@@ -95,8 +118,12 @@ def test_wrong_values_are_located_errors(project):
 
 
 def test_settings_errors_and_content_errors_are_listed_together(project, run_cli):
-    root = project({"mkdocs.yml": settings_file("news_per_page: 0"),
-                    "content/news/a.md": "---\ntitle: お知らせ\ndate: 2020-07-01\nsummery: 要約\n---\n"})
+    root = project(
+        {
+            "mkdocs.yml": settings_file("news_per_page: 0"),
+            "content/news/a.md": "---\ntitle: お知らせ\ndate: 2020-07-01\nsummery: 要約\n---\n",
+        }
+    )
     code, _, stderr = run_cli("--root", root, "check")
     assert code == 1
     assert stderr.splitlines() == [
@@ -110,7 +137,8 @@ def test_settings_errors_and_content_errors_are_listed_together(project, run_cli
 def test_a_setting_written_twice_is_an_error(project):
     root = project({"mkdocs.yml": settings_file("home_cases: 3", "home_events: 2", "home_cases: 4")})
     assert pipeline.check(root).messages == [
-        "mkdocs.yml:7: extra.site_builder.home_cases: duplicate field (first set on line 5)"]
+        "mkdocs.yml:7: extra.site_builder.home_cases: duplicate field (first set on line 5)"
+    ]
 
 
 def test_the_repository_mkdocs_yml_is_valid():
@@ -136,11 +164,19 @@ def test_defaults_are_the_old_defaults():
 
 
 def test_flat_keys_become_grouped_typed_attributes():
-    settings = SiteBuilderSettings.from_flat({
-        "site_engine": "zensical", "cases_per_page": 12, "newsletter_from": "センター <news@example.org>",
-        "sns_hashtags": ["#協働", 2026], "sns_event_reminder_days": [1, 7, 7], "sns_reminder_time": "18:30",
-        "sns_since": "2026-12-01T10:00", "sns_timeout_seconds": 5, "state_dir": "ops",
-    })
+    settings = SiteBuilderSettings.from_flat(
+        {
+            "site_engine": "zensical",
+            "cases_per_page": 12,
+            "newsletter_from": "センター <news@example.org>",
+            "sns_hashtags": ["#協働", 2026],
+            "sns_event_reminder_days": [1, 7, 7],
+            "sns_reminder_time": "18:30",
+            "sns_since": "2026-12-01T10:00",
+            "sns_timeout_seconds": 5,
+            "state_dir": "ops",
+        }
+    )
     assert settings.site.engine == "zensical" and settings.lists.cases_per_page == 12
     assert settings.newsletter.from_ == "センター <news@example.org>"
     assert settings.sns.hashtags == ("協働", "2026") and settings.sns.event_reminder_days == (7, 1)
@@ -157,5 +193,5 @@ def test_site_builder_engine_overrides_the_setting(tmp_path, monkeypatch):
     assert config.engine == "zensical"
     monkeypatch.setenv("SITE_BUILDER_ENGINE", "hugo")
     with pytest.raises(ConfigError) as raised:
-        config.engine
+        _ = config.engine
     assert str(raised.value) == "SITE_BUILDER_ENGINE must be one of mkdocs, properdocs, zensical, got 'hugo'"

@@ -7,11 +7,10 @@ import json
 import regex
 from twitter_text import parse_tweet
 
-from site_builder.content import post_length
-from site_builder.content import dates
 from site_builder import pipeline
-from site_builder.sns import text as sns_text
+from site_builder.content import dates, post_length
 from site_builder.content.select import select_public
+from site_builder.sns import text as sns_text
 from site_builder.sns.ledger import write_ledger
 from site_builder.sns.plan import plan_posts
 from tests.sns_servers import NEWS, sns_project
@@ -38,8 +37,13 @@ def queue(root, now: str):
 
 
 def test_defaults_announce_each_item_and_remind_of_events(tmp_path):
-    root = sns_project(tmp_path, {"content/news/hello.md": NEWS, "events/forum.md": EVENT},
-                       sns_networks=["x", "mastodon"], sns_hashtags=["#協働"], sns_event_reminder_days=[1, 7])
+    root = sns_project(
+        tmp_path,
+        {"content/news/hello.md": NEWS, "events/forum.md": EVENT},
+        sns_networks=["x", "mastodon"],
+        sns_hashtags=["#協働"],
+        sns_event_reminder_days=[1, 7],
+    )
     posts = queue(root, "2026-11-02T00:00")
     assert [(p.id, p.time.isoformat()) for p in posts] == [
         ("events/forum/announce/mastodon", "2026-11-01T10:00:00+09:00"),
@@ -52,8 +56,10 @@ def test_defaults_announce_each_item_and_remind_of_events(tmp_path):
         ("events/forum/remind-1d/x", "2026-11-19T09:00:00+09:00"),
     ]
     reminder = next(p for p in posts if p.id == "events/forum/remind-1d/x")
-    assert reminder.text == ("【明日開催】みらいリンクフォーラム\n日時：2026年11月20日(金) 14:00–17:00\n"
-                             "協働の今と未来を学ぶフォーラムです。\n" + SITE + "/events/forum/\n#協働")
+    assert reminder.text == (
+        "【明日開催】みらいリンクフォーラム\n日時：2026年11月20日(金) 14:00–17:00\n"
+        "協働の今と未来を学ぶフォーラムです。\n" + SITE + "/events/forum/\n#協働"
+    )
     assert reminder.expires.isoformat() == "2026-11-20T14:00:00+09:00"
     assert next(p for p in posts if p.id == "news/hello/announce/x").link == SITE + "/news/hello/"
 
@@ -67,14 +73,17 @@ def test_nothing_before_its_publish_time_and_no_drafts(tmp_path):
 
 
 def test_an_sns_list_replaces_the_defaults_and_false_means_never(tmp_path):
-    custom = EVENT.replace("venue:", """sns:
+    custom = EVENT.replace(
+        "venue:",
+        """sns:
   - network: x
     at: 2026-11-05T12:00
     text: 手書きの告知です。ぜひご参加ください。
   - network: bluesky
   - network: facebook
     at: 2026-10-01T09:00
-venue:""")
+venue:""",
+    )
     silent = NEWS.replace("summary:", "sns: false\nsummary:")
     root = sns_project(tmp_path, {"events/custom.md": custom, "content/news/silent.md": silent}, sns_networks=["x"])
     posts = queue(root, "2026-11-02T00:00")
@@ -84,7 +93,10 @@ venue:""")
         ("events/custom/at-20261105T1200/x", "2026-11-05T12:00:00+09:00"),
     ]
     handwritten = posts[2]
-    assert handwritten.handwritten and handwritten.text == "手書きの告知です。ぜひご参加ください。\n" + SITE + "/events/custom/"
+    assert (
+        handwritten.handwritten
+        and handwritten.text == "手書きの告知です。ぜひご参加ください。\n" + SITE + "/events/custom/"
+    )
 
 
 def test_reminders_skip_cancelled_events_and_times_before_the_announcement(tmp_path):
@@ -96,22 +108,38 @@ def test_reminders_skip_cancelled_events_and_times_before_the_announcement(tmp_p
 
 
 def test_sns_since_keeps_history_out_of_the_queue(tmp_path):
-    root = sns_project(tmp_path, {"content/news/hello.md": NEWS, "events/forum.md": EVENT},
-                       sns_networks=["facebook"], sns_since="2026-11-15")
+    root = sns_project(
+        tmp_path,
+        {"content/news/hello.md": NEWS, "events/forum.md": EVENT},
+        sns_networks=["facebook"],
+        sns_since="2026-11-15",
+    )
     assert [p.id for p in queue(root, "2026-11-16T00:00")] == ["events/forum/remind-1d/facebook"]
 
 
 def test_plan_command_shows_the_queue_with_what_went_out(tmp_path, run_cli):
     root = sns_project(tmp_path, {"content/news/hello.md": NEWS, "events/forum.md": EVENT}, sns_networks=["x"])
-    write_ledger(root / "state" / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
-        "id": "news/hello/announce/x", "state": "posted", "remote_id": "1859", "remote_url": "https://x.com/i/web/status/1859",
-        "result_at": "2026-11-01T10:03:00+09:00"}})
+    write_ledger(
+        root / "state" / "sns" / "ledger.jsonl",
+        {
+            "news/hello/announce/x": {
+                "id": "news/hello/announce/x",
+                "state": "posted",
+                "remote_id": "1859",
+                "remote_url": "https://x.com/i/web/status/1859",
+                "result_at": "2026-11-01T10:03:00+09:00",
+            }
+        },
+    )
     code, out, err = run_cli("--root", root, "sns", "plan", "--json", "--now", "2026-11-13T09:00")
     assert code == 0, err
     rows = {row["id"]: row for row in json.loads(out)["posts"]}
     assert {k: (v["status"], v["remote_id"]) for k, v in rows.items()} == {
-        "events/forum/announce/x": ("due", None), "news/hello/announce/x": ("posted", "1859"),
-        "events/forum/remind-7d/x": ("due", None), "events/forum/remind-1d/x": ("queued", None)}
+        "events/forum/announce/x": ("due", None),
+        "news/hello/announce/x": ("posted", "1859"),
+        "events/forum/remind-7d/x": ("due", None),
+        "events/forum/remind-1d/x": ("queued", None),
+    }
     assert rows["news/hello/announce/x"]["length"] == parse_tweet(rows["news/hello/announce/x"]["text"]).weightedLength
     code, out, err = run_cli("--root", root, "sns", "plan", "--now", "2026-11-13T09:00")
     lines = out.splitlines()
@@ -128,7 +156,10 @@ def test_handwritten_text_over_the_limit_is_a_content_error(tmp_path, run_cli):
     root = sns_project(tmp_path, {"content/news/long.md": too_long})
     code, _, err = run_cli("--root", root, "check")
     assert code == 1
-    assert err.splitlines() == ["content/news/long.md:6: sns[0].text: text is 282 weighted characters, over x's limit of 280", "1 error; nothing was written"]
+    assert err.splitlines() == [
+        "content/news/long.md:6: sns[0].text: text is 282 weighted characters, over x's limit of 280",
+        "1 error; nothing was written",
+    ]
 
 
 def test_handwritten_text_over_a_smaller_mastodon_instance_limit_is_flagged(tmp_path):
@@ -161,7 +192,9 @@ def test_x_text_without_punctuation_is_cut_at_a_character_to_the_last_weight():
 
 
 def test_links_and_hashtags_are_never_cut_only_left_out_whole():
-    draft = sns_text.Draft("あ" * 100, "い" * 200, LINK, ("横浜市市民協働推進センター", "協働"), "【明日開催】", "日時：" + "う" * 30)
+    draft = sns_text.Draft(
+        "あ" * 100, "い" * 200, LINK, ("横浜市市民協働推進センター", "協働"), "【明日開催】", "日時：" + "う" * 30
+    )
     text = sns_text.compose("x", draft)
     assert text == "【明日開催】" + "あ" * 100 + "\n" + LINK
     assert parse_tweet(text).weightedLength == 236
@@ -175,7 +208,7 @@ def test_bluesky_counts_graphemes_and_sends_links_as_facets_at_byte_offsets():
     assert text == "協働ラボ" + family + "\n予約の方法をまとめました。\n" + LINK + "\n#横浜"
     encoded = text.encode("utf-8")
     facets = sns_text.facets(text)
-    assert [encoded[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in facets] == [LINK, "#横浜"]
+    assert [encoded[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in facets] == [LINK, "#横浜"]
     assert facets[0]["index"]["byteStart"] == len("協働ラボ".encode()) + len(family.encode()) + 1 + 13 * 3 + 1
     assert facets[0]["features"] == [{"$type": "app.bsky.richtext.facet#link", "uri": LINK}]
     assert facets[1]["features"] == [{"$type": "app.bsky.richtext.facet#tag", "tag": "横浜"}]
@@ -191,7 +224,9 @@ def test_bluesky_long_text_fits_300_graphemes():
 def test_mastodon_counts_a_url_as_23_within_the_instance_limit():
     assert post_length.measure("mastodon", "あ " + LINK) == (25, 500)
     draft = sns_text.Draft("タイトル", "き" * 200 + "。", LINK, ("横浜",))
-    assert sns_text.compose("mastodon", draft, mastodon_limit=100) == "タイトル\n" + "き" * 66 + "…\n" + LINK + "\n#横浜"
+    assert (
+        sns_text.compose("mastodon", draft, mastodon_limit=100) == "タイトル\n" + "き" * 66 + "…\n" + LINK + "\n#横浜"
+    )
     assert post_length.measure("mastodon", sns_text.compose("mastodon", draft, mastodon_limit=100), 100) == (100, 100)
 
 

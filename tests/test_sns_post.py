@@ -26,11 +26,26 @@ import yaml
 from site_builder.cli import main
 from site_builder.sns.ledger import write_ledger
 from tests.conftest import PROJECT
-from tests.sns_servers import NEWS, FAST, BlueskyServer, FacebookServer, Fault, MastodonServer, SiteServer, XServer, sns_project
+from tests.sns_servers import (
+    FAST,
+    NEWS,
+    BlueskyServer,
+    FacebookServer,
+    Fault,
+    MastodonServer,
+    SiteServer,
+    XServer,
+    sns_project,
+)
 
 NOW = "2026-11-01T10:05"
 LINK = "https://www.yokohama-kyodo.example/news/hello/"
-SECRETS = {"x": "x-token-s3cret", "facebook": "fb-token-s3cret", "mastodon": "md-token-s3cret", "bluesky": "bsky-app-pass-s3cret"}
+SECRETS = {
+    "x": "x-token-s3cret",
+    "facebook": "fb-token-s3cret",
+    "mastodon": "md-token-s3cret",
+    "bluesky": "bsky-app-pass-s3cret",
+}
 NETWORKS = ("x", "facebook", "mastodon", "bluesky")
 
 
@@ -38,8 +53,9 @@ class World:
     """A scratch project, the site and one server per network, and the environment pointing at them."""
 
     def __init__(self, root: Path):
-        self.root = sns_project(root, {"content/news/hello.md": NEWS}, sns_networks=list(NETWORKS),
-                                sns_hashtags=["協働"], **FAST)
+        self.root = sns_project(
+            root, {"content/news/hello.md": NEWS}, sns_networks=list(NETWORKS), sns_hashtags=["協働"], **FAST
+        )
         self.site = SiteServer({"/news/hello/"}).start()
         self.servers = {
             "x": XServer(SECRETS["x"]).start(),
@@ -47,8 +63,11 @@ class World:
             "mastodon": MastodonServer(SECRETS["mastodon"]).start(),
             "bluesky": BlueskyServer("center.example.social", SECRETS["bluesky"]).start(),
         }
-        self.env = {"SITE_BUILDER_SITE_URL": self.site.url, "SITE_BUILDER_FACEBOOK_PAGE_ID": "center",
-                    "SITE_BUILDER_BLUESKY_HANDLE": "center.example.social"}
+        self.env = {
+            "SITE_BUILDER_SITE_URL": self.site.url,
+            "SITE_BUILDER_FACEBOOK_PAGE_ID": "center",
+            "SITE_BUILDER_BLUESKY_HANDLE": "center.example.social",
+        }
         for network, server in self.servers.items():
             self.env[f"SITE_BUILDER_{network.upper()}_URL"] = server.url
             self.env[f"SITE_BUILDER_{network.upper()}_TOKEN"] = SECRETS[network]
@@ -73,7 +92,19 @@ class World:
         return {network: len(server.posts) for network, server in self.servers.items()}
 
     def command(self, *extra: str) -> list[str]:
-        return [sys.executable, "-m", "site_builder.cli", "--root", str(self.root), "sns", "post", "--due", "--now", NOW, *extra]
+        return [
+            sys.executable,
+            "-m",
+            "site_builder.cli",
+            "--root",
+            str(self.root),
+            "sns",
+            "post",
+            "--due",
+            "--now",
+            NOW,
+            *extra,
+        ]
 
     def run(self, *extra: str) -> subprocess.CompletedProcess:
         """The command in this process (faster than a subprocess; the kill tests use one)."""
@@ -89,11 +120,19 @@ class World:
         return subprocess.CompletedProcess(self.command(*extra), code, out.getvalue(), err.getvalue())
 
     def run_process(self, *extra: str) -> subprocess.CompletedProcess:
-        return subprocess.run(self.command(*extra), env=self.environ(), capture_output=True, text=True, timeout=60, cwd=PROJECT)
+        return subprocess.run(
+            self.command(*extra), env=self.environ(), capture_output=True, text=True, timeout=60, cwd=PROJECT
+        )
 
     def start(self, *extra: str) -> subprocess.Popen:
-        return subprocess.Popen(self.command(*extra), env=self.environ(), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, cwd=PROJECT)
+        return subprocess.Popen(
+            self.command(*extra),
+            env=self.environ(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=PROJECT,
+        )
 
     def environ(self) -> dict:
         keep = {k: v for k, v in os.environ.items() if not k.startswith("SITE_BUILDER_")}
@@ -118,17 +157,19 @@ def test_posts_once_to_every_network_and_a_rerun_sends_nothing(world):
     result = world.run()
     assert result.returncode == 0, result.stderr
     assert_once_each(world)
-    x, = world.servers["x"].posts
-    assert x["text"] == ("協働ラボの利用案内を更新しました\n協働ラボの利用案内を更新しました。予約の方法と、"
-                         "スペースA・Bの使い方をまとめています。\n" + LINK + "\n#協働")
-    facebook, = world.servers["facebook"].posts
+    (x,) = world.servers["x"].posts
+    assert x["text"] == (
+        "協働ラボの利用案内を更新しました\n協働ラボの利用案内を更新しました。予約の方法と、"
+        "スペースA・Bの使い方をまとめています。\n" + LINK + "\n#協働"
+    )
+    (facebook,) = world.servers["facebook"].posts
     assert facebook["link"] == LINK and LINK not in facebook["message"]
-    mastodon, = world.servers["mastodon"].posts
+    (mastodon,) = world.servers["mastodon"].posts
     assert mastodon["key"] == world.ledger()["news/hello/announce/mastodon"]["key"]
-    bluesky, = world.servers["bluesky"].posts
+    (bluesky,) = world.servers["bluesky"].posts
     text = bluesky["record"]["text"].encode("utf-8")
     links = [f for f in bluesky["record"]["facets"] if f["features"][0]["$type"].endswith("#link")]
-    assert [text[f["index"]["byteStart"]:f["index"]["byteEnd"]].decode() for f in links] == [LINK]
+    assert [text[f["index"]["byteStart"] : f["index"]["byteEnd"]].decode() for f in links] == [LINK]
     assert bluesky["record"]["embed"]["external"]["uri"] == LINK
     ledger = world.ledger()
     assert ledger["news/hello/announce/x"]["remote_id"] == x["id"]
@@ -160,12 +201,15 @@ def test_dry_run_sends_and_writes_nothing(world):
     assert not (world.root / "state").exists() and not (world.root / "sns").exists()
 
 
-@pytest.mark.parametrize("network, headers", [
-    ("x", lambda: {"x-rate-limit-reset": str(int(time.time()) + 2)}),
-    ("facebook", lambda: {"Retry-After": "1"}),
-    ("mastodon", lambda: {"X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))}),
-    ("bluesky", lambda: {"ratelimit-reset": str(int(time.time()) + 2)}),
-])
+@pytest.mark.parametrize(
+    "network, headers",
+    [
+        ("x", lambda: {"x-rate-limit-reset": str(int(time.time()) + 2)}),
+        ("facebook", lambda: {"Retry-After": "1"}),
+        ("mastodon", lambda: {"X-RateLimit-Reset": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 2))}),
+        ("bluesky", lambda: {"ratelimit-reset": str(int(time.time()) + 2)}),
+    ],
+)
 def test_429_waits_as_the_network_says_then_posts_once(world, network, headers):
     world.servers[network].faults.append(Fault(status=429, headers=headers()))
     started = time.monotonic()
@@ -181,14 +225,22 @@ def test_a_long_rate_limit_stops_that_network_cleanly(world):
     world.servers["x"].faults.append(Fault(status=429, headers={"x-rate-limit-reset": reset}, sticky=True))
     result = world.run()
     assert result.returncode == 1
-    assert re.search(r"news/hello/announce/x: gave up \(the network asks to wait until (\S+ \S+) Asia/Tokyo\): "
-                     r"x: POST /2/tweets answered 429", result.stderr)
+    assert re.search(
+        r"news/hello/announce/x: gave up \(the network asks to wait until (\S+ \S+) Asia/Tokyo\): "
+        r"x: POST /2/tweets answered 429",
+        result.stderr,
+    )
     shown = re.search(r"until (\S+ \S+) Asia/Tokyo", result.stderr).group(1)
     expected = dt.datetime.fromtimestamp(int(reset), tz=ZoneInfo("Asia/Tokyo"))
-    assert abs((dt.datetime.fromisoformat(shown).replace(tzinfo=ZoneInfo("Asia/Tokyo")) - expected).total_seconds()) <= 2
+    assert (
+        abs((dt.datetime.fromisoformat(shown).replace(tzinfo=ZoneInfo("Asia/Tokyo")) - expected).total_seconds()) <= 2
+    )
     assert "stopped posting to x for this run, 1 post(s) left for the next run" in result.stderr
     assert world.counts() == {"x": 0, "facebook": 1, "mastodon": 1, "bluesky": 1}
-    assert {k: world.ledger()["news/hello/announce/x"][k] for k in ("state", "maybe_sent")} == {"state": "failed", "maybe_sent": False}
+    assert {k: world.ledger()["news/hello/announce/x"][k] for k in ("state", "maybe_sent")} == {
+        "state": "failed",
+        "maybe_sent": False,
+    }
     world.servers["x"].faults.clear()
     world.servers["x"].timeline_forbidden = True  # a 429 surely left nothing: no need to check first
     assert world.run().returncode == 0
@@ -296,12 +348,27 @@ def test_kill_at_any_moment_then_rerun(world):
 
 def test_an_in_flight_post_that_cannot_be_checked_is_left_in_doubt(world):
     world.servers["x"].timeline_forbidden = True
-    write_ledger(world.root / "state" / "sns" / "ledger.jsonl", {"news/hello/announce/x": {
-        "id": "news/hello/announce/x", "state": "in-flight", "network": "x", "text": "前回の本文", "link": LINK,
-        "planned": "2026-11-01T10:00:00+09:00", "intent_at": "2026-11-01T10:05:00+09:00", "attempts": 1}})
+    write_ledger(
+        world.root / "state" / "sns" / "ledger.jsonl",
+        {
+            "news/hello/announce/x": {
+                "id": "news/hello/announce/x",
+                "state": "in-flight",
+                "network": "x",
+                "text": "前回の本文",
+                "link": LINK,
+                "planned": "2026-11-01T10:00:00+09:00",
+                "intent_at": "2026-11-01T10:05:00+09:00",
+                "attempts": 1,
+            }
+        },
+    )
     result = world.run()
     assert result.returncode == 1
-    assert "error: news/hello/announce/x: in doubt: it may have been sent, and x: GET /2/users/4242/tweets answered 403" in result.stderr
+    assert (
+        "error: news/hello/announce/x: in doubt: it may have been sent, and x: GET /2/users/4242/tweets answered 403"
+        in result.stderr
+    )
     assert world.counts() == {"x": 0, "facebook": 1, "mastodon": 1, "bluesky": 1}
     assert world.ledger()["news/hello/announce/x"]["state"] == "in-flight"
 
@@ -316,8 +383,10 @@ def test_a_wrong_bluesky_app_password_stops_bluesky_only(world):
     world.env["SITE_BUILDER_BLUESKY_TOKEN"] = "not-the-app-password"
     result = world.run()
     assert result.returncode == 1
-    assert ("error: bluesky: POST /xrpc/com.atproto.server.createSession answered 401 "
-            '{"error": "AuthenticationRequired"}; stopped posting to bluesky for this run') in result.stderr
+    assert (
+        "error: bluesky: POST /xrpc/com.atproto.server.createSession answered 401 "
+        '{"error": "AuthenticationRequired"}; stopped posting to bluesky for this run'
+    ) in result.stderr
     assert world.counts() == {"x": 1, "facebook": 1, "mastodon": 1, "bluesky": 0}
     assert "news/hello/announce/bluesky" not in world.ledger()
 

@@ -51,8 +51,13 @@ def build_edition(root: Path) -> Path:
 
 
 def send(root: Path, csv: Path, controller, *options: str) -> subprocess.CompletedProcess:
-    result = subprocess.run(send_command(root, root / "dist" / "newsletter", csv, *options), env=env_for(controller),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        send_command(root, root / "dist" / "newsletter", csv, *options),
+        env=env_for(controller),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     return result
 
@@ -96,8 +101,10 @@ def old_ledger(built: Path, sent: list[str]) -> Path:
     edition = json.loads((built / "edition.json").read_text(encoding="utf-8"))
     digest = hashlib.sha256("\0".join(edition[k] for k in ("subject", "sender", "html", "text")).encode()).hexdigest()
     lines = [{"edition": EDITION, "sha256": digest, "at": "2020-07-02T01:00:00.000+00:00"}]
-    lines += [{"email": address, "state": "sent", "message_id": f"<{n}@old>", "at": "2020-07-02T01:00:01.000+00:00"}
-              for n, address in enumerate(sent)]
+    lines += [
+        {"email": address, "state": "sent", "message_id": f"<{n}@old>", "at": "2020-07-02T01:00:01.000+00:00"}
+        for n, address in enumerate(sent)
+    ]
     path = built / "ledger.jsonl"
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     return path
@@ -111,8 +118,9 @@ def test_a_ledger_in_the_output_folder_moves_into_state_and_is_honoured(tmp_path
     before = old.read_bytes()
     csv = subscribers(tmp_path / "subs.csv", 5)
 
-    code, stdout, stderr = run_cli("--root", root, "newsletter", "send", "--edition", EDITION, "--subscribers", csv,
-                                   "--now", NOW, "--dry-run")
+    code, stdout, stderr = run_cli(
+        "--root", root, "newsletter", "send", "--edition", EDITION, "--subscribers", csv, "--now", NOW, "--dry-run"
+    )
     assert code == 0, stderr
     assert stdout.splitlines() == ["would send to sub004@example.com", "would send to sub005@example.com"]
     assert f"{old} would move to {state_ledger(root)}" in stderr
@@ -123,8 +131,10 @@ def test_a_ledger_in_the_output_folder_moves_into_state_and_is_honoured(tmp_path
     try:
         result = send(root, csv, controller, "--rate", "0")
         moved = [line for line in result.stderr.splitlines() if line.startswith("moved ")]
-        assert moved == [f"moved {old} to {state_ledger(root)}: state is kept apart from output, "
-                         "so a clean or a build never deletes it"]
+        assert moved == [
+            f"moved {old} to {state_ledger(root)}: state is kept apart from output, "
+            "so a clean or a build never deletes it"
+        ]
         assert "sent 2, already sent 3" in result.stderr
         assert sink.per_recipient() == Counter({"sub004@example.com": 1, "sub005@example.com": 1})
         assert not old.exists()
@@ -135,8 +145,13 @@ def test_a_ledger_in_the_output_folder_moves_into_state_and_is_honoured(tmp_path
         controller.stop()
 
 
-POSTED = {"id": "news/hello/announce/x", "state": "posted", "remote_id": "1859",
-          "remote_url": "https://x.com/i/web/status/1859", "result_at": "2026-11-01T10:03:00+09:00"}
+POSTED = {
+    "id": "news/hello/announce/x",
+    "state": "posted",
+    "remote_id": "1859",
+    "remote_url": "https://x.com/i/web/status/1859",
+    "result_at": "2026-11-01T10:03:00+09:00",
+}
 
 
 def plan_rows(run_cli, root: Path) -> tuple[dict[str, tuple], str]:
@@ -154,8 +169,9 @@ def test_the_old_sns_ledger_moves_into_state_and_its_posts_stay_posted(tmp_path:
     new = root.resolve() / "state" / "sns" / "ledger.jsonl"
 
     rows, err = plan_rows(run_cli, root)
-    assert err.splitlines() == [f"moved {old} to {new}: state is kept apart from output, "
-                                "so a clean or a build never deletes it"]
+    assert err.splitlines() == [
+        f"moved {old} to {new}: state is kept apart from output, so a clean or a build never deletes it"
+    ]
     assert rows == {"news/hello/announce/x": ("posted", "1859")}
     assert not old.exists() and new.read_bytes() == before
     assert plan_rows(run_cli, root) == (rows, "")
@@ -170,11 +186,14 @@ def test_an_explicit_sns_ledger_is_used_where_it_is(tmp_path: Path, run_cli):
     assert old.exists() and not (root / "state").exists()
 
 
-@pytest.mark.parametrize("state_dir, problem", [
-    ("dist/state", "is inside dist/, which `make clean` deletes; state must outlive a clean"),
-    ("../elsewhere", "must name a folder inside the project"),
-    (".", "must name a folder inside the project"),
-])
+@pytest.mark.parametrize(
+    "state_dir, problem",
+    [
+        ("dist/state", "is inside dist/, which `make clean` deletes; state must outlive a clean"),
+        ("../elsewhere", "must name a folder inside the project"),
+        (".", "must name a folder inside the project"),
+    ],
+)
 def test_a_state_dir_that_a_clean_deletes_or_outside_the_project_is_refused(tmp_path, run_cli, state_dir, problem):
     root = sns_project(tmp_path, {"content/news/hello.md": NEWS}, sns_networks=["x"], state_dir=state_dir)
     code, out, err = run_cli("--root", root, "sns", "plan", "--now", "2026-11-13T09:00")

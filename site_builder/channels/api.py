@@ -21,10 +21,10 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from site_builder.content import dates
-from site_builder.content.readers import Entry
 from site_builder.channels.portable import portable_body
+from site_builder.content import dates
 from site_builder.content.models import SLUG_PATTERN, Case, Event, IssuePage, Item, News
+from site_builder.content.readers import Entry
 
 if TYPE_CHECKING:
     from site_builder.context import Build
@@ -41,10 +41,15 @@ def record_model(name: str, model: type[Item], **extra) -> type[BaseModel]:
     """``model``'s public fields, after the fields every record has."""
     fields = {key: (info.annotation, info) for key, info in model.model_fields.items() if key not in PRIVATE_FIELDS}
     return create_model(
-        name, __base__=Record, __doc__=f"One published {model.__name__.lower()} as on its page.",
+        name,
+        __base__=Record,
+        __doc__=f"One published {model.__name__.lower()} as on its page.",
         url=(str, Field(description="absolute URL of the item's page", json_schema_extra={"format": "uri"})),
         slug=(str, Field(description="URL segment, unique within the type", pattern=SLUG_PATTERN.pattern)),
-        image=(str | None, Field(None, description="absolute URL of the item's image", json_schema_extra={"format": "uri"})),
+        image=(
+            str | None,
+            Field(None, description="absolute URL of the item's image", json_schema_extra={"format": "uri"}),
+        ),
         **fields,
         body_html=(str, Field(description="the body as HTML: absolute links, no scripts")),
         **extra,
@@ -65,15 +70,19 @@ RECORDS = {
 
 def listing_model(name: str, record: type[BaseModel]) -> type[BaseModel]:
     return create_model(
-        f"{name.capitalize()}Listing", __base__=Record, __doc__=f"Every published item of /api/{name}.json, newest first.",
-        type=(Literal[name], ...), count=(int, Field(ge=0)), items=(list[record], ...),
+        f"{name.capitalize()}Listing",
+        __base__=Record,
+        __doc__=f"Every published item of /api/{name}.json, newest first.",
+        type=(Literal[name], ...),
+        count=(int, Field(ge=0)),
+        items=(list[record], ...),
     )
 
 
 LISTINGS = {name: listing_model(name, record) for name, (_, record) in RECORDS.items()}
 
 
-def render_api(build: "Build") -> dict[str, str | bytes]:
+def render_api(build: Build) -> dict[str, str | bytes]:
     outputs: dict[str, str | bytes] = {}
     for name, (kind, record) in RECORDS.items():
         entries = [entry for entry in build.published.items() if entry.kind == kind]
@@ -84,11 +93,15 @@ def render_api(build: "Build") -> dict[str, str | bytes]:
     return outputs
 
 
-def build_record(build: "Build", entry: Entry, record: type[BaseModel]) -> BaseModel:
+def build_record(build: Build, entry: Entry, record: type[BaseModel]) -> BaseModel:
     meta = entry.meta
     data = in_tokyo(meta.model_dump(exclude=PRIVATE_FIELDS))
-    data.update(url=build.config.absolute(entry.url), slug=entry.slug, body_html=portable_body(build, entry),
-                image=build.config.absolute(entry.image_path) if entry.image_path else None)
+    data.update(
+        url=build.config.absolute(entry.url),
+        slug=entry.slug,
+        body_html=portable_body(build, entry),
+        image=build.config.absolute(entry.image_path) if entry.image_path else None,
+    )
     if entry.kind == "event":
         data.update(all_day=meta.all_day, ends_at=meta.ends_at.astimezone(dates.TOKYO))
     return record.model_validate(data)
@@ -105,7 +118,7 @@ def in_tokyo(value):
     return value
 
 
-def json_schema(build: "Build", name: str) -> dict:
+def json_schema(build: Build, name: str) -> dict:
     schema = LISTINGS[name].model_json_schema(mode="serialization")
     return {"$schema": JSON_SCHEMA_DIALECT, "$id": build.config.absolute(f"/api/schema/{name}.json"), **schema}
 

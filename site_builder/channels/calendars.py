@@ -29,17 +29,18 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
 import icalendar
 
 from site_builder.content import dates
-from site_builder.content.readers import Entry
 from site_builder.content.events import present_event
 from site_builder.content.labels import SERIES
-from site_builder.site.render import template_env
 from site_builder.content.links import relative_url
+from site_builder.content.readers import Entry
+from site_builder.site.render import template_env
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config
@@ -48,10 +49,10 @@ if TYPE_CHECKING:
 PRODID = "-//Yokohama City Citizen Collaboration Promotion Center//site-builder//JA"
 TZID = "Asia/Tokyo"
 CALENDAR_PATH = "/events/calendar.ics"
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
-def render_calendars(build: "Build") -> dict[str, str | bytes]:
+def render_calendars(build: Build) -> dict[str, str | bytes]:
     config = build.config
     events = sorted(build.published.events, key=lambda e: (dates.as_instant(e.meta.start), e.slug))
     outputs: dict[str, str | bytes] = {CALENDAR_PATH: render_calendar(config, events, f"イベント - {config.site_name}")}
@@ -64,7 +65,7 @@ def event_ics_path(entry: Entry) -> str:
     return f"{entry.url}event.ics"
 
 
-def render_calendar(config: "Config", events: list[Entry], name: str) -> bytes:
+def render_calendar(config: Config, events: list[Entry], name: str) -> bytes:
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -84,7 +85,7 @@ def tokyo_vtimezone() -> icalendar.Timezone:
     return icalendar.Timezone.from_tzinfo(dates.TOKYO, tzid=TZID, last_date=dt.date(2100, 1, 1))
 
 
-def render_event(config: "Config", entry: Entry) -> icalendar.Event:
+def render_event(config: Config, entry: Entry) -> icalendar.Event:
     event, view = entry.meta, present_event(entry.meta)
     vevent = icalendar.Event()
     vevent.add("uid", event_uid(config, entry))
@@ -106,7 +107,7 @@ def render_event(config: "Config", entry: Entry) -> icalendar.Event:
     return vevent
 
 
-def event_uid(config: "Config", entry: Entry) -> str:
+def event_uid(config: Config, entry: Entry) -> str:
     return f"{entry.slug}@{urlsplit(config.site_url).hostname}"
 
 
@@ -128,7 +129,7 @@ def event_span(entry: Entry) -> tuple[dt.date | dt.datetime, dt.date | dt.dateti
     return event.start.astimezone(dates.TOKYO), end
 
 
-def description_text(config: "Config", entry: Entry) -> str:
+def description_text(config: Config, entry: Entry) -> str:
     event = entry.meta
     lines = [event.summary, "", f"詳細：{config.absolute(entry.url)}"]
     if event.registration and present_event(event).registration_open:
@@ -139,7 +140,7 @@ def description_text(config: "Config", entry: Entry) -> str:
 # --- "add to calendar" on the event pages ----------------------------------------------
 
 
-def google_calendar_url(config: "Config", entry: Entry) -> str:
+def google_calendar_url(config: Config, entry: Entry) -> str:
     """A Google Calendar "create event" link prefilled with the event."""
     start, end = event_span(entry)
     view = present_event(entry.meta)
@@ -149,13 +150,17 @@ def google_calendar_url(config: "Config", entry: Entry) -> str:
         end = end or start
         span = f"{start.astimezone(UTC):%Y%m%dT%H%M%SZ}/{end.astimezone(UTC):%Y%m%dT%H%M%SZ}"
     query = {
-        "action": "TEMPLATE", "text": view.headline, "dates": span,
-        "details": description_text(config, entry), "location": view.place_full, "ctz": TZID,
+        "action": "TEMPLATE",
+        "text": view.headline,
+        "dates": span,
+        "details": description_text(config, entry),
+        "location": view.place_full,
+        "ctz": TZID,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(query, safe="/", quote_via=quote)
 
 
-def event_actions(build: "Build") -> Callable[[Entry], str]:
+def event_actions(build: Build) -> Callable[[Entry], str]:
     """For ``SiteRenderer``: the links shown on an event page that is still to come."""
     template = template_env(build.config.root / "theme" / "site").get_template("calendar_links.html")
     now = build.published.now
@@ -163,13 +168,14 @@ def event_actions(build: "Build") -> Callable[[Entry], str]:
     def actions(entry: Entry) -> str:
         if entry.meta.ends_at <= now or present_event(entry.meta).flagged:  # past, cancelled, postponed
             return ""
-        return template.render(ics=relative_url(event_ics_path(entry), entry.url),
-                               google=google_calendar_url(build.config, entry))
+        return template.render(
+            ics=relative_url(event_ics_path(entry), entry.url), google=google_calendar_url(build.config, entry)
+        )
 
     return actions
 
 
-def calendar_list_link(build: "Build") -> str:
+def calendar_list_link(build: Build) -> str:
     """For the event list: subscribe to every event."""
     template = template_env(build.config.root / "theme" / "site").get_template("calendar_subscribe.html")
     return template.render(ics=relative_url(CALENDAR_PATH, "/events/"))

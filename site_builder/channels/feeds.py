@@ -24,11 +24,11 @@ from typing import TYPE_CHECKING
 
 from feedgen.feed import FeedGenerator
 
-from site_builder.content import dates
-from site_builder.content.readers import Entry
 from site_builder.channels.portable import portable_body
+from site_builder.content import dates
 from site_builder.content.events import present_event
 from site_builder.content.labels import KINDS
+from site_builder.content.readers import Entry
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config
@@ -45,7 +45,7 @@ class FeedSpec:
     kinds: tuple[str, ...]
 
 
-def feed_specs(config: "Config") -> list[FeedSpec]:
+def feed_specs(config: Config) -> list[FeedSpec]:
     site = config.site_name
     return [
         FeedSpec("/feed.xml", site, "/", ("case", "event", "news", "issue")),
@@ -55,7 +55,7 @@ def feed_specs(config: "Config") -> list[FeedSpec]:
     ]
 
 
-def alternates(config: "Config") -> list[dict]:
+def alternates(config: Config) -> list[dict]:
     """Autodiscovery ``<link rel="alternate">``s for every page's head: the site-wide feeds.
 
     Site paths, made relative per page by ``SiteRenderer.head``. Material's JavaScript
@@ -85,7 +85,7 @@ class FeedItem:
     tags: list[str]
 
 
-def render_feeds(build: "Build") -> dict[str, str | bytes]:
+def render_feeds(build: Build) -> dict[str, str | bytes]:
     items = [feed_item(build, entry) for entry in build.published.items()]
     # lastBuildDate of a feed without items (say, no news yet): the site's newest item.
     fallback = max((item.published for item in items), default=build.published.now)
@@ -97,16 +97,22 @@ def render_feeds(build: "Build") -> dict[str, str | bytes]:
     return outputs
 
 
-def feed_item(build: "Build", entry: Entry) -> FeedItem:
+def feed_item(build: Build, entry: Entry) -> FeedItem:
     meta, config = entry.meta, build.config
     body = portable_body(build, entry)
     if entry.kind == "event":
         body = event_facts(entry) + body
     modified = getattr(meta, "updated", None)
     return FeedItem(
-        entry=entry, url=config.absolute(entry.url), title=meta.title, summary=meta.summary, content_html=body,
-        published=tokyo(meta.date), modified=tokyo(modified) if modified else None,
-        image=config.absolute(entry.image_path) if entry.image_path else None, tags=list(meta.tags),
+        entry=entry,
+        url=config.absolute(entry.url),
+        title=meta.title,
+        summary=meta.summary,
+        content_html=body,
+        published=tokyo(meta.date),
+        modified=tokyo(modified) if modified else None,
+        image=config.absolute(entry.image_path) if entry.image_path else None,
+        tags=list(meta.tags),
     )
 
 
@@ -120,7 +126,7 @@ def tokyo(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dates.TOKYO)
 
 
-def render_rss(spec: FeedSpec, items: list[FeedItem], config: "Config", fallback: dt.datetime) -> bytes:
+def render_rss(spec: FeedSpec, items: list[FeedItem], config: Config, fallback: dt.datetime) -> bytes:
     feed = FeedGenerator()
     feed.title(spec.title)
     feed.link(href=config.absolute(spec.path), rel="self", type="application/rss+xml")
@@ -149,7 +155,7 @@ def add_rss_item(feed: FeedGenerator, item: FeedItem, all_kinds: bool) -> None:
         entry.category(term=tag)
 
 
-def render_json_feed(items: list[FeedItem], config: "Config") -> str:
+def render_json_feed(items: list[FeedItem], config: Config) -> str:
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen has no writer for it."""
     feed = {
         "version": JSON_FEED_VERSION,

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING
 import lxml.html
 import nh3
 
-from site_builder.content.readers import Entry
 from site_builder.content.links import EMPTY
+from site_builder.content.readers import Entry
 
 if TYPE_CHECKING:
     from site_builder.context import Build
@@ -42,7 +42,7 @@ def sanitize(html_text: str) -> str:
     return nh3.clean(html_text, url_schemes=URL_SCHEMES, link_rel="noopener")
 
 
-def portable_body(build: "Build", entry: Entry) -> str:
+def portable_body(build: Build, entry: Entry) -> str:
     """The rendered body of a public item: absolute links, nothing active.
     Made once per build: the feeds and the API both need it."""
     if entry.url not in build.portable_bodies:

@@ -10,8 +10,11 @@ from site_builder.issues.data_pull import PullError, collect_targets, pull
 def register(commands) -> None:
     data = commands.add_parser("data", help="issue-page datasets (課題を知る)")
     actions = data.add_subparsers(title="data commands")
-    pull = actions.add_parser("pull", help="download datasets that have a download_url; replace a file only if the "
-                                           "download parses and keeps the charts' columns; print what changed")
+    pull = actions.add_parser(
+        "pull",
+        help="download datasets that have a download_url; replace a file only if the "
+        "download parses and keeps the charts' columns; print what changed",
+    )
     pull.add_argument("--dataset", metavar="ID", help="only the dataset(s) with this id")
     pull.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the server (default 60)")
     pull.set_defaults(run=run_pull)

@@ -62,23 +62,36 @@ def new_file(root: Path, kind: str, title: str, slug: str, now: dt.datetime) -> 
         raise ScaffoldError(f"{path.relative_to(root).as_posix()} already exists: choose another --slug")
     taken = slug_owner(root / FOLDERS[kind], slug)
     if taken is not None:
-        raise ScaffoldError(f"slug {slug!r} is already used by {taken.relative_to(root).as_posix()}: choose another --slug")
+        raise ScaffoldError(
+            f"slug {slug!r} is already used by {taken.relative_to(root).as_posix()}: choose another --slug"
+        )
     now = now.astimezone(dates.TOKYO)
     today = now.date().isoformat()
     # Publish time = now, so that once draft is false the next build shows it.
-    fields: dict = {"title": title, "date": f"{now:%Y-%m-%dT%H:%M}", "summary": f"{title}の概要（一覧・SNS・メルマガに使われます）", "draft": True}
+    fields: dict = {
+        "title": title,
+        "date": f"{now:%Y-%m-%dT%H:%M}",
+        "summary": f"{title}の概要（一覧・SNS・メルマガに使われます）",
+        "draft": True,
+    }
     if kind == "case":
         fields |= {
             "partners": [{"name": "協働先の団体名", "type": "npo"}, {"name": "横浜市 〇〇局", "type": "government"}],
-            "wards": ["naka"], "sdgs": [11, 17], "status": "planning", "started": today,
+            "wards": ["naka"],
+            "sdgs": [11, 17],
+            "status": "planning",
+            "started": today,
         }
         body = "## 背景\n\n\n## 取組内容\n\n\n## 成果\n\n\n## 今後\n"
     elif kind == "event":
         start = (now + dt.timedelta(days=30)).date().isoformat()
         fields |= {
-            "start": f"{start}T18:30", "end": f"{start}T20:30",
-            "venue": "横浜市市民協働推進センター スペースA・B", "address": "横浜市中区本町6-50-10 横浜市役所1階",
-            "capacity": 25, "fee": "無料",
+            "start": f"{start}T18:30",
+            "end": f"{start}T20:30",
+            "venue": "横浜市市民協働推進センター スペースA・B",
+            "address": "横浜市中区本町6-50-10 横浜市役所1階",
+            "capacity": 25,
+            "fee": "無料",
         }
         body = "## 概要\n\n\n## プログラム\n\n\n## 参加方法\n"
     else:

@@ -15,11 +15,11 @@ whether such a moment has passed since the last deploy, and rebuilds only then.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable
+from collections.abc import Iterable
 
+from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
-from site_builder import pipeline
 from site_builder.content.readers import Content, Entry
 
 NONE = "none"

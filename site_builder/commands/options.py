@@ -12,8 +12,11 @@ NOW_SOURCES = "default: $SITE_BUILDER_NOW, else $SOURCE_DATE_EPOCH, else the clo
 
 def add_now(parser: argparse.ArgumentParser, what: str = "the build time") -> None:
     """``--now TIME``: ``what`` the time means for this command, e.g. 2020-07-01T09:00 (Asia/Tokyo)."""
-    parser.add_argument("--now", metavar="TIME",
-                        help=f"{what}, e.g. 2020-07-01T09:00 (Asia/Tokyo unless an offset is given; {NOW_SOURCES})")
+    parser.add_argument(
+        "--now",
+        metavar="TIME",
+        help=f"{what}, e.g. 2020-07-01T09:00 (Asia/Tokyo unless an offset is given; {NOW_SOURCES})",
+    )
 
 
 def now_of(args: argparse.Namespace) -> dt.datetime:

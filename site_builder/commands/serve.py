@@ -15,15 +15,19 @@ import threading
 import time
 from pathlib import Path
 
+from site_builder import pipeline
 from site_builder.commands.options import add_now
 from site_builder.content import dates
-from site_builder import pipeline
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.context import Progress
 
 WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
-RELOAD_SCRIPT = b"""<script>(function(){var v=null;setInterval(function(){fetch('/__build__',{cache:'no-store'}).then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t}).catch(function(){})},700)})();</script>"""
+RELOAD_SCRIPT = (
+    b"<script>(function(){var v=null;setInterval(function(){fetch('/__build__',{cache:'no-store'})"
+    b".then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t})"
+    b".catch(function(){})},700)})();</script>"
+)
 
 
 def register(commands) -> None:

@@ -12,8 +12,9 @@ from site_builder.context import Progress
 
 
 def register(commands) -> None:
-    check = commands.add_parser("check", help="validate all content and settings; print every error as "
-                                              "path:line: field: message")
+    check = commands.add_parser(
+        "check", help="validate all content and settings; print every error as path:line: field: message"
+    )
     check.set_defaults(run=run_check)
 
     build = commands.add_parser("build", help="check, then build the whole site atomically")

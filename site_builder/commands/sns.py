@@ -19,7 +19,9 @@ from site_builder.writer import adopt_legacy
 
 def register(commands) -> None:
     """``site-builder sns plan`` and ``site-builder sns post --due``."""
-    sns = commands.add_parser("sns", help="SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due")
+    sns = commands.add_parser(
+        "sns", help="SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due"
+    )
     actions = sns.add_subparsers(title="sns commands")
     plan = actions.add_parser("plan", help="show the queue: what goes out when, what already went")
     plan.add_argument("--json", action="store_true", help="the queue as JSON")

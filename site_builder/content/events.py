@@ -22,8 +22,10 @@ FLAGGED_STATUSES = ("cancelled", "postponed")  # not happening as announced: fla
 REMINDED_STATUSES = ("scheduled", "moved-online")  # still happening: SNS reminders go out
 CALENDAR_STATUS = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}  # iCalendar STATUS; otherwise CONFIRMED
 SCHEMA_STATUS = {
-    "scheduled": "EventScheduled", "cancelled": "EventCancelled",
-    "postponed": "EventPostponed", "moved-online": "EventMovedOnline",
+    "scheduled": "EventScheduled",
+    "cancelled": "EventCancelled",
+    "postponed": "EventPostponed",
+    "moved-online": "EventMovedOnline",
 }
 SCHEMA = "https://schema.org/"
 SCHEMA_REGION = "神奈川県"  # the centre's events are in Yokohama
@@ -180,7 +182,13 @@ def present_event(event: Event) -> EventView:
     """The view of one event model (``entry.meta`` of an event entry)."""
     online_url = event.online if isinstance(event.online, str) else None
     return EventView(
-        title=event.title, start=event.start, end=event.end, venue=event.venue, address=event.address,
-        online=bool(event.online), online_url=online_url, status=event.status,
+        title=event.title,
+        start=event.start,
+        end=event.end,
+        venue=event.venue,
+        address=event.address,
+        online=bool(event.online),
+        online_url=online_url,
+        status=event.status,
         status_label=EVENT_STATUS[event.status],
     )

@@ -155,10 +155,12 @@ def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int)
             key = key_node.value
             line = key_node.start_mark.line + first_line
             if key in seen:
-                raise ContentFileError(line, format_loc(loc + (key,)), f"duplicate field (first set on line {seen[key]})")
+                raise ContentFileError(
+                    line, format_loc((*loc, key)), f"duplicate field (first set on line {seen[key]})"
+                )
             seen[key] = line
-            located[loc + (key,)] = line
-            _locate(value_node, loc + (key,), located, first_line)
+            located[(*loc, key)] = line
+            _locate(value_node, (*loc, key), located, first_line)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _locate(item, loc + (index,), located, first_line)
+            _locate(item, (*loc, index), located, first_line)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
 from site_builder.content.models import Case, Edition, Event, IssuePage, Item, News, Page
 
 
@@ -43,12 +44,22 @@ KINDS = (CASE, EVENT, NEWS, ISSUE, PAGE, EDITION)
 ITEM_KINDS = (CASE, EVENT, NEWS, ISSUE)  # listed, in feeds, the API and the SNS queue
 DATA_FOLDER = "content/data"  # issue-page datasets: published only beside the pages that use them
 # Folders under content/ that hold no ordinary pages (and whose files the engine does not publish).
-NOT_PAGES = tuple(sorted({kind.folder.split("/", 1)[1] for kind in KINDS if kind.folder.startswith("content/")}
-                         | {DATA_FOLDER.split("/", 1)[1]}))
+NOT_PAGES = tuple(
+    sorted(
+        {kind.folder.split("/", 1)[1] for kind in KINDS if kind.folder.startswith("content/")}
+        | {DATA_FOLDER.split("/", 1)[1]}
+    )
+)
 # What editors write: the preview rebuilds when anything below these changes.
 SOURCE_FOLDERS = tuple(sorted({kind.folder.split("/", 1)[0] for kind in KINDS}))
 # Site paths the generated pages own: an ordinary page may not take them.
-RESERVED_URLS = (*(kind.url_prefix for kind in KINDS if kind is not PAGE), "/api/", "/search/", "/pagefind/", "/assets/")
+RESERVED_URLS = (
+    *(kind.url_prefix for kind in KINDS if kind is not PAGE),
+    "/api/",
+    "/search/",
+    "/pagefind/",
+    "/assets/",
+)
 
 
 def kind_of_folder(relative: Path) -> Kind | None:
@@ -59,4 +70,3 @@ def kind_of_folder(relative: Path) -> Kind | None:
         if parts[: len(folder)] == folder and len(parts) > len(folder):
             return kind
     return None
-

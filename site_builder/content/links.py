@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from site_builder.content.kinds import DATA_FOLDER, kind_of_folder
 
@@ -148,7 +148,7 @@ def _relpath(path: str, start: str) -> str:
     path_parts = [part for part in path.split("/") if part]
     start_parts = [part for part in start.split("/") if part]
     common = 0
-    for mine, theirs in zip(path_parts, start_parts):
+    for mine, theirs in zip(path_parts, start_parts, strict=False):
         if mine != theirs:
             break
         common += 1

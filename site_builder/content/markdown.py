@@ -58,10 +58,10 @@ class MarkdownRenderer:
 
     def render_all(self, texts: list[str]) -> list[str]:
         keys = [self.key(text) for text in texts]
-        missing = sorted({key: text for key, text in zip(keys, texts) if key not in self.cache}.items())
+        missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in self.cache}.items())
         if missing:
             results = self._run([text for _, text in missing])
-            self.cache.update(zip((key for key, _ in missing), results))
+            self.cache.update(zip((key for key, _ in missing), results, strict=True))
         html = [self.cache[key] for key in keys]
         self.cache = {key: self.cache[key] for key in keys}
         return html
@@ -84,12 +84,13 @@ class MarkdownRenderer:
             replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
 
 
-def convert_bodies(entries: list[Entry], config: Config, resolver: Resolver,
-                   cache_dir: Path | None = None) -> dict[str, LinkedBody]:
+def convert_bodies(
+    entries: list[Entry], config: Config, resolver: Resolver, cache_dir: Path | None = None
+) -> dict[str, LinkedBody]:
     """Each entry's body converted with the site's Markdown extensions and its
     references resolved (:mod:`site_builder.content.links`), by the entry's URL."""
     names, configs = config.markdown_extensions()
     renderer = MarkdownRenderer(names, configs, cache_dir)
     html = renderer.render_all([entry.body for entry in entries])
     renderer.save()
-    return {entry.url: resolver.link_body(entry.path, body) for entry, body in zip(entries, html)}
+    return {entry.url: resolver.link_body(entry.path, body) for entry, body in zip(entries, html, strict=True)}

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal, Union
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from site_builder.content import dates
-from site_builder.content import post_length
+from site_builder.content import dates, post_length
 from site_builder.content.wards import CITYWIDE, WARDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -64,7 +63,7 @@ def _listify(value: object) -> object:
 
 
 Text = Annotated[str, Field(min_length=1)]
-Time = Annotated[Union[dt.datetime, dt.date], BeforeValidator(_time)]
+Time = Annotated[dt.datetime | dt.date, BeforeValidator(_time)]
 Instant = Annotated[dt.datetime, BeforeValidator(_instant)]
 DateOnly = Annotated[dt.date, BeforeValidator(_date_only)]
 Slug = Annotated[str, AfterValidator(_slug)]
@@ -83,7 +82,7 @@ class SnsPost(Strict):
     text: Text | None = None
 
     @model_validator(mode="after")
-    def _fits(self) -> "SnsPost":
+    def _fits(self) -> SnsPost:
         if self.text is not None:
             problem_text = post_length.overflow(self.network, self.text)
             if problem_text:
@@ -102,7 +101,7 @@ class Item(Strict):
     image: Text | None = None
     image_alt: Text | None = None
     tags: list[Text] = []
-    sns: Union[Literal[False], list[SnsPost], None] = None
+    sns: Literal[False] | list[SnsPost] | None = None
 
     @classmethod
     def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
@@ -113,7 +112,7 @@ class Item(Strict):
         return []
 
     @model_validator(mode="after")
-    def _presence(self) -> "Item":
+    def _presence(self) -> Item:
         for field_name, message in self.presence_problems(self.model_dump(exclude_defaults=True)):
             raise problem(field_name, message)
         return self
@@ -153,7 +152,7 @@ class Event(Item):
     end: Time | None = None
     venue: Text | None = None
     address: Text | None = None
-    online: Union[Literal[True], Url, None] = None
+    online: Literal[True] | Url | None = None
     capacity: Annotated[int, Field(gt=0, strict=True)] | None = None
     fee: Text | None = None
     registration: Url | None = None
@@ -167,7 +166,11 @@ class Event(Item):
         if not data.get("venue") and not data.get("online"):
             found.append(("venue", "an event needs a venue or online (or both)"))
         try:  # so that a span mistake shows up beside errors in other fields
-            message = span_problem(dates.parse_time(data.get("start")), dates.parse_time(data["end"])) if "end" in data else None
+            message = (
+                span_problem(dates.parse_time(data.get("start")), dates.parse_time(data["end"]))
+                if "end" in data
+                else None
+            )
         except ValueError:  # start or end themselves are wrong: their own errors say so
             message = None
         if message:
@@ -175,14 +178,14 @@ class Event(Item):
         return found
 
     @model_validator(mode="after")
-    def _span(self) -> "Event":
+    def _span(self) -> Event:
         message = span_problem(self.start, self.end)
         if message:
             raise problem("end", message)
         return self
 
     @model_validator(mode="after")
-    def _updated_after_date(self) -> "Event":
+    def _updated_after_date(self) -> Event:
         if self.updated is not None and self.updated < self.date:
             raise problem("updated", "updated is before date (the publish time)")
         return self
@@ -219,7 +222,7 @@ class Chart(Strict):
     dataset: Text
     type: Literal["bar", "line", "stacked-bar"]
     x: Text
-    y: Union[Text, Annotated[list[Text], Field(min_length=1)]]
+    y: Text | Annotated[list[Text], Field(min_length=1)]
     title: Text
     caption: Text | None = None
 
@@ -233,7 +236,7 @@ class IssuePage(Item):
     charts: Annotated[list[Chart], Field(min_length=1)]
 
     @model_validator(mode="after")
-    def _charts_name_datasets(self) -> "IssuePage":
+    def _charts_name_datasets(self) -> IssuePage:
         known = {dataset.id for dataset in self.datasets}
         for index, chart in enumerate(self.charts):
             if chart.dataset not in known:
@@ -280,8 +283,8 @@ class Edition(Strict):
         return []
 
     @model_validator(mode="after")
-    def _period(self) -> "Edition":
-        if self.period_from is not None and self.period_to is not None:
-            if dates.as_instant(self.period_to) < dates.as_instant(self.period_from):
-                raise problem("to", "to is before from")
+    def _period(self) -> Edition:
+        bounded = self.period_from is not None and self.period_to is not None
+        if bounded and dates.as_instant(self.period_to) < dates.as_instant(self.period_from):
+            raise problem("to", "to is before from")
         return self

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from pydantic import BaseModel, ValidationError
 
@@ -87,7 +87,9 @@ def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) ->
         if entry.url in seen:
             line = entry.source.line_of(("slug",))
             other = reporter.display(seen[entry.url])
-            reporter.error(path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has the URL {entry.url} already")
+            reporter.error(
+                path, line, "slug", f"duplicate slug {entry.slug!r}: {other} has the URL {entry.url} already"
+            )
             continue
         seen[entry.url] = path
         entries.append(entry)
@@ -109,20 +111,24 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry 
             reporter.error(path, line_near(source, loc), format_loc(loc), message)
         return None
     slug = meta.slug or path.stem
-    if kind is PAGE:
-        url = page_url(root, path, meta.slug)
-    else:
-        url = f"{kind.url_prefix}{slug}/"
+    url = page_url(root, path, meta.slug) if kind is PAGE else f"{kind.url_prefix}{slug}/"
     segments = url.strip("/").split("/") if kind is PAGE else [slug]
     unsafe = [part for part in segments if part and not SLUG_PATTERN.match(part)]
     if unsafe:  # a `slug:` field was checked by the model, so this comes from the file name
-        reporter.error(path, 1, "slug", f"unsafe slug {unsafe[0]!r} (from the file name): use only a-z, 0-9 and "
-                                        "single '-' between them; rename the file or set slug")
+        reporter.error(
+            path,
+            1,
+            "slug",
+            f"unsafe slug {unsafe[0]!r} (from the file name): use only a-z, 0-9 and "
+            "single '-' between them; rename the file or set slug",
+        )
         return None
     if kind is PAGE and url in RESERVED_URLS:
         reporter.error(path, source.line_of(("slug",)), "slug", f"the page URL {url} is reserved for generated pages")
         return None
-    image_path, image_file = resolve_image(root, path, url, meta.image) if getattr(meta, "image", None) else (None, None)
+    image_path, image_file = (
+        resolve_image(root, path, url, meta.image) if getattr(meta, "image", None) else (None, None)
+    )
     return Entry(kind.name, meta, path, source, slug, url, image_path, image_file)
 
 
@@ -170,8 +176,9 @@ def _is_tag(part: object, previous: object) -> bool:
     return isinstance(part, str) and isinstance(previous, str) and ("[" in part or part in _TAG_WORDS)
 
 
-def field_errors(exc: ValidationError, model: type[BaseModel], *, noun: str = "field",
-                 names: Iterable[str] | None = None) -> list[tuple[Loc, str]]:
+def field_errors(
+    exc: ValidationError, model: type[BaseModel], *, noun: str = "field", names: Iterable[str] | None = None
+) -> list[tuple[Loc, str]]:
     """Turn pydantic's errors into ``(location, message)`` pairs editors can read.
 
     ``noun`` names an unknown key ("unknown field"); ``names`` are the keys suggested
@@ -190,7 +197,9 @@ def field_errors(exc: ValidationError, model: type[BaseModel], *, noun: str = "f
         grouped.setdefault(loc, []).append(error)
     result = []
     for loc, errors in grouped.items():
-        if all(e["type"] == "literal_error" for e in errors) and any(o[: len(loc)] == loc and len(o) > len(loc) for o in grouped):
+        if all(e["type"] == "literal_error" for e in errors) and any(
+            o[: len(loc)] == loc and len(o) > len(loc) for o in grouped
+        ):
             continue  # `sns: false | [posts]`: the list branch's deeper error says what is wrong
         chosen = [e for e in errors if e["type"] == "value_error"] or errors
         if len(chosen) > 1 and loc and loc[-1] in _UNION_MESSAGES:
@@ -221,8 +230,12 @@ def describe(error: dict, model: type[BaseModel], *, noun: str = "field", names:
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"must be a whole number, got {value!r}"
     if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
-        bound = {"greater_than": "greater than", "greater_than_equal": "at least",
-                 "less_than": "less than", "less_than_equal": "at most"}[kind]
+        bound = {
+            "greater_than": "greater than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }[kind]
         limit = next(iter(ctx.values()))
         return f"must be {bound} {limit}, got {value!r}"
     if kind in ("bool_type", "bool_parsing"):

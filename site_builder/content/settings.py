@@ -18,15 +18,16 @@ import datetime as dt
 import email.utils
 import os
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Callable, Literal, get_args
+from typing import Annotated, Literal, get_args
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
-from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, parse_yaml
 from site_builder.content import post_length
+from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, parse_yaml
 from site_builder.content.models import Instant, Network, Text
 from site_builder.content.readers import field_errors
 from site_builder.content.reporter import Reporter
@@ -41,6 +42,7 @@ class ConfigError(Exception):
 
 
 # --- value rules -------------------------------------------------------------------
+
 
 def _https(value: str) -> str:
     if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
@@ -85,6 +87,7 @@ Clock = Annotated[dt.time, BeforeValidator(_clock)]
 
 
 # --- the model ---------------------------------------------------------------------
+
 
 def _prefixed(prefix: str) -> Callable[[str], str]:
     """The key in mkdocs.yml of an attribute: ``from_`` of the newsletter is ``newsletter_from``."""
@@ -173,7 +176,7 @@ class SiteBuilderSettings(BaseModel):
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
 
     @classmethod
-    def from_flat(cls, data: object) -> "SiteBuilderSettings":
+    def from_flat(cls, data: object) -> SiteBuilderSettings:
         """Validate the flat mapping as written in mkdocs.yml; raises ``ValidationError``."""
         return cls.model_validate(_grouped(data))
 
@@ -221,6 +224,7 @@ def setting_errors(exc: ValidationError) -> list[tuple[Loc, str]]:
 
 
 # --- mkdocs.yml --------------------------------------------------------------------
+
 
 class _EngineLoader(yaml.SafeLoader):
     """``yaml.safe_load``'s rules, except that an impossible date (``2026-11-31``)
@@ -272,7 +276,7 @@ class Config:
         names, configs = [], {}
         for entry in self.engine_config.get("markdown_extensions", []):
             if isinstance(entry, dict):
-                (name, options), = entry.items()
+                ((name, options),) = entry.items()
                 names.append(name)
                 configs[name] = options or {}
             else:

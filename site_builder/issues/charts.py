@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING
 
 from lxml import etree
 
-from site_builder.issues.datasets import ChartData, Series
 from site_builder.content.models import Chart
+from site_builder.issues.datasets import ChartData, Series
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -39,10 +39,21 @@ if TYPE_CHECKING:
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 DASHES = ("-", "--", "-.", ":")
-MEASURING_FONTS = ("Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans JP", "Hiragino Sans",
-                   "Hiragino Kaku Gothic ProN", "Yu Gothic", "Meiryo", "IPAexGothic", "IPAGothic")
-CSS_FONTS = ("'Noto Sans CJK JP', 'Noto Sans JP', 'Source Han Sans JP', 'Hiragino Sans', "
-             "'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, sans-serif")
+MEASURING_FONTS = (
+    "Noto Sans CJK JP",
+    "Noto Sans JP",
+    "Source Han Sans JP",
+    "Hiragino Sans",
+    "Hiragino Kaku Gothic ProN",
+    "Yu Gothic",
+    "Meiryo",
+    "IPAexGothic",
+    "IPAGothic",
+)
+CSS_FONTS = (
+    "'Noto Sans CJK JP', 'Noto Sans JP', 'Source Han Sans JP', 'Hiragino Sans', "
+    "'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, sans-serif"
+)
 TYPE_NAMES = {"bar": "棒グラフ", "line": "折れ線グラフ", "stacked-bar": "積み上げ棒グラフ"}
 WIDTH_IN = 5.5  # 396 units wide: 13-unit text is about 11 px on a 343 px phone column
 PLOT_WIDTH_PT = 330
@@ -62,20 +73,36 @@ def measuring_font() -> str:
     for name in MEASURING_FONTS:
         if name in installed:
             return name
-    raise ChartError("no Japanese font for the charts: install fonts-noto-cjk (Debian/Ubuntu) or Noto Sans JP; "
-                     "if one is installed, delete matplotlib's font cache (~/.cache/matplotlib) and build again")
+    raise ChartError(
+        "no Japanese font for the charts: install fonts-noto-cjk (Debian/Ubuntu) or Noto Sans JP; "
+        "if one is installed, delete matplotlib's font cache (~/.cache/matplotlib) and build again"
+    )
 
 
 def style(salt: str) -> dict:
     from cycler import cycler
 
     return {
-        "svg.fonttype": "none", "svg.hashsalt": salt, "font.family": "sans-serif",
-        "font.sans-serif": [measuring_font()], "font.size": 14, "xtick.labelsize": 13, "ytick.labelsize": 13,
-        "text.color": TEXT, "axes.labelcolor": TEXT, "xtick.color": "#333333", "ytick.color": "#333333",
-        "axes.edgecolor": "#666666", "axes.spines.top": False, "axes.spines.right": False,
-        "axes.prop_cycle": cycler(color=OKABE_ITO), "grid.color": "#d9d9d9", "grid.linewidth": 0.8,
-        "legend.frameon": False, "legend.fontsize": 13, "axes.unicode_minus": False,
+        "svg.fonttype": "none",
+        "svg.hashsalt": salt,
+        "font.family": "sans-serif",
+        "font.sans-serif": [measuring_font()],
+        "font.size": 14,
+        "xtick.labelsize": 13,
+        "ytick.labelsize": 13,
+        "text.color": TEXT,
+        "axes.labelcolor": TEXT,
+        "xtick.color": "#333333",
+        "ytick.color": "#333333",
+        "axes.edgecolor": "#666666",
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "axes.prop_cycle": cycler(color=OKABE_ITO),
+        "grid.color": "#d9d9d9",
+        "grid.linewidth": 0.8,
+        "legend.frameon": False,
+        "legend.fontsize": 13,
+        "axes.unicode_minus": False,
     }
 
 
@@ -90,7 +117,7 @@ def render_chart(chart: Chart, data: ChartData, id_prefix: str, description: str
     return accessible_svg(buffer.getvalue(), chart.title, description, id_prefix)
 
 
-def draw(chart: Chart, data: ChartData) -> "Figure":
+def draw(chart: Chart, data: ChartData) -> Figure:
     from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -117,8 +144,15 @@ def draw(chart: Chart, data: ChartData) -> "Figure":
 
 def draw_lines(axes, data: ChartData, positions: list[int]) -> None:
     for index, series in enumerate(data.series):
-        axes.plot(positions, values(series), label=series.name, marker=MARKERS[index % len(MARKERS)],
-                  linestyle=DASHES[index % len(DASHES)], linewidth=2.2, markersize=6)
+        axes.plot(
+            positions,
+            values(series),
+            label=series.name,
+            marker=MARKERS[index % len(MARKERS)],
+            linestyle=DASHES[index % len(DASHES)],
+            linewidth=2.2,
+            markersize=6,
+        )
     step = max(1, math.ceil((label_width(data.labels) + 13) / (PLOT_WIDTH_PT / max(len(positions), 1))))
     ticks = positions[::step]
     axes.set_xticks(ticks, [data.labels[i] for i in ticks])
@@ -159,12 +193,22 @@ def mark_gaps(axes, data: ChartData, horizontal: bool, stacked: bool) -> None:
             if all(cell.value is None for cell in cells):
                 gaps.append((position, cells[0].mark))
             continue
-        gaps += [(position - 0.4 + 0.8 / count * (index + 0.5), cell.mark)
-                 for index, cell in enumerate(cells) if cell.value is None]
+        gaps += [
+            (position - 0.4 + 0.8 / count * (index + 0.5), cell.mark)
+            for index, cell in enumerate(cells)
+            if cell.value is None
+        ]
     for at, mark in gaps:
-        axes.annotate(mark or "空欄", (0, at) if horizontal else (at, 0), xytext=(4, 0) if horizontal else (0, 4),
-                      textcoords="offset points", ha="left" if horizontal else "center",
-                      va="center" if horizontal else "bottom", fontsize=11, color="#333333")
+        axes.annotate(
+            mark or "空欄",
+            (0, at) if horizontal else (at, 0),
+            xytext=(4, 0) if horizontal else (0, 4),
+            textcoords="offset points",
+            ha="left" if horizontal else "center",
+            va="center" if horizontal else "bottom",
+            fontsize=11,
+            color="#333333",
+        )
 
 
 def legend_columns(names: list[str]) -> int:
@@ -236,8 +280,12 @@ def accessible_svg(data: bytes, title: str, description: str, id_prefix: str) ->
 
 def keep_referenced_ids(root, id_prefix: str) -> None:
     """Drop matplotlib's ``figure_1``-style ids, which would repeat between charts."""
-    referenced = set(re.findall(r"#([\w.-]+)", " ".join(
-        value for element in root.iter() for value in element.attrib.values() if "#" in value)))
+    referenced = set(
+        re.findall(
+            r"#([\w.-]+)",
+            " ".join(value for element in root.iter() for value in element.attrib.values() if "#" in value),
+        )
+    )
     referenced |= {f"{id_prefix}-title", f"{id_prefix}-desc"}
     for element in root.iter():
         if element.get("id") and element.get("id") not in referenced:
@@ -261,7 +309,7 @@ def describe(chart: Chart, data: ChartData) -> str:
 
 
 def summarize(chart_type: str, labels: tuple[str, ...], series: Series) -> str:
-    known = [(label, cell) for label, cell in zip(labels, series.cells) if cell.value is not None]
+    known = [(label, cell) for label, cell in zip(labels, series.cells, strict=False) if cell.value is not None]
     if not known:
         return f"{series.name}：値なし。"
     high = max(known, key=lambda pair: pair[1].value)

@@ -20,10 +20,18 @@ from pathlib import Path
 import httpx
 from tqdm import tqdm
 
-from site_builder.content.readers import read_content
-from site_builder.issues.datasets import Table, TableError, column_problems, inside_content, parse_cell, read_table, row_problems
 from site_builder.content.models import Chart
+from site_builder.content.readers import read_content
 from site_builder.content.reporter import Reporter
+from site_builder.issues.datasets import (
+    Table,
+    TableError,
+    column_problems,
+    inside_content,
+    parse_cell,
+    read_table,
+    row_problems,
+)
 from site_builder.writer import replace_file
 
 MAX_BYTES = 100 * 1024 * 1024
@@ -63,8 +71,10 @@ def collect_targets(root: Path, only_id: str | None) -> tuple[list[Target], list
                 continue
             target = targets.setdefault(dataset.file, Target(dataset.file, dataset.download_url, dataset.encoding))
             if (target.url, target.encoding) != (dataset.download_url, dataset.encoding):
-                problems.append(f"content/{dataset.file}: datasets disagree on download_url or encoding "
-                                f"({', '.join(target.ids)} and {entry.slug}/{dataset.id})")
+                problems.append(
+                    f"content/{dataset.file}: datasets disagree on download_url or encoding "
+                    f"({', '.join(target.ids)} and {entry.slug}/{dataset.id})"
+                )
                 target.url = ""
             target.ids.append(f"{entry.slug}/{dataset.id}")
     for entry in content.of("issue"):
@@ -123,8 +133,10 @@ def check_download(data: bytes, target: Target) -> Table:
         missing = column_problems(table, chart, "the download")
         messages += [message for _, message in missing]
         if not missing:
-            messages += [f"{target.url}:{line}: {column}: {message}"
-                         for line, column, message in row_problems(table, chart.x, chart.columns)]
+            messages += [
+                f"{target.url}:{line}: {column}: {message}"
+                for line, column, message in row_problems(table, chart.x, chart.columns)
+            ]
     if messages:
         unique = list(dict.fromkeys(messages))
         raise PullError("the download does not fit the charts:\n  " + "\n  ".join(unique))
@@ -155,7 +167,10 @@ def diff_rows(old: Table, new: Table, key_columns: list[str]):
     common = [c for c in new.header if c in old.header]
     keys = [c for c in key_columns if c in common] or common[:1]
     old_rows, new_rows = records(old, common), records(new, common)
-    label = lambda row: " / ".join(row[c] for c in keys)  # noqa: E731
+
+    def label(row: dict[str, str]) -> str:
+        return " / ".join(row[c] for c in keys)
+
     if unique(old_rows, keys) and unique(new_rows, keys):
         old_by, new_by = {label(r): r for r in old_rows}, {label(r): r for r in new_rows}
         pairs = [(old_by[k], new_by[k]) for k in old_by if k in new_by]
@@ -163,9 +178,11 @@ def diff_rows(old: Table, new: Table, key_columns: list[str]):
         removed = [k for k in old_by if k not in new_by]
     else:
         pairs, added, removed = [], [], []
-        matcher = difflib.SequenceMatcher(None, [tuple(r.values()) for r in old_rows], [tuple(r.values()) for r in new_rows])
+        matcher = difflib.SequenceMatcher(
+            None, [tuple(r.values()) for r in old_rows], [tuple(r.values()) for r in new_rows]
+        )
         for _, i1, i2, j1, j2 in matcher.get_opcodes():
-            pairs += list(zip(old_rows[i1:i2], new_rows[j1:j2]))
+            pairs += list(zip(old_rows[i1:i2], new_rows[j1:j2], strict=False))
             added += [label(r) for r in new_rows[j1 + (i2 - i1) : j2]]
             removed += [label(r) for r in old_rows[i1 + (j2 - j1) : i2]]
     changed = [(label(b), c, a[c], b[c]) for a, b in pairs for c in common if not same_cell(a[c], b[c])]
@@ -174,7 +191,9 @@ def diff_rows(old: Table, new: Table, key_columns: list[str]):
 
 def records(table: Table, columns: list[str]) -> list[dict[str, str]]:
     index = {name: table.header.index(name) for name in columns}
-    return [{name: (row.cells[i] if i < len(row.cells) else "").strip() for name, i in index.items()} for row in table.rows]
+    return [
+        {name: (row.cells[i] if i < len(row.cells) else "").strip() for name, i in index.items()} for row in table.rows
+    ]
 
 
 def unique(rows: list[dict[str, str]], keys: list[str]) -> bool:

@@ -45,8 +45,22 @@ NO_VALUE = {
     "…": "「…」：数値が得られないもの（不詳）",
     "X": "「X」：個人や事業所が特定されるおそれがあるため公表されていないもの（秘匿）",
 }
-_MARKS = {"": "", "-": "-", "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-",
-          "...": "…", "..": "…", "…": "…", "X": "X", "x": "X"}
+_MARKS = {
+    "": "",
+    "-": "-",
+    "‐": "-",
+    "‑": "-",
+    "‒": "-",
+    "–": "-",
+    "—": "-",
+    "―": "-",
+    "−": "-",
+    "...": "…",
+    "..": "…",
+    "…": "…",
+    "X": "X",
+    "x": "X",
+}
 _NUMBER = re.compile(r"^(?P<sign>[-+△▲]?)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
 NUMBER_HINT = "write digits, optionally with , separators; a cell without a value is blank, -, … or X"
 CHART_MARKER = re.compile(r"^[ \t]*<!--[ \t]*chart:[ \t]*(\d+)[ \t]*-->[ \t]*$", re.MULTILINE)
@@ -272,12 +286,15 @@ def inside_content(root: Path, dataset: Dataset) -> bool:
     return (root / "content" / dataset.file).resolve().is_relative_to((root / "content").resolve())
 
 
-def _read_for_check(root: Path, page: Path, index: int, dataset: Dataset, source: SourceFile,
-                    reporter: Reporter) -> Table | None:
+def _read_for_check(
+    root: Path, page: Path, index: int, dataset: Dataset, source: SourceFile, reporter: Reporter
+) -> Table | None:
     path = root / "content" / dataset.file
     if not inside_content(root, dataset):
         loc = ("datasets", index, "file")
-        reporter.error(page, source.line_of(loc), format_loc(loc), f"must be a file inside content/, got {dataset.file!r}")
+        reporter.error(
+            page, source.line_of(loc), format_loc(loc), f"must be a file inside content/, got {dataset.file!r}"
+        )
         return None
     if not path.is_file():
         return None
@@ -292,8 +309,9 @@ def _read_for_check(root: Path, page: Path, index: int, dataset: Dataset, source
     return None
 
 
-def _check_chart(table: Table, chart: Chart, index: int, csv_path: Path, page: Path, source: SourceFile,
-                 reporter: Reporter) -> None:
+def _check_chart(
+    table: Table, chart: Chart, index: int, csv_path: Path, page: Path, source: SourceFile, reporter: Reporter
+) -> None:
     problems = column_problems(table, chart, reporter.display(csv_path))
     for loc, message in problems:
         full = ("charts", index, *loc)
@@ -303,13 +321,20 @@ def _check_chart(table: Table, chart: Chart, index: int, csv_path: Path, page: P
     cell_problems = row_problems(table, chart.x, chart.columns)
     for line, column, message in cell_problems:
         reporter.error(csv_path, line, column, message)
-    if not cell_problems and table.rows and all(
-            cell.value is None for s in chart_data(table, chart).series for cell in s.cells):
+    if (
+        not cell_problems
+        and table.rows
+        and all(cell.value is None for s in chart_data(table, chart).series for cell in s.cells)
+    ):
         loc = ("charts", index, "y")
-        reporter.error(page, source.line_of(loc), format_loc(loc), "has no numbers to chart: every cell is blank, -, … or X")
+        reporter.error(
+            page, source.line_of(loc), format_loc(loc), "has no numbers to chart: every cell is blank, -, … or X"
+        )
     elif not table.rows:
         loc = ("charts", index, "dataset")
-        reporter.error(page, source.line_of(loc), format_loc(loc), f"{reporter.display(csv_path)} has a header but no rows")
+        reporter.error(
+            page, source.line_of(loc), format_loc(loc), f"{reporter.display(csv_path)} has a header but no rows"
+        )
 
 
 def _check_file_names(page: Path, datasets: list[Dataset], source: SourceFile, reporter: Reporter) -> None:
@@ -319,6 +344,10 @@ def _check_file_names(page: Path, datasets: list[Dataset], source: SourceFile, r
         name = Path(dataset.file).name
         if name in seen and seen[name] != dataset.file:
             loc = ("datasets", index, "file")
-            reporter.error(page, source.line_of(loc), format_loc(loc),
-                           f"another dataset of this page has the file name {name!r} ({seen[name]}); rename one")
+            reporter.error(
+                page,
+                source.line_of(loc),
+                format_loc(loc),
+                f"another dataset of this page has the file name {name!r} ({seen[name]}); rename one",
+            )
         seen.setdefault(name, dataset.file)

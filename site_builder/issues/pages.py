@@ -21,17 +21,15 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from site_builder.issues import charts
 from site_builder.content import dates
-from site_builder.content.settings import Config
-from site_builder.content.readers import Entry
-from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
 from site_builder.content.models import Chart, Dataset
-from site_builder.context import Build
+from site_builder.content.readers import Entry
+from site_builder.content.settings import Config
+from site_builder.context import Build, WebPage
+from site_builder.issues import charts
+from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
 from site_builder.site.render import SiteRenderer
 from site_builder.site.seo import article_jsonld
-from site_builder.context import WebPage
-
 
 _MARKER = re.compile(r"<!--\s*chart:\s*(\d+)\s*-->")
 
@@ -65,7 +63,9 @@ class ChartView:
 
     @property
     def rows(self) -> list[tuple[str, list[str]]]:
-        return [(label, [series.cells[i].text for series in self.data.series]) for i, label in enumerate(self.data.labels)]
+        return [
+            (label, [series.cells[i].text for series in self.data.series]) for i, label in enumerate(self.data.labels)
+        ]
 
 
 @dataclass(frozen=True)
@@ -77,10 +77,15 @@ class StaleNotice:
 def issue_context(entry: Entry, body_html: str, config: Config, now: dt.datetime) -> dict:
     """What ``issue.html`` needs beside the entry: body parts, charts, notice."""
     views = dataset_views(entry, config.root)
-    chart_views = [chart_view(number, chart, views[chart.dataset])
-                   for number, chart in enumerate(entry.meta.charts, start=1)]
-    return {"parts": place_charts(body_html, len(chart_views)), "charts": chart_views,
-            "stale": stale_notice(entry, now, config.settings.issues.stale_after_days), "no_value_marks": NO_VALUE}
+    chart_views = [
+        chart_view(number, chart, views[chart.dataset]) for number, chart in enumerate(entry.meta.charts, start=1)
+    ]
+    return {
+        "parts": place_charts(body_html, len(chart_views)),
+        "charts": chart_views,
+        "stale": stale_notice(entry, now, config.settings.issues.stale_after_days),
+        "no_value_marks": NO_VALUE,
+    }
 
 
 def dataset_views(entry: Entry, root: Path) -> dict[str, DatasetView]:
@@ -89,8 +94,9 @@ def dataset_views(entry: Entry, root: Path) -> dict[str, DatasetView]:
         source = root / "content" / dataset.file
         data = source.read_bytes()
         path = f"{entry.url}{source.name}"
-        views[dataset.id] = DatasetView(dataset, path, quote(path), source.name, len(data),
-                                        read_table(data, dataset.encoding))
+        views[dataset.id] = DatasetView(
+            dataset, path, quote(path), source.name, len(data), read_table(data, dataset.encoding)
+        )
     return views
 
 
@@ -134,9 +140,19 @@ def stale_notice(entry: Entry, now: dt.datetime, after_days: int) -> StaleNotice
 def issue_pages(site: SiteRenderer) -> list[WebPage]:
     """The page generator: each public issue page, and the list 課題を知る."""
     issues = site.published.issues
-    pages = [site.page(e.url, e.meta.title, "issue.html", entry=e, description=e.meta.summary, og_type="article",
-                       data=[article_jsonld(e, site.config)],
-                       **issue_context(e, site.body(e), site.config, site.published.now)) for e in issues]
+    pages = [
+        site.page(
+            e.url,
+            e.meta.title,
+            "issue.html",
+            entry=e,
+            description=e.meta.summary,
+            og_type="article",
+            data=[article_jsonld(e, site.config)],
+            **issue_context(e, site.body(e), site.config, site.published.now),
+        )
+        for e in issues
+    ]
     pages.append(site.page("/issues/", "課題を知る", "issue_list.html", items=issues))
     return pages
 

@@ -23,8 +23,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from site_builder.content import dates
-from site_builder.content.readers import Entry
 from site_builder.content.models import Edition
+from site_builder.content.readers import Entry
 from site_builder.content.select import Published
 
 DEFAULT_PERIOD_DAYS = 14
@@ -82,8 +82,12 @@ def previous_send_time(editions: list[Entry], edition_id: str, send_at: dt.datet
     return max(earlier, default=None)
 
 
-def edition_period(send_at: dt.datetime, previous: dt.datetime | None, start: dt.date | dt.datetime | None = None,
-                   end: dt.date | dt.datetime | None = None) -> Period:
+def edition_period(
+    send_at: dt.datetime,
+    previous: dt.datetime | None,
+    start: dt.date | dt.datetime | None = None,
+    end: dt.date | dt.datetime | None = None,
+) -> Period:
     """The period from explicit bounds, else the defaults described in the module."""
     if end is None:
         end_at, end_open = None, False
@@ -103,9 +107,16 @@ def default_title(send_at: dt.datetime) -> str:
     return f"メールマガジン {day.year}年{day.month}月{day.day}日号"
 
 
-def select_edition(published: Published, edition_id: str, send_at: dt.datetime, period: Period, *,
-                   entry: Entry | None = None, site_name: str = "",
-                   upcoming_weeks: int = DEFAULT_UPCOMING_WEEKS) -> EditionContent:
+def select_edition(
+    published: Published,
+    edition_id: str,
+    send_at: dt.datetime,
+    period: Period,
+    *,
+    entry: Entry | None = None,
+    site_name: str = "",
+    upcoming_weeks: int = DEFAULT_UPCOMING_WEEKS,
+) -> EditionContent:
     """The edition's items. ``published`` may be selected at any time from the send
     time on: everything is checked again against the send time."""
 
@@ -113,13 +124,17 @@ def select_edition(published: Published, edition_id: str, send_at: dt.datetime, 
         return [e for e in entries if e.is_public(send_at) and period.contains(e.meta.date)]
 
     horizon = send_at + dt.timedelta(weeks=upcoming_weeks)
-    events = [e for e in published.events
-              if e.is_public(send_at) and e.meta.ends_at > send_at and dates.as_instant(e.meta.start) < horizon]
+    events = [
+        e
+        for e in published.events
+        if e.is_public(send_at) and e.meta.ends_at > send_at and dates.as_instant(e.meta.start) < horizon
+    ]
     events.sort(key=lambda e: (dates.as_instant(e.meta.start), e.slug))
     meta: Edition | None = entry.meta if entry is not None else None
     title = (meta.title if meta else None) or default_title(send_at)
     summary = (meta.summary if meta else None) or (
-        f"{period.label(send_at)}の新着の協働事例とお知らせ、これからのイベントをお届けします。")
+        f"{period.label(send_at)}の新着の協働事例とお知らせ、これからのイベントをお届けします。"
+    )
     subject = (meta.subject if meta else None) or (f"【{site_name}】{title}" if site_name else title)
     return EditionContent(
         id=edition_id,
@@ -139,8 +154,9 @@ def find_edition(editions: list[Entry], edition_id: str) -> Entry | None:
     return next((e for e in editions if e.slug == edition_id), None)
 
 
-def site_editions(published: Published, upcoming_weeks: int = DEFAULT_UPCOMING_WEEKS,
-                  site_name: str = "") -> list[EditionContent]:
+def site_editions(
+    published: Published, upcoming_weeks: int = DEFAULT_UPCOMING_WEEKS, site_name: str = ""
+) -> list[EditionContent]:
     """Every edition whose send time has passed at ``published.now``, newest first,
     each selected exactly as its mail was (same period, same send time)."""
     found = []
@@ -148,6 +164,15 @@ def site_editions(published: Published, upcoming_weeks: int = DEFAULT_UPCOMING_W
         meta: Edition = entry.meta
         previous = previous_send_time(published.editions, entry.slug, meta.date)
         period = edition_period(meta.date, previous, meta.period_from, meta.period_to)
-        found.append(select_edition(published, entry.slug, meta.date, period, entry=entry,
-                                    site_name=site_name, upcoming_weeks=upcoming_weeks))
+        found.append(
+            select_edition(
+                published,
+                entry.slug,
+                meta.date,
+                period,
+                entry=entry,
+                site_name=site_name,
+                upcoming_weeks=upcoming_weeks,
+            )
+        )
     return found

@@ -30,14 +30,13 @@ import jinja2
 import nh3
 from markupsafe import Markup
 
-from site_builder.content import dates
-from site_builder.content import labels
+from site_builder.content import dates, labels
 from site_builder.content.events import present_event
-from site_builder.content.settings import Config, ConfigError
-from site_builder.content.readers import Entry
-from site_builder.newsletter.editions import EditionContent
 from site_builder.content.links import LinkedBody
+from site_builder.content.readers import Entry
+from site_builder.content.settings import Config, ConfigError
 from site_builder.content.wards import AREA_NAMES
+from site_builder.newsletter.editions import EditionContent
 
 MAX_HTML_BYTES = 100_000
 HTML_BUDGET = 90_000  # room for the per-recipient links
@@ -57,7 +56,7 @@ class MailSettings:
     address: str
 
     @classmethod
-    def from_config(cls, config: Config) -> "MailSettings":
+    def from_config(cls, config: Config) -> MailSettings:
         if not config.site_url.startswith("https://"):
             raise ConfigError(f"mkdocs.yml: site_url must be an https URL for the newsletter, got {config.site_url!r}")
         host = urlsplit(config.site_url).hostname or "localhost"
@@ -108,7 +107,10 @@ def email_env(config: Config) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(config.root / "theme" / "email"),
         autoescape=jinja2.select_autoescape(["html"], default_for_string=False),
-        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
     )
     env.globals.update(day=dates.format_date, span=dates.format_span)
     return env
@@ -132,8 +134,14 @@ def intro_html(body: LinkedBody, entry: Entry, config: Config, campaign: str) ->
         return value
 
     html_text = _HEADERLINK.sub("", body.html(config.absolute))
-    return nh3.clean(html_text, tags=INTRO_TAGS, attributes={"a": {"href"}}, attribute_filter=attribute,
-                     link_rel=None, url_schemes={"https", "http", "mailto"}).strip()
+    return nh3.clean(
+        html_text,
+        tags=INTRO_TAGS,
+        attributes={"a": {"href"}},
+        attribute_filter=attribute,
+        link_rel=None,
+        url_schemes={"https", "http", "mailto"},
+    ).strip()
 
 
 class _PlainText(HTMLParser):
@@ -176,11 +184,19 @@ def plain_text(fragment: str) -> str:
 
 # --- items ---------------------------------------------------------------------------
 
+
 def card(entry: Entry, config: Config, campaign: str) -> dict:
     """What the templates show of one case, news item or event."""
     meta = entry.meta
-    found = {"title": meta.title, "summary": meta.summary, "url": track(config.absolute(entry.url), campaign, config.site_url),
-             "meta": dates.format_date(meta.date), "badge": "", "image": "", "image_alt": ""}
+    found = {
+        "title": meta.title,
+        "summary": meta.summary,
+        "url": track(config.absolute(entry.url), campaign, config.site_url),
+        "meta": dates.format_date(meta.date),
+        "badge": "",
+        "image": "",
+        "image_alt": "",
+    }
     if entry.kind == "case":
         areas = "・".join(AREA_NAMES[ward] for ward in meta.wards)
         found["meta"] = labels.CASE_STATUS[meta.status] + (f"｜{areas}" if areas else "")
@@ -194,7 +210,9 @@ def card(entry: Entry, config: Config, campaign: str) -> dict:
 
 
 def sections(content: EditionContent, config: Config, shown: dict[str, int]) -> list[dict]:
-    track_list = lambda path: track(config.absolute(path), content.id, config.site_url)  # noqa: E731
+    def track_list(path: str) -> str:
+        return track(config.absolute(path), content.id, config.site_url)
+
     found = []
     for key, heading, empty, path in (
         ("cases", "新着の協働事例", "この期間に新しく掲載した協働事例はありません。", "/cases/"),
@@ -203,16 +221,25 @@ def sections(content: EditionContent, config: Config, shown: dict[str, int]) -> 
     ):
         entries = getattr(content, key)
         limit = shown[key]
-        found.append({"key": key, "heading": heading, "empty": empty, "more_url": track_list(path),
-                      "more": max(0, len(entries) - limit),
-                      "cards": [card(e, config, content.id) for e in entries[:limit]]})
+        found.append(
+            {
+                "key": key,
+                "heading": heading,
+                "empty": empty,
+                "more_url": track_list(path),
+                "more": max(0, len(entries) - limit),
+                "cards": [card(e, config, content.id) for e in entries[:limit]],
+            }
+        )
     return found
 
 
 # --- the edition ---------------------------------------------------------------------
 
-def render_edition(content: EditionContent, config: Config, settings: MailSettings, intro: str = "",
-                   max_items: int = 10) -> RenderedEdition:
+
+def render_edition(
+    content: EditionContent, config: Config, settings: MailSettings, intro: str = "", max_items: int = 10
+) -> RenderedEdition:
     """Render HTML and text; show fewer items while the HTML is over budget."""
     shown = {key: min(max_items, len(getattr(content, key))) for key in ("cases", "news", "events")}
     while True:
@@ -222,20 +249,33 @@ def render_edition(content: EditionContent, config: Config, settings: MailSettin
         longest = max(sorted(shown), key=lambda key: shown[key])
         shown[longest] -= 1
     return RenderedEdition(
-        id=content.id, subject=content.subject, send_at=content.send_at.isoformat(),
-        draft=bool(content.entry is not None and content.entry.meta.draft), html=html_text, text=text,
-        sender=settings.sender, unsubscribe_url=settings.unsubscribe_url,
-        unsubscribe_mailto=settings.unsubscribe_mailto, shown=shown,
+        id=content.id,
+        subject=content.subject,
+        send_at=content.send_at.isoformat(),
+        draft=bool(content.entry is not None and content.entry.meta.draft),
+        html=html_text,
+        text=text,
+        sender=settings.sender,
+        unsubscribe_url=settings.unsubscribe_url,
+        unsubscribe_mailto=settings.unsubscribe_mailto,
+        shown=shown,
     )
 
 
-def _render(content: EditionContent, config: Config, settings: MailSettings, intro: str,
-            shown: dict[str, int]) -> tuple[str, str]:
+def _render(
+    content: EditionContent, config: Config, settings: MailSettings, intro: str, shown: dict[str, int]
+) -> tuple[str, str]:
     env = email_env(config)
     web_url = track(config.absolute(content.web_url), content.id, config.site_url) if content.web_url else ""
     context = {
-        "edition": content, "site_name": config.site_name, "web_url": web_url, "sections": sections(content, config, shown),
-        "footer": {"address": settings.address, "contact_url": track(config.absolute("/contact/"), content.id, config.site_url)},
+        "edition": content,
+        "site_name": config.site_name,
+        "web_url": web_url,
+        "sections": sections(content, config, shown),
+        "footer": {
+            "address": settings.address,
+            "contact_url": track(config.absolute("/contact/"), content.id, config.site_url),
+        },
         "unsubscribe": RECIPIENT,
     }
     page = env.get_template("edition.html").render(intro=Markup(intro), **context)
@@ -244,22 +284,30 @@ def _render(content: EditionContent, config: Config, settings: MailSettings, int
     return inliner.inline(page), text
 
 
-def unsubscribe_links(rendered: RenderedEdition, address: str | None = None, token: str | None = None) -> tuple[str, str]:
+def unsubscribe_links(
+    rendered: RenderedEdition, address: str | None = None, token: str | None = None
+) -> tuple[str, str]:
     """The https and mailto unsubscribe links; personal when ``address`` and ``token`` are given."""
     https, mailto = rendered.unsubscribe_url, f"mailto:{rendered.unsubscribe_mailto}"
     if address and token:
         glue = "&" if "?" in https else "?"
-        return f"{https}{glue}{urlencode({'email': address, 'token': token})}", f"{mailto}?subject=unsubscribe%20{token}"
+        return (
+            f"{https}{glue}{urlencode({'email': address, 'token': token})}",
+            f"{mailto}?subject=unsubscribe%20{token}",
+        )
     return https, f"{mailto}?subject=unsubscribe"
 
 
 def personalize(rendered: RenderedEdition, https_link: str) -> tuple[str, str]:
     """HTML and text with the unsubscribe link in place (escaped for HTML, exact in text)."""
-    return rendered.html.replace(RECIPIENT, html.escape(https_link, quote=True)), rendered.text.replace(RECIPIENT, https_link)
+    return rendered.html.replace(RECIPIENT, html.escape(https_link, quote=True)), rendered.text.replace(
+        RECIPIENT, https_link
+    )
 
 
-def compose_message(rendered: RenderedEdition, *, to: str, message_id: str, date: dt.datetime,
-                    https_link: str, mailto_link: str) -> EmailMessage:
+def compose_message(
+    rendered: RenderedEdition, *, to: str, message_id: str, date: dt.datetime, https_link: str, mailto_link: str
+) -> EmailMessage:
     """multipart/alternative: text/plain first, text/html last (the preferred part)."""
     html_text, text = personalize(rendered, https_link)
     message = EmailMessage(policy=SMTP)

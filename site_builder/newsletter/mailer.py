@@ -50,9 +50,9 @@ import smtplib
 import socket
 import ssl
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -110,7 +110,7 @@ def unsubscribe_token(secret: bytes, address: str) -> str:
 
 def message_id(secret: bytes, edition_id: str, address: str, domain: str) -> str:
     """The same for one recipient of one edition on every try, so a resend can be deduplicated."""
-    digest = hmac.new(secret, f"{edition_id}\0{address.lower()}".encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(secret, f"{edition_id}\0{address.lower()}".encode(), hashlib.sha256).hexdigest()[:32]
     return f"<{edition_id}.{digest}@{domain}>"
 
 
@@ -120,6 +120,7 @@ def edition_digest(rendered: RenderedEdition) -> str:
 
 
 # --- the ledger ----------------------------------------------------------------------
+
 
 def read_ledger(path: Path) -> tuple[dict | None, dict[str, dict]]:
     """The header and each recipient's last record; a torn last line is ignored."""
@@ -143,7 +144,7 @@ class Ledger:
     def __init__(self, path: Path, edition_id: str, digest: str, allow_changed: bool = False):
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.file = open(path, "ab")
+        self.file = open(path, "ab")  # noqa: SIM115 the ledger stays open and locked until close()
         try:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -152,8 +153,10 @@ class Ledger:
         header, self.last = read_ledger(path)
         if header is not None and header.get("sha256") != digest and not allow_changed:
             self.file.close()
-            raise MailerError(f"{path}: edition {edition_id} was rebuilt with other content after sending began; "
-                              "rebuild the same content, or pass --allow-changed to send the new version to the rest")
+            raise MailerError(
+                f"{path}: edition {edition_id} was rebuilt with other content after sending began; "
+                "rebuild the same content, or pass --allow-changed to send the new version to the rest"
+            )
         if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
             self.file.write(b"\n")  # after a torn line
         if header is None or header.get("sha256") != digest:
@@ -169,7 +172,7 @@ class Ledger:
         self.last[key] = entry
 
     def _append(self, entry: dict, durable: bool) -> None:
-        entry = {**entry, "at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds")}
+        entry = {**entry, "at": dt.datetime.now(dt.UTC).isoformat(timespec="milliseconds")}
         self.file.write(json.dumps(entry, ensure_ascii=False, sort_keys=True).encode("utf-8") + b"\n")
         self.file.flush()  # survives a kill of this process
         if durable:
@@ -181,6 +184,7 @@ class Ledger:
 
 # --- the relay -----------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class SmtpSettings:
     host: str
@@ -191,7 +195,7 @@ class SmtpSettings:
     timeout: float = 60.0
 
     @classmethod
-    def from_env(cls, environ: dict) -> "SmtpSettings":
+    def from_env(cls, environ: dict) -> SmtpSettings:
         host = environ.get("SITE_BUILDER_SMTP_HOST", "")
         if not host:
             raise MailerError("set SITE_BUILDER_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM as needed) to send")
@@ -199,8 +203,13 @@ class SmtpSettings:
             port = int(environ.get("SITE_BUILDER_SMTP_PORT", "587"))
         except ValueError:
             raise MailerError("SITE_BUILDER_SMTP_PORT must be a number") from None
-        return cls(host, port, environ.get("SITE_BUILDER_SMTP_USER", ""), environ.get("SITE_BUILDER_SMTP_PASSWORD", ""),
-                   environ.get("SITE_BUILDER_SMTP_FROM", ""))
+        return cls(
+            host,
+            port,
+            environ.get("SITE_BUILDER_SMTP_USER", ""),
+            environ.get("SITE_BUILDER_SMTP_PASSWORD", ""),
+            environ.get("SITE_BUILDER_SMTP_FROM", ""),
+        )
 
 
 _LEADING_DOT = re.compile(rb"(?m)^\.")
@@ -245,8 +254,11 @@ class Relay:
 
     def deliver(self, sender: str, recipient: str, data: bytes, before_commit: Callable[[], None]) -> tuple[int, str]:
         smtp = self.smtp
-        for command, accepted in ((lambda: smtp.mail(sender), (250,)), (lambda: smtp.rcpt(recipient), (250, 251)),
-                                  (lambda: smtp.docmd("DATA"), (354,))):
+        for command, accepted in (
+            (lambda: smtp.mail(sender), (250,)),
+            (lambda: smtp.rcpt(recipient), (250, 251)),
+            (lambda: smtp.docmd("DATA"), (354,)),
+        ):
             code, reply = command()
             if code not in accepted:
                 smtp.rset()
@@ -274,6 +286,7 @@ class RateLimit:
 
 # --- sending -------------------------------------------------------------------------
 
+
 @dataclass
 class SendReport:
     sent: list[str] = field(default_factory=list)
@@ -287,7 +300,9 @@ class SendReport:
         return not (self.deferred or self.failed or self.in_doubt)
 
 
-def plan(subscribers: Iterable[Subscriber], last: dict[str, dict], resend_in_doubt: bool) -> tuple[list[Subscriber], SendReport]:
+def plan(
+    subscribers: Iterable[Subscriber], last: dict[str, dict], resend_in_doubt: bool
+) -> tuple[list[Subscriber], SendReport]:
     """Who gets a message in this run, and what the ledger already settled."""
     report, todo = SendReport(), []
     for subscriber in subscribers:
@@ -335,8 +350,9 @@ class Sender:
         https_link, mailto_link = unsubscribe_links(self.rendered, subscriber.address, token)
         mid = message_id(self.secret, self.rendered.id, subscriber.address, domain)
         to = email.utils.formataddr((subscriber.name, subscriber.address)) if subscriber.name else subscriber.address
-        message = compose_message(self.rendered, to=to, message_id=mid, date=self.date, https_link=https_link,
-                                  mailto_link=mailto_link)
+        message = compose_message(
+            self.rendered, to=to, message_id=mid, date=self.date, https_link=https_link, mailto_link=mailto_link
+        )
         return mid, message.as_bytes()
 
     def send_one(self, subscriber: Subscriber, report: SendReport, tries: int = 3) -> None:
@@ -347,8 +363,15 @@ class Sender:
             self.ledger.record(key, "intent", durable=False, message_id=mid, attempt=attempt)
             committed = []
             try:
-                code, reply = self.relay.deliver(sender, subscriber.address, data, lambda: (
-                    self.ledger.record(key, "committing", durable=True, message_id=mid), committed.append(True)))
+                code, reply = self.relay.deliver(
+                    sender,
+                    subscriber.address,
+                    data,
+                    lambda: (
+                        self.ledger.record(key, "committing", durable=True, message_id=mid),
+                        committed.append(True),  # noqa: B023 called inside deliver(), in this iteration
+                    ),
+                )
             except (smtplib.SMTPException, OSError) as exc:
                 self.relay.close()
                 if committed:  # the relay may have accepted it: never retried blindly
@@ -356,8 +379,10 @@ class Sender:
                     self.relay.connect()
                     return
                 if attempt == tries:
-                    raise MailerError(f"the relay keeps failing ({type(exc).__name__}: {exc}); rerun to resume") from None
-                time.sleep(min(2 ** attempt, 30))
+                    raise MailerError(
+                        f"the relay keeps failing ({type(exc).__name__}: {exc}); rerun to resume"
+                    ) from None
+                time.sleep(min(2**attempt, 30))
                 self.relay.connect()
                 continue
             self.settle(subscriber, report, mid, code, reply)

@@ -3,16 +3,28 @@ personal links) and the archive バックナンバー at ``/newsletter/``."""
 
 from __future__ import annotations
 
+from site_builder.context import WebPage
 from site_builder.newsletter.editions import site_editions
 from site_builder.site.render import SiteRenderer
-from site_builder.context import WebPage
 
 
 def newsletter_pages(site: SiteRenderer) -> list[WebPage]:
     weeks = site.config.settings.newsletter.upcoming_weeks
     editions = site_editions(site.published, weeks, site.config.site_name)
-    pages = [site.page(e.web_url, e.title, "newsletter.html", description=e.summary, og_type="article",
-                       edition=e, body=site.body(e.entry)) for e in editions]
+    pages = [
+        site.page(
+            e.web_url,
+            e.title,
+            "newsletter.html",
+            description=e.summary,
+            og_type="article",
+            edition=e,
+            body=site.body(e.entry),
+        )
+        for e in editions
+    ]
     if editions:
-        pages.append(site.page("/newsletter/", "メールマガジン バックナンバー", "newsletter_list.html", editions=editions))
+        pages.append(
+            site.page("/newsletter/", "メールマガジン バックナンバー", "newsletter_list.html", editions=editions)
+        )
     return pages

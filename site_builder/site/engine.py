@@ -69,7 +69,9 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path) -> dict[str, st
 
 def _write_markdown(target: Path, title: str, html_title: str, head: str, body: str) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
-    front = yaml.safe_dump({"title": title, "sb_title": html_title, "sb_head": head}, allow_unicode=True, sort_keys=True, width=10**9)
+    front = yaml.safe_dump(
+        {"title": title, "sb_title": html_title, "sb_head": head}, allow_unicode=True, sort_keys=True, width=10**9
+    )
     target.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
 
 
@@ -153,9 +155,9 @@ def engine_program(engine: str) -> list[str]:
     ``__main__``, else the console script its entry point names, beside the
     interpreter."""
     spec = importlib.util.find_spec(engine)
-    if spec is not None and spec.submodule_search_locations:
-        if PathFinder.find_spec("__main__", list(spec.submodule_search_locations)) is not None:
-            return [sys.executable, "-m", engine]
+    locations = list(spec.submodule_search_locations or []) if spec is not None else []
+    if locations and PathFinder.find_spec("__main__", locations) is not None:
+        return [sys.executable, "-m", engine]
     scripts = {Path(sys.executable).parent, Path(sysconfig.get_path("scripts"))}
     for point in importlib.metadata.entry_points(group="console_scripts", name=engine):
         for folder in sorted(scripts):

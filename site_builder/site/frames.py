@@ -7,8 +7,8 @@ import re
 import shutil
 from pathlib import Path
 
-from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE, EngineError
 from site_builder.context import WebPage
+from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE, EngineError
 from site_builder.writer import Writer
 
 _BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")
@@ -21,7 +21,9 @@ def read_frames(site: Path, frame_urls: set[str]) -> dict[str, str]:
         path = site / url.lstrip("/") / "index.html"
         text = path.read_text(encoding="utf-8")
         if _TITLE_TAG not in text or FRAME_HEAD not in text or not _BODY.search(text):
-            raise EngineError(f"the engine's output for {url} lacks the frame markers; is theme/overrides/main.html in use?")
+            raise EngineError(
+                f"the engine's output for {url} lacks the frame markers; is theme/overrides/main.html in use?"
+            )
         frames[url] = text
         path.unlink()
     return frames

@@ -8,27 +8,43 @@ import html
 from site_builder.content import dates, labels
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES, WARDS
+from site_builder.context import WebPage
 from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
-from site_builder.context import WebPage
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
     published, lists = site.published, site.config.settings.lists
     intro_entry = next((e for e in published.pages if e.url == "/"), None)
-    return [site.page(
-        "/", site.config.site_name, "home.html", description=intro_entry.meta.summary if intro_entry else "",
-        intro=site.body(intro_entry) if intro_entry else "",
-        cases=published.cases[: lists.home_cases],
-        events=published.upcoming_events[: lists.home_events],
-        news=published.news[: lists.home_news],
-    )]
+    return [
+        site.page(
+            "/",
+            site.config.site_name,
+            "home.html",
+            description=intro_entry.meta.summary if intro_entry else "",
+            intro=site.body(intro_entry) if intro_entry else "",
+            cases=published.cases[: lists.home_cases],
+            events=published.upcoming_events[: lists.home_events],
+            news=published.news[: lists.home_news],
+        )
+    ]
 
 
 def case_pages(site: SiteRenderer) -> list[WebPage]:
     cases = site.published.cases
-    pages = [site.page(e.url, e.meta.title, "case.html", entry=e, description=e.meta.summary, og_type="article",
-                       data=[article_jsonld(e, site.config)], body=site.body(e)) for e in cases]
+    pages = [
+        site.page(
+            e.url,
+            e.meta.title,
+            "case.html",
+            entry=e,
+            description=e.meta.summary,
+            og_type="article",
+            data=[article_jsonld(e, site.config)],
+            body=site.body(e),
+        )
+        for e in cases
+    ]
     facets = case_facets(cases)
     per_page = site.config.settings.lists.cases_per_page
     lists = [("/cases/", "協働事例", "市内の多様な主体による協働の取組を紹介します。", cases)]
@@ -39,28 +55,48 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
     for base, heading, lead, items in lists:
         for pager in paginate(items, per_page, base):
             title = heading if pager.number == 1 else f"{heading}（{pager.number}ページ）"
-            pages.append(site.page(pager.url, title, "case_list.html", heading=heading, lead=lead, facets=facets,
-                                   facets_open=base != "/cases/", current_facet=base if base != "/cases/" else "",
-                                   total=len(items), items=pager.items, pages=pager))
+            pages.append(
+                site.page(
+                    pager.url,
+                    title,
+                    "case_list.html",
+                    heading=heading,
+                    lead=lead,
+                    facets=facets,
+                    facets_open=base != "/cases/",
+                    current_facet=base if base != "/cases/" else "",
+                    total=len(items),
+                    items=pager.items,
+                    pages=pager,
+                )
+            )
     return pages
 
 
 def case_facets(cases: list[Entry]) -> list[dict]:
     """Ward, SDG, partner type and status, each value with its cases."""
+
     def group(label: str, slug: str, keys: list, names: dict, values_of) -> dict:
         options = []
         for key in keys:
             items = [c for c in cases if key in values_of(c)]
             if items:
-                options.append({"label": names[key], "url": f"/cases/{slug}/{key}/", "count": len(items), "items": items})
+                options.append(
+                    {"label": names[key], "url": f"/cases/{slug}/{key}/", "count": len(items), "items": items}
+                )
         return {"label": label, "options": options}
 
     sdg_names = {n: f"目標{n} {labels.SDGS[n]}" for n in range(1, 18)}
     return [
         group("地域", "ward", [*WARDS, "citywide"], AREA_NAMES, lambda c: c.meta.wards),
         group("SDGs", "sdg", list(range(1, 18)), sdg_names, lambda c: c.meta.sdgs),
-        group("協働の主体", "partner", list(labels.PARTNER_TYPES), labels.PARTNER_TYPES,
-              lambda c: {p.type for p in c.meta.partners}),
+        group(
+            "協働の主体",
+            "partner",
+            list(labels.PARTNER_TYPES),
+            labels.PARTNER_TYPES,
+            lambda c: {p.type for p in c.meta.partners},
+        ),
         group("状況", "status", list(labels.CASE_STATUS), labels.CASE_STATUS, lambda c: {c.meta.status}),
     ]
 
@@ -70,22 +106,54 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
     pages = []
     for e in site.published.events:
         actions = site.event_actions(e) if site.event_actions else ""
-        pages.append(site.page(e.url, e.meta.title, "event.html", entry=e, description=e.meta.summary, og_type="article",
-                               data=[event_jsonld(e, site.config)], body=site.body(e),
-                               past=e.meta.ends_at <= now, extra_actions=actions))
+        pages.append(
+            site.page(
+                e.url,
+                e.meta.title,
+                "event.html",
+                entry=e,
+                description=e.meta.summary,
+                og_type="article",
+                data=[event_jsonld(e, site.config)],
+                body=site.body(e),
+                past=e.meta.ends_at <= now,
+                extra_actions=actions,
+            )
+        )
     upcoming = site.published.upcoming_events
     for pager in paginate(site.published.past_events, site.config.settings.lists.events_past_per_page, "/events/"):
         title = "イベント" if pager.number == 1 else f"終了したイベント（{pager.number}ページ）"
-        pages.append(site.page(pager.url, title, "event_list.html", upcoming=upcoming, past=pager.items,
-                               pages=pager, list_extra=site.event_list_extra))
+        pages.append(
+            site.page(
+                pager.url,
+                title,
+                "event_list.html",
+                upcoming=upcoming,
+                past=pager.items,
+                pages=pager,
+                list_extra=site.event_list_extra,
+            )
+        )
     return pages
 
 
 def news_pages(site: SiteRenderer) -> list[WebPage]:
     news = site.published.news
-    pages = [site.page(e.url, e.meta.title, "news.html", entry=e, description=e.meta.summary, og_type="article",
-                       data=[article_jsonld(e, site.config)], body=site.body(e), back_url="/news/",
-                       back_label="お知らせ一覧") for e in news]
+    pages = [
+        site.page(
+            e.url,
+            e.meta.title,
+            "news.html",
+            entry=e,
+            description=e.meta.summary,
+            og_type="article",
+            data=[article_jsonld(e, site.config)],
+            body=site.body(e),
+            back_url="/news/",
+            back_label="お知らせ一覧",
+        )
+        for e in news
+    ]
     for pager in paginate(news, site.config.settings.lists.news_per_page, "/news/"):
         title = "お知らせ" if pager.number == 1 else f"お知らせ（{pager.number}ページ）"
         pages.append(site.page(pager.url, title, "news_list.html", heading="お知らせ", items=pager.items, pages=pager))
@@ -108,7 +176,16 @@ def ordinary_page(site: SiteRenderer, entry: Entry) -> WebPage:
     head = site.head(url, entry.meta.title, entry.meta.summary, entry, "article", [])
     # Wrapped (md_in_html) so that Pagefind indexes ordinary pages like items.
     # The heading stays outside Markdown so no permalink mark joins the search title.
-    markdown = (f'<h1 data-pagefind-meta="title">{html.escape(entry.meta.title)}</h1>\n\n'
-                f'<div data-pagefind-body markdown="1">\n\n{entry.body}\n\n</div>\n')
-    return WebPage(url, entry.meta.title, f"{entry.meta.title} - {site.config.site_name}", head,
-                   markdown=markdown, source=entry.path, lastmod=dates.iso(entry.meta.date))
+    markdown = (
+        f'<h1 data-pagefind-meta="title">{html.escape(entry.meta.title)}</h1>\n\n'
+        f'<div data-pagefind-body markdown="1">\n\n{entry.body}\n\n</div>\n'
+    )
+    return WebPage(
+        url,
+        entry.meta.title,
+        f"{entry.meta.title} - {site.config.site_name}",
+        head,
+        markdown=markdown,
+        source=entry.path,
+        lastmod=dates.iso(entry.meta.date),
+    )

@@ -8,22 +8,20 @@ lists them in :data:`site_builder.pipeline.PAGES`. This module imports none of t
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import jinja2
 from markupsafe import Markup
 
 from site_builder.content import dates, labels
 from site_builder.content.events import present_event
-from site_builder.content.links import EMPTY
+from site_builder.content.links import EMPTY, relative_url
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES
-from site_builder.context import Build
+from site_builder.context import Build, WebPage
 from site_builder.site.seo import jsonld
-from site_builder.context import WebPage
-from site_builder.content.links import relative_url
 
 # A page generator: the pages of one section, made with the renderer.
 PageGenerator = Callable[["SiteRenderer"], list[WebPage]]
@@ -46,8 +44,14 @@ def paginate(items: list, per_page: int, base: str) -> list[Pager]:
         return base if number == 1 else f"{base}page/{number}/"
 
     return [
-        Pager(n, count, url(n), url(n - 1) if n > 1 else None, url(n + 1) if n < count else None,
-              items[(n - 1) * per_page : n * per_page])
+        Pager(
+            n,
+            count,
+            url(n),
+            url(n - 1) if n > 1 else None,
+            url(n + 1) if n < count else None,
+            items[(n - 1) * per_page : n * per_page],
+        )
         for n in range(1, count + 1)
     ]
 
@@ -61,8 +65,14 @@ def template_env(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["jsonld"] = _safe_jsonld
-    env.globals.update(labels=labels, areas=AREA_NAMES, iso=dates.iso, day=dates.format_date, span=dates.format_span,
-                       event_view=present_event)
+    env.globals.update(
+        labels=labels,
+        areas=AREA_NAMES,
+        iso=dates.iso,
+        day=dates.format_date,
+        span=dates.format_span,
+        event_view=present_event,
+    )
     return env
 
 
@@ -72,8 +82,13 @@ class SiteRenderer:
     ``event_actions`` (entry → HTML under an event's facts) and ``event_list_extra``
     come from the calendar channel; the pipeline passes them in."""
 
-    def __init__(self, build: Build, alternates: list[dict] | None = None,
-                 event_actions: Callable[[Entry], str] | None = None, event_list_extra: str = ""):
+    def __init__(
+        self,
+        build: Build,
+        alternates: list[dict] | None = None,
+        event_actions: Callable[[Entry], str] | None = None,
+        event_list_extra: str = "",
+    ):
         self.build = build
         self.config = build.config
         self.published = build.published
@@ -82,13 +97,24 @@ class SiteRenderer:
         self.event_list_extra = event_list_extra
         self.env = template_env(self.config.root / "theme" / "site")
 
-    def page(self, url: str, title: str, template: str, *, description: str = "", entry: Entry | None = None,
-             og_type: str = "website", data: list[dict] | None = None, **context) -> WebPage:
+    def page(
+        self,
+        url: str,
+        title: str,
+        template: str,
+        *,
+        description: str = "",
+        entry: Entry | None = None,
+        og_type: str = "website",
+        data: list[dict] | None = None,
+        **context,
+    ) -> WebPage:
         def u(target: str) -> str:
             return relative_url(target, url)
 
-        body = self.env.get_template(template).render(u=u, now=self.published.now, site_name=self.config.site_name,
-                                                      entry=entry, **context)
+        body = self.env.get_template(template).render(
+            u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, **context
+        )
         html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
         head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
         lastmod = dates.iso(entry.meta.date) if entry else None
@@ -100,9 +126,15 @@ class SiteRenderer:
         else:
             image, alt = self.config.settings.site.image, self.config.site_name
         return self.env.get_template("head.html").render(
-            title=title, description=description, canonical=self.config.absolute(url), og_type=og_type,
-            image=self.config.absolute(image), image_alt=alt, site_name=self.config.site_name,
-            twitter=self.config.settings.site.twitter, jsonld=data,
+            title=title,
+            description=description,
+            canonical=self.config.absolute(url),
+            og_type=og_type,
+            image=self.config.absolute(image),
+            image_alt=alt,
+            site_name=self.config.site_name,
+            twitter=self.config.settings.site.twitter,
+            jsonld=data,
             alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from site_builder.content import dates
-from site_builder.content.settings import Config
-from site_builder.content.readers import Entry
 from site_builder.content.events import present_event
+from site_builder.content.readers import Entry
+from site_builder.content.settings import Config
 
 _SCRIPT_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026", 0x2028: "\\u2028", 0x2029: "\\u2029"}
 
@@ -28,7 +28,9 @@ def event_jsonld(entry: Entry, config: Config) -> dict:
         "startDate": dates.iso(event.start),
         "eventStatus": view.schema_status,
         "url": config.absolute(entry.url),
-        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)],
+        "image": [
+            config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)
+        ],
         "organizer": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }
     if event.end is not None:
@@ -36,8 +38,13 @@ def event_jsonld(entry: Entry, config: Config) -> dict:
     data["location"] = view.schema_location(config.absolute(entry.url))
     data["eventAttendanceMode"] = view.attendance_mode
     if event.fee or event.registration:
-        offer = {"@type": "Offer", "priceCurrency": "JPY", "availability": "https://schema.org/InStock",
-                 "validFrom": dates.iso(event.date), "url": event.registration or config.absolute(entry.url)}
+        offer = {
+            "@type": "Offer",
+            "priceCurrency": "JPY",
+            "availability": "https://schema.org/InStock",
+            "validFrom": dates.iso(event.date),
+            "url": event.registration or config.absolute(entry.url),
+        }
         if event.fee and "無料" in event.fee:
             offer["price"] = 0
         data["offers"] = offer
@@ -54,6 +61,8 @@ def article_jsonld(entry: Entry, config: Config) -> dict:
         "description": entry.meta.summary,
         "datePublished": dates.iso(entry.meta.date),
         "url": config.absolute(entry.url),
-        "image": [config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)],
+        "image": [
+            config.absolute(entry.image_path) if entry.image_path else config.absolute(config.settings.site.image)
+        ],
         "publisher": {"@type": "Organization", "name": config.site_name, "url": config.site_url},
     }

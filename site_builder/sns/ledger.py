@@ -26,8 +26,8 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from site_builder.writer import replace_file, state_path
 
@@ -53,22 +53,39 @@ class Ledger:
     def record_intent(self, post_id: str, fields: dict, when: str) -> dict:
         """Write down that ``post_id`` is about to be sent (before the request)."""
         previous = self.records.get(post_id) or {}
-        record = {**previous, **fields, "id": post_id, "state": "in-flight", "intent_at": when,
-                  "attempts": int(previous.get("attempts", 0)) + 1}
+        record = {
+            **previous,
+            **fields,
+            "id": post_id,
+            "state": "in-flight",
+            "intent_at": when,
+            "attempts": int(previous.get("attempts", 0)) + 1,
+        }
         record.pop("error", None)
         self._put(record)
         return record
 
     def record_posted(self, post_id: str, remote_id: str, remote_url: str | None, when: str, how: str = "sent") -> None:
-        record = {**(self.records.get(post_id) or {"id": post_id}), "state": "posted", "remote_id": remote_id,
-                  "remote_url": remote_url, "result_at": when, "found": how == "found"}
+        record = {
+            **(self.records.get(post_id) or {"id": post_id}),
+            "state": "posted",
+            "remote_id": remote_id,
+            "remote_url": remote_url,
+            "result_at": when,
+            "found": how == "found",
+        }
         record.pop("error", None)
         self._put(record)
 
     def record_failed(self, post_id: str, error: str, when: str, maybe_sent: bool = True) -> None:
         """``maybe_sent``: False only when every attempt surely left nothing (4xx, 429)."""
-        record = {**(self.records.get(post_id) or {"id": post_id}), "state": "failed", "error": error, "result_at": when,
-                  "maybe_sent": maybe_sent}
+        record = {
+            **(self.records.get(post_id) or {"id": post_id}),
+            "state": "failed",
+            "error": error,
+            "result_at": when,
+            "maybe_sent": maybe_sent,
+        }
         self._put(record)
 
     def _put(self, record: dict) -> None:

@@ -26,16 +26,20 @@ import hashlib
 import html
 import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator
 
 import httpx
 
 from site_builder.sns import text as sns_text
 from site_builder.sns.plan import Post
 
-DEFAULT_URLS = {"x": "https://api.x.com", "facebook": "https://graph.facebook.com/v21.0",
-                "mastodon": "", "bluesky": "https://bsky.social"}
+DEFAULT_URLS = {
+    "x": "https://api.x.com",
+    "facebook": "https://graph.facebook.com/v21.0",
+    "mastodon": "",
+    "bluesky": "https://bsky.social",
+}
 BSKY_POST = "app.bsky.feed.post"
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
@@ -154,10 +158,14 @@ class Adapter:
         except httpx.TimeoutException:
             raise Unsure(f"{self.network}: {method} {path_only(path)} timed out") from None
         except httpx.HTTPError as exc:
-            raise Unsure(self.credentials.redact(f"{self.network}: {method} {path_only(path)} failed: {type(exc).__name__}")) from None
+            raise Unsure(
+                self.credentials.redact(f"{self.network}: {method} {path_only(path)} failed: {type(exc).__name__}")
+            ) from None
         if response.status_code < 400:
             return response
-        summary = self.credentials.redact(f"{self.network}: {method} {path_only(path)} answered {response.status_code} {_brief(response)}")
+        summary = self.credentials.redact(
+            f"{self.network}: {method} {path_only(path)} answered {response.status_code} {_brief(response)}"
+        )
         status = response.status_code
         if status == 429:
             raise RateLimited(summary, wait_from(response.headers, self.clock()), status)
@@ -165,7 +173,9 @@ class Adapter:
             raise Unsure(summary, wait_from(response.headers, self.clock()), status)
         raise Rejected(summary, None, status)
 
-    def matching(self, post: Post, intent: dict, candidates: list[tuple[str, str | None, str, str | None]]) -> Receipt | None:
+    def matching(
+        self, post: Post, intent: dict, candidates: list[tuple[str, str | None, str, str | None]]
+    ) -> Receipt | None:
         """The first ``(id, url, text, created)`` with our text, made no earlier than planned."""
         wanted = sns_text.comparable(intent.get("text", post.text))
         earliest = dt.datetime.fromisoformat(intent.get("planned", post.time.isoformat())) - dt.timedelta(minutes=1)
@@ -192,7 +202,7 @@ def _parse_instant(text: str | None) -> dt.datetime | None:
         value = dt.datetime.fromisoformat(text.replace("Z", "+00:00").replace("+0000", "+00:00"))
     except ValueError:
         return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
 
 
 def wait_from(headers: httpx.Headers, now: float) -> float | None:
@@ -232,8 +242,15 @@ class XAdapter(Adapter):
             me = self.call("GET", "/2/users/me", headers=self.headers()).json()["data"]["id"]
             params = {"max_results": 100, "tweet.fields": "created_at,entities", "exclude": "replies,retweets"}
             found = self.call("GET", f"/2/users/{me}/tweets", params=params, headers=self.headers()).json()
-            self._recent = [(str(t["id"]), f"https://x.com/i/web/status/{t['id']}", html.unescape(t.get("text", "")),
-                             t.get("created_at")) for t in found.get("data", [])]
+            self._recent = [
+                (
+                    str(t["id"]),
+                    f"https://x.com/i/web/status/{t['id']}",
+                    html.unescape(t.get("text", "")),
+                    t.get("created_at"),
+                )
+                for t in found.get("data", [])
+            ]
         return self.matching(post, intent, self._recent)
 
 
@@ -244,16 +261,27 @@ class FacebookAdapter(Adapter):
         return {"Authorization": f"Bearer {self.credentials.token}"}
 
     def _publish(self, post: Post, intent: dict) -> Receipt:
-        data = self.call("POST", f"/{self.credentials.page_id}/feed", data={"message": intent["text"], "link": intent["link"]},
-                         headers=self.headers()).json()
+        data = self.call(
+            "POST",
+            f"/{self.credentials.page_id}/feed",
+            data={"message": intent["text"], "link": intent["link"]},
+            headers=self.headers(),
+        ).json()
         return Receipt(str(data["id"]), f"https://www.facebook.com/{data['id']}")
 
     def _find(self, post: Post, intent: dict) -> Receipt | None:
         if self._recent is None:
             params = {"fields": "id,message,link,created_time", "limit": 100}
-            self._recent = self.call("GET", f"/{self.credentials.page_id}/feed", params=params, headers=self.headers()).json().get("data", [])
-        candidates = [(str(p["id"]), f"https://www.facebook.com/{p['id']}", p.get("message", ""), p.get("created_time"))
-                      for p in self._recent if p.get("link") in (None, intent["link"])]
+            self._recent = (
+                self.call("GET", f"/{self.credentials.page_id}/feed", params=params, headers=self.headers())
+                .json()
+                .get("data", [])
+            )
+        candidates = [
+            (str(p["id"]), f"https://www.facebook.com/{p['id']}", p.get("message", ""), p.get("created_time"))
+            for p in self._recent
+            if p.get("link") in (None, intent["link"])
+        ]
         return self.matching(post, intent, candidates)
 
 
@@ -278,7 +306,9 @@ class MastodonAdapter(Adapter):
             me = self.call("GET", "/api/v1/accounts/verify_credentials", headers=self.headers()).json()["id"]
             params = {"limit": 40, "exclude_replies": "true", "exclude_reblogs": "true"}
             found = self.call("GET", f"/api/v1/accounts/{me}/statuses", params=params, headers=self.headers()).json()
-            self._recent = [(str(s["id"]), s.get("url"), html_to_text(s.get("content", "")), s.get("created_at")) for s in found]
+            self._recent = [
+                (str(s["id"]), s.get("url"), html_to_text(s.get("content", "")), s.get("created_at")) for s in found
+            ]
         return self.matching(post, intent, self._recent)
 
 
@@ -311,10 +341,17 @@ class BlueskyAdapter(Adapter):
 
     def _publish(self, post: Post, intent: dict) -> Receipt:
         headers = self.headers()
-        record = {"$type": BSKY_POST, "text": intent["text"], "createdAt": _utc_now(self.clock()), "langs": ["ja"],
-                  "facets": sns_text.facets(intent["text"]),
-                  "embed": {"$type": "app.bsky.embed.external",
-                            "external": {"uri": intent["link"], "title": post.title, "description": post.summary}}}
+        record = {
+            "$type": BSKY_POST,
+            "text": intent["text"],
+            "createdAt": _utc_now(self.clock()),
+            "langs": ["ja"],
+            "facets": sns_text.facets(intent["text"]),
+            "embed": {
+                "$type": "app.bsky.embed.external",
+                "external": {"uri": intent["link"], "title": post.title, "description": post.summary},
+            },
+        }
         body = {"repo": self.session["did"], "collection": BSKY_POST, "rkey": intent["rkey"], "record": record}
         data = self.call("POST", "/xrpc/com.atproto.repo.createRecord", json=body, headers=headers).json()
         return Receipt(data["uri"], self.web_url(intent["rkey"]))
@@ -343,7 +380,7 @@ def record_key(post: Post) -> str:
 
 
 def _utc_now(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, tz=dt.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return dt.datetime.fromtimestamp(seconds, tz=dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 ADAPTERS = {"x": XAdapter, "facebook": FacebookAdapter, "mastodon": MastodonAdapter, "bluesky": BlueskyAdapter}

@@ -19,13 +19,12 @@ import datetime as dt
 import hashlib
 from dataclasses import dataclass, field
 
-from site_builder.content import post_length
-from site_builder.content import dates
+from site_builder.content import dates, post_length
 from site_builder.content.events import present_event
-from site_builder.sns import text as sns_text
-from site_builder.content.settings import SnsSettings
 from site_builder.content.readers import Entry
 from site_builder.content.select import Published
+from site_builder.content.settings import SnsSettings
+from site_builder.sns import text as sns_text
 
 # ``extra.site_builder.sns_*`` in mkdocs.yml, typed and validated with the other settings.
 Settings = SnsSettings
@@ -110,24 +109,41 @@ def _posts(entry: Entry, planned: list, settings: Settings, site_url: str) -> li
         while post_id in seen:  # the same network twice at the same time
             post_id += "+"
         seen.add(post_id)
-        if purpose.startswith("remind-"):
-            until = dates.as_instant(meta.start)
-        else:
-            until = expires
+        until = dates.as_instant(meta.start) if purpose.startswith("remind-") else expires
         body, problem, notes = write_text(entry, network, text, lead, link, settings)
-        posts.append(Post(post_id, network, time.astimezone(dates.TOKYO), body, link, entry.url, meta.title,
-                          meta.summary, image, until, text is not None, problem, notes))
+        posts.append(
+            Post(
+                post_id,
+                network,
+                time.astimezone(dates.TOKYO),
+                body,
+                link,
+                entry.url,
+                meta.title,
+                meta.summary,
+                image,
+                until,
+                text is not None,
+                problem,
+                notes,
+            )
+        )
     return posts
 
 
-def write_text(entry: Entry, network: str, text: str | None, lead: str, link: str,
-               settings: Settings) -> tuple[str, str | None, tuple[str, ...]]:
+def write_text(
+    entry: Entry, network: str, text: str | None, lead: str, link: str, settings: Settings
+) -> tuple[str, str | None, tuple[str, ...]]:
     """``(text, problem, notes)``: the hand-written text with its link, or a generated one."""
     limit = settings.mastodon_limit
     if text is not None:
         problem = post_length.overflow(network, text, limit)
         full = sns_text.with_link(network, text, link, limit)
-        notes = () if full != text or network == "facebook" or link in text else ("link left out: the text is too long for it",)
+        notes = (
+            ()
+            if full != text or network == "facebook" or link in text
+            else ("link left out: the text is too long for it",)
+        )
         return full, problem, notes
     draft = sns_text.Draft(entry.meta.title, entry.meta.summary, link, settings.hashtags, lead, event_when(entry))
     return sns_text.compose(network, draft, limit), None, ()
@@ -140,6 +156,7 @@ def event_when(entry: Entry) -> str:
 
 
 # --- the queue view ---------------------------------------------------------
+
 
 def status_of(post: Post, record: dict | None, now: dt.datetime) -> str:
     """queued / due / in-flight / posted / failed / expired / error."""
@@ -155,21 +172,34 @@ def status_of(post: Post, record: dict | None, now: dt.datetime) -> str:
     return "due" if post.time <= now else "queued"
 
 
-def queue_rows(posts: list[Post], records: dict[str, dict], now: dt.datetime,
-               mastodon_limit: int = post_length.LIMITS["mastodon"]) -> list[dict]:
+def queue_rows(
+    posts: list[Post], records: dict[str, dict], now: dt.datetime, mastodon_limit: int = post_length.LIMITS["mastodon"]
+) -> list[dict]:
     """The queue as plain data (``sns plan --json``)."""
     rows = []
     for post in posts:
         record = records.get(post.id) or {}
         length, limit = post_length.measure(post.network, post.text, mastodon_limit)
-        rows.append({
-            "id": post.id, "network": post.network, "time": post.time.isoformat(), "status": status_of(post, record, now),
-            "text": post.text, "link": post.link, "image": post.image, "length": length, "limit": limit,
-            "handwritten": post.handwritten, "problem": post.problem, "notes": list(post.notes),
-            "remote_id": record.get("remote_id"), "remote_url": record.get("remote_url"),
-            "posted_at": record.get("result_at") if record.get("state") == "posted" else None,
-            "error": record.get("error"),
-        })
+        rows.append(
+            {
+                "id": post.id,
+                "network": post.network,
+                "time": post.time.isoformat(),
+                "status": status_of(post, record, now),
+                "text": post.text,
+                "link": post.link,
+                "image": post.image,
+                "length": length,
+                "limit": limit,
+                "handwritten": post.handwritten,
+                "problem": post.problem,
+                "notes": list(post.notes),
+                "remote_id": record.get("remote_id"),
+                "remote_url": record.get("remote_url"),
+                "posted_at": record.get("result_at") if record.get("state") == "posted" else None,
+                "error": record.get("error"),
+            }
+        )
     return rows
 
 

@@ -20,13 +20,12 @@ import datetime as dt
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import httpx
 
-from site_builder.content import post_length
-from site_builder.content import dates
+from site_builder.content import dates, post_length
 from site_builder.sns.ledger import Ledger
 from site_builder.sns.networks import ADAPTERS, Adapter, NetworkError, Receipt, Rejected, Unsure, read_credentials
 from site_builder.sns.plan import Post, Settings, status_of
@@ -100,8 +99,10 @@ class Runner:
         except NetworkError as exc:
             doubtful = record and (record.get("state") == "in-flight" or record.get("maybe_sent", True))
             if doubtful and not (adapter.idempotent and self.fresh(record)):
-                return self.fail(f"{post.id}: in doubt: it may have been sent, and {exc.message}; "
-                                 f"check {post.network} and try again later")
+                return self.fail(
+                    f"{post.id}: in doubt: it may have been sent, and {exc.message}; "
+                    f"check {post.network} and try again later"
+                )
             found = None  # the ledger says it never went out from here
         if found is not None:
             return self.record(post, found, "found")
@@ -125,7 +126,7 @@ class Runner:
             except NetworkError as exc:
                 problem = exc
             uncertain = uncertain or isinstance(problem, Unsure)
-            wait = problem.wait if problem.wait is not None else self.settings.backoff_seconds * 2 ** number
+            wait = problem.wait if problem.wait is not None else self.settings.backoff_seconds * 2**number
             if number == self.settings.retries or wait > self.settings.max_wait_seconds:
                 self.ledger.record_failed(post.id, problem.message, self.stamp(), maybe_sent=uncertain)
                 resume = self.wall() + dt.timedelta(seconds=wait)

@@ -54,7 +54,10 @@ def compose(network: str, draft: Draft, mastodon_limit: int = LIMITS["mastodon"]
     The link and the hashtags that stay are never cut.
     """
     with_link = network != "facebook"
-    ok = lambda d: fits(network, assemble(d, with_link), mastodon_limit)  # noqa: E731
+
+    def ok(candidate: Draft) -> bool:
+        return fits(network, assemble(candidate, with_link), mastodon_limit)
+
     if ok(draft):
         return assemble(draft, with_link)
     summary = shorten(draft.summary, lambda s: ok(replace(draft, summary=s)))
@@ -103,9 +106,13 @@ def facets(text: str) -> list[dict]:
     """Bluesky rich-text facets: links and hashtags at UTF-8 byte offsets."""
     found = []
     for match in URL.finditer(text):
-        found.append(_facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#link", "uri": match.group()}))
+        found.append(
+            _facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#link", "uri": match.group()})
+        )
     for match in _HASHTAG.finditer(text):
-        found.append(_facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#tag", "tag": match.group(1)}))
+        found.append(
+            _facet(text, match.start(), match.end(), {"$type": "app.bsky.richtext.facet#tag", "tag": match.group(1)})
+        )
     return sorted(found, key=lambda f: f["index"]["byteStart"])
 
 
