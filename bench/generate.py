@@ -26,31 +26,13 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.content.wards import WARDS
+
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-12-01T12:00"
 _NOW = dt.datetime(2026, 12, 1, 12, 0)
 _FIRST = dt.datetime(2020, 7, 1, 9, 0)
 
-WARDS = {
-    "tsurumi": "鶴見区",
-    "kanagawa": "神奈川区",
-    "nishi": "西区",
-    "naka": "中区",
-    "minami": "南区",
-    "konan": "港南区",
-    "hodogaya": "保土ケ谷区",
-    "asahi": "旭区",
-    "isogo": "磯子区",
-    "kanazawa": "金沢区",
-    "kohoku": "港北区",
-    "midori": "緑区",
-    "aoba": "青葉区",
-    "tsuzuki": "都筑区",
-    "totsuka": "戸塚区",
-    "sakae": "栄区",
-    "izumi": "泉区",
-    "seya": "瀬谷区",
-}
 TOWNS = [
     "本町",
     "宮前",

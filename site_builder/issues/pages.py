@@ -140,16 +140,10 @@ def stale_notice(entry: Entry, now: dt.datetime, after_days: int) -> StaleNotice
 def issue_pages(site: SiteRenderer) -> list[WebPage]:
     """The page generator: each public issue page, and the list 課題を知る."""
     issues = site.published.issues
+    now = site.published.now
     pages = [
-        site.page(
-            e.url,
-            e.meta.title,
-            "issue.html",
-            entry=e,
-            description=e.meta.summary,
-            og_type="article",
-            data=[article_jsonld(e, site.config)],
-            **issue_context(e, site.body(e), site.config, site.published.now),
+        site.item_page(
+            e, "issue.html", article_jsonld(e, site.config), **issue_context(e, site.body(e), site.config, now)
         )
         for e in issues
     ]

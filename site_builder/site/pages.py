@@ -32,19 +32,7 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
 
 def case_pages(site: SiteRenderer) -> list[WebPage]:
     cases = site.published.cases
-    pages = [
-        site.page(
-            e.url,
-            e.meta.title,
-            "case.html",
-            entry=e,
-            description=e.meta.summary,
-            og_type="article",
-            data=[article_jsonld(e, site.config)],
-            body=site.body(e),
-        )
-        for e in cases
-    ]
+    pages = [site.item_page(e, "case.html", article_jsonld(e, site.config), body=site.body(e)) for e in cases]
     facets = case_facets(cases)
     per_page = site.config.settings.lists.cases_per_page
     lists = [("/cases/", "協働事例", "市内の多様な主体による協働の取組を紹介します。", cases)]
@@ -106,20 +94,15 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
     pages = []
     for e in site.published.events:
         actions = site.event_actions(e) if site.event_actions else ""
-        pages.append(
-            site.page(
-                e.url,
-                e.meta.title,
-                "event.html",
-                entry=e,
-                description=e.meta.summary,
-                og_type="article",
-                data=[event_jsonld(e, site.config)],
-                body=site.body(e),
-                past=e.meta.ends_at <= now,
-                extra_actions=actions,
-            )
+        page = site.item_page(
+            e,
+            "event.html",
+            event_jsonld(e, site.config),
+            body=site.body(e),
+            past=e.meta.ends_at <= now,
+            extra_actions=actions,
         )
+        pages.append(page)
     upcoming = site.published.upcoming_events
     for pager in paginate(site.published.past_events, site.config.settings.lists.events_past_per_page, "/events/"):
         title = "イベント" if pager.number == 1 else f"終了したイベント（{pager.number}ページ）"
@@ -139,21 +122,8 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
 
 def news_pages(site: SiteRenderer) -> list[WebPage]:
     news = site.published.news
-    pages = [
-        site.page(
-            e.url,
-            e.meta.title,
-            "news.html",
-            entry=e,
-            description=e.meta.summary,
-            og_type="article",
-            data=[article_jsonld(e, site.config)],
-            body=site.body(e),
-            back_url="/news/",
-            back_label="お知らせ一覧",
-        )
-        for e in news
-    ]
+    back = {"back_url": "/news/", "back_label": "お知らせ一覧"}
+    pages = [site.item_page(e, "news.html", article_jsonld(e, site.config), body=site.body(e), **back) for e in news]
     for pager in paginate(news, site.config.settings.lists.news_per_page, "/news/"):
         title = "お知らせ" if pager.number == 1 else f"お知らせ（{pager.number}ページ）"
         pages.append(site.page(pager.url, title, "news_list.html", heading="お知らせ", items=pager.items, pages=pager))

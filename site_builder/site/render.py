@@ -120,6 +120,19 @@ class SiteRenderer:
         lastmod = dates.iso(entry.meta.date) if entry else None
         return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod)
 
+    def item_page(self, entry: Entry, template: str, jsonld_data: dict, **context) -> WebPage:
+        """The page of one item at its URL: its title, summary and JSON-LD in the head."""
+        return self.page(
+            entry.url,
+            entry.meta.title,
+            template,
+            entry=entry,
+            description=entry.meta.summary,
+            og_type="article",
+            data=[jsonld_data],
+            **context,
+        )
+
     def head(self, url: str, title: str, description: str, entry: Entry | None, og_type: str, data: list[dict]) -> str:
         if entry is not None and entry.image_path:
             image, alt = entry.image_path, entry.meta.image_alt
