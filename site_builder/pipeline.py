@@ -22,8 +22,8 @@ from pathlib import Path
 
 from site_builder.channels import api, calendars, feeds
 from site_builder.content.markdown import convert_bodies
-from site_builder.content.readers import Content, ContentCheck, read_content
-from site_builder.content.reporter import ContentErrors, Reporter
+from site_builder.content.readers import Content, read_content
+from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
 from site_builder.content.select import select_public
 from site_builder.content.settings import Config, read_config
 from site_builder.context import Build, Progress, WebPage
@@ -36,6 +36,7 @@ from site_builder.site.render import PageGenerator, SiteRenderer
 from site_builder.writer import Writer, discard, publish, staging_dir
 
 # Checks across content files, after each file was read and validated on its own.
+ContentCheck = Callable[[Config, Content, Reporter], None]
 CHECKS: list[ContentCheck] = []
 CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
 
@@ -63,7 +64,9 @@ def load(root: Path) -> tuple[Config, Content, Reporter]:
     """Read the settings and every content file; the errors of both are in the reporter."""
     reporter = Reporter(root)
     config = read_config(root, reporter)
-    content = read_content(root, reporter, CHECKS)
+    content = read_content(root, reporter)
+    for check_content in CHECKS:
+        check_content(config, content, reporter)
     return config, content, reporter
 
 
@@ -81,6 +84,7 @@ def load_valid(root: Path) -> tuple[Config, Content]:
     config, content, reporter = load(root)
     if not reporter.ok:
         raise ContentErrors(reporter)
+    print_warnings(reporter)
     return config, content
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
-from site_builder.content.reporter import print_errors
+from site_builder.content.reporter import print_errors, print_warnings
 from site_builder.context import Progress
 
 
@@ -29,6 +29,7 @@ def run_check(args) -> int:
     if not reporter.ok:
         print_errors(reporter, "nothing was written")
         return 1
+    print_warnings(reporter)
     print("content is valid", file=sys.stderr)
     return 0
 

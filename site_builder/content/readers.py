@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,9 +14,6 @@ from site_builder.content.kinds import EDITION, KINDS, PAGE, RESERVED_URLS, Kind
 from site_builder.content.links import resolve_image
 from site_builder.content.models import SLUG_PATTERN, Edition, Item
 from site_builder.content.reporter import Reporter
-
-# A check across files (e.g. an issue page's CSVs): runs after every file was read.
-ContentCheck = Callable[["Content", Reporter], None]
 
 
 @dataclass
@@ -65,15 +62,13 @@ class Content:
                 yield from self.entries[kind]
 
 
-def read_content(root: Path, reporter: Reporter, checks: Iterable[ContentCheck] = ()) -> Content:
+def read_content(root: Path, reporter: Reporter) -> Content:
     """Read and validate every content file under ``root``; errors go to ``reporter``.
-    ``checks`` run afterwards, over everything read (the pipeline registers them)."""
+    The pipeline runs its registered checks across files afterwards."""
     content = Content(root)
     for kind in KINDS:
         content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter)
     validate_files(content, reporter)
-    for check in checks:
-        check(content, reporter)
     return content
 
 

@@ -23,13 +23,20 @@ class ContentError:
 
 @dataclass
 class Reporter:
-    """Gathers errors; tests assert on ``messages`` rather than scraped logs."""
+    """Gathers errors and warnings; tests assert on ``messages`` rather than scraped logs.
+
+    An error stops the build; a warning (something the build changed or left out,
+    such as HTML the sanitizer removed) is shown and the build goes on."""
 
     root: Path = Path(".")
     errors: list[ContentError] = field(default_factory=list)
+    warnings: list[ContentError] = field(default_factory=list)
 
     def error(self, path: Path | str, line: int, field_name: str, message: str) -> None:
         self.errors.append(ContentError(self.display(path), line, field_name, message))
+
+    def warn(self, path: Path | str, line: int, field_name: str, message: str) -> None:
+        self.warnings.append(ContentError(self.display(path), line, field_name, message))
 
     def display(self, path: Path | str) -> str:
         path = Path(path)
@@ -46,6 +53,10 @@ class Reporter:
     def messages(self) -> list[str]:
         return [str(error) for error in sorted(set(self.errors))]
 
+    @property
+    def warning_messages(self) -> list[str]:
+        return [f"{warning} (warning)" for warning in sorted(set(self.warnings))]
+
 
 class ContentErrors(Exception):
     """Raised with the reporter when content is invalid; the command prints it."""
@@ -59,7 +70,14 @@ def print_errors(reporter: Reporter, consequence: str, stream: TextIO | None = N
     """Every error, one per line, then a line that counts them and says what
     happened because of them (``nothing was written``)."""
     stream = stream or sys.stderr
+    print_warnings(reporter, stream)
     for message in reporter.messages:
         print(message, file=stream)
     count = len(reporter.messages)
     print(f"{count} error{'s' if count != 1 else ''}; {consequence}", file=stream, flush=True)
+
+
+def print_warnings(reporter: Reporter, stream: TextIO | None = None) -> None:
+    """Every warning, one per line, ending in ``(warning)``."""
+    for message in reporter.warning_messages:
+        print(message, file=stream or sys.stderr, flush=True)

@@ -36,6 +36,7 @@ from site_builder.content.kinds import ISSUE
 from site_builder.content.models import Chart, Dataset
 from site_builder.content.readers import Content, Entry
 from site_builder.content.reporter import Reporter
+from site_builder.content.settings import Config
 
 ENCODINGS = ("utf-8", "cp932")
 # Marks for a cell without a value, and what each means (the table's legend).
@@ -252,7 +253,7 @@ def marker_problems(body: str, chart_count: int, first_line: int = 1) -> list[tu
 # --- the check step ------------------------------------------------------------
 
 
-def check_issue_pages(content: Content, reporter: Reporter) -> None:
+def check_issue_pages(config: Config, content: Content, reporter: Reporter) -> None:
     """The content check of issue pages (registered in the pipeline): each dataset
     file exists, reads, and every chart finds its columns and valid cells."""
     for entry in content.of(ISSUE.name):
