@@ -54,6 +54,8 @@ class Build:
     pages: list[WebPage] = field(default_factory=list)
     # Bodies with absolute links and nothing active, shared by feeds and the API.
     portable_bodies: dict[str, str] = field(default_factory=dict)
+    # Files of public ordinary pages, published beside them: (source, site path).
+    page_files: list[tuple[Path, str]] = field(default_factory=list)
 
 
 class Progress:

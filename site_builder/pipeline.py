@@ -21,10 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from site_builder.channels import api, calendars, feeds
+from site_builder.content import references
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
-from site_builder.content.select import select_public
+from site_builder.content.select import page_files, select_public
 from site_builder.content.settings import Config, read_config
 from site_builder.context import Build, Progress, WebPage
 from site_builder.issues import datasets
@@ -38,6 +39,8 @@ from site_builder.writer import Writer, discard, publish, staging_dir
 # Checks across content files, after each file was read and validated on its own.
 ContentCheck = Callable[[Config, Content, Reporter], None]
 CHECKS: list[ContentCheck] = []
+CHECKS.append(references.check_symlinks)  # no symbolic link anywhere in the content folders
+CHECKS.append(references.check_references)  # images and links stay inside the content folders
 CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
 
 # The site's pages, in this order: each generator returns the pages of its section.
@@ -100,7 +103,8 @@ def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
     entries = published.items() + published.pages + published.editions
     bodies = convert_bodies(entries, config, published.resolver(root), root / ".cache" / "site-builder")
     progress.step(f"converted {len(bodies)} Markdown bodies")
-    return Build(config, published, bodies)
+    files = page_files(content, published, bodies)
+    return Build(config, published, bodies, page_files=files)
 
 
 def render_pages(build: Build) -> list[WebPage]:
@@ -134,7 +138,7 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     # made inside the staging folder so that its output moves into place by rename.
     with tempfile.TemporaryDirectory(prefix=".engine-", dir=staging) as work:
         docs, rendered = Path(work) / "docs", Path(work) / "site"
-        frame_of = engine.write_docs(build.config, build.pages, docs)
+        frame_of = engine.write_docs(build.config, build.pages, docs, build.page_files)
         config_file = Path(work) / "mkdocs.yml"
         engine.write_engine_config(build.config, docs, rendered, config_file)
         engine.run_engine(build.config.engine, config_file)

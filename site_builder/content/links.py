@@ -92,6 +92,11 @@ class Resolver:
         return LinkedBody(tuple(parts), tuple((source, path) for path, source in sorted(files.items())))
 
 
+def references(html: str) -> list[str]:
+    """Every ``href`` and ``src`` value in ``html``, as written (HTML-escaped)."""
+    return [match["target"] for match in _ATTRIBUTE.finditer(html)]
+
+
 def file_site_path(root: Path, source: Path) -> str | None:
     """Where a file beside the content is published: its folder mirrored under its
     kind's URL prefix. ``None`` outside the content folders and for datasets."""

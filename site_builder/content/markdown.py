@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -49,9 +50,11 @@ class MarkdownRenderer:
             try:
                 loaded = json.loads(self.cache_path.read_text(encoding="utf-8"))
             except (OSError, ValueError):  # a damaged cache is only slower, never wrong
-                loaded = {}
+                loaded = None
             if isinstance(loaded, dict):
                 self.cache = {key: value for key, value in loaded.items() if isinstance(value, str)}
+            else:
+                print(f"warning: {self.cache_path} is damaged; it is ignored and written anew", file=sys.stderr)
 
     def key(self, text: str) -> str:
         return hashlib.sha256((self.salt + "\0" + text).encode("utf-8")).hexdigest()
@@ -82,6 +85,13 @@ class MarkdownRenderer:
     def save(self) -> None:
         if self.cache_path:
             replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
+
+
+def convert_all(config: Config, entries: list[Entry], cache_dir: Path | None = None) -> list[str]:
+    """The bodies of ``entries`` as HTML, as the site converts them. The cache in
+    ``cache_dir`` is read, never written: checking content writes nothing."""
+    names, configs = config.markdown_extensions()
+    return MarkdownRenderer(names, configs, cache_dir).render_all([entry.body for entry in entries])
 
 
 def convert_bodies(

@@ -40,8 +40,8 @@ class Reporter:
 
     def display(self, path: Path | str) -> str:
         path = Path(path)
-        try:
-            return path.resolve().relative_to(self.root.resolve()).as_posix()
+        try:  # the folder resolved, not the file: a symbolic link is shown where it is
+            return (path.parent.resolve() / path.name).relative_to(self.root.resolve()).as_posix()
         except ValueError:
             return path.as_posix()
 

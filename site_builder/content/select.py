@@ -8,7 +8,8 @@ from functools import cached_property
 from pathlib import Path
 
 from site_builder.content import dates
-from site_builder.content.links import Resolver
+from site_builder.content.kinds import PAGE, kind_of_folder
+from site_builder.content.links import LinkedBody, Resolver, file_site_path
 from site_builder.content.readers import Content, Entry
 
 
@@ -63,3 +64,32 @@ def select_public(content: Content, now: dt.datetime) -> Published:
 
     editions = newest_first([e for e in content.editions if e.is_public(now)])
     return Published(now, public("case"), public("event"), public("news"), public("issue"), public("page"), editions)
+
+
+def page_files(content: Content, published: Published, bodies: dict[str, LinkedBody]) -> list[tuple[Path, str]]:
+    """The files the engine publishes with the ordinary pages, as ``(source, site path)``:
+    those a public page refers to, and those beside a public page in a folder that holds
+    no draft or future page. Files in the other kinds' folders go with their items."""
+    root = content.root.resolve()
+    public = {entry.path for entry in published.pages}
+    hidden = {entry.path.parent for entry in content.of(PAGE.name) if entry.path not in public}
+    wanted: dict[str, Path] = {}
+    for entry in published.pages:
+        for source, site_path in bodies[entry.url].files:
+            wanted.setdefault(site_path, source)
+        if entry.path.parent not in hidden:
+            for path in _beside(entry.path, root):
+                wanted.setdefault(file_site_path(root, path) or "", path)
+    wanted.pop("", None)
+    return [(source, site_path) for site_path, source in sorted(wanted.items())]
+
+
+def _beside(page: Path, root: Path) -> list[Path]:
+    """Files (no links, no Markdown) in an ordinary page's own folder."""
+    found = []
+    for path in sorted(page.parent.iterdir()):
+        if path.is_file() and not path.is_symlink() and path.suffix != ".md":
+            resolved = path.resolve()
+            if kind_of_folder(resolved.relative_to(root)) is PAGE:
+                found.append(resolved)
+    return found

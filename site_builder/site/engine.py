@@ -22,7 +22,6 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.content.kinds import NOT_PAGES
 from site_builder.content.settings import Config
 from site_builder.context import WebPage
 
@@ -49,10 +48,14 @@ def frame_url(source: str) -> str:
     return "/" + source[: -len("index.md")]
 
 
-def write_docs(config: Config, pages: list[WebPage], docs: Path) -> dict[str, str]:
-    """Write the docs tree; returns ``{page url: frame url}`` for generated pages."""
+def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: list[tuple[Path, str]]) -> dict[str, str]:
+    """Write the docs tree; returns ``{page url: frame url}`` for generated pages.
+    ``page_files`` are the files of ordinary pages the engine publishes: ``(source, site path)``."""
     shutil.copytree(config.root / "theme" / "assets", docs / "assets")
-    _copy_page_files(config.root / "content", docs)
+    for source, site_path in page_files:
+        target = docs / site_path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(source.read_bytes())
     frames: dict[str, str] = {}
     nav_urls = {frame_url(source) for source in nav_sources(config.engine_config.get("nav", []))}
     for page in pages:
@@ -73,19 +76,6 @@ def _write_markdown(target: Path, title: str, html_title: str, head: str, body: 
         {"title": title, "sb_title": html_title, "sb_head": head}, allow_unicode=True, sort_keys=True, width=10**9
     )
     target.write_text(f"---\n{front}---\n\n{body}", encoding="utf-8")
-
-
-def _copy_page_files(content: Path, docs: Path) -> None:
-    """Images and other files beside ordinary pages go along with them. Files in the
-    other kinds' folders and the datasets (``content/data/``) are published only
-    beside the public items that use them (``content/links.py``)."""
-    if not content.is_dir():
-        return
-    for path in sorted(content.rglob("*")):
-        relative = path.relative_to(content)
-        if path.is_file() and path.suffix != ".md" and relative.parts[0] not in NOT_PAGES:
-            (docs / relative).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, docs / relative)
 
 
 def nav_sources(nav: list) -> list[str]:

@@ -1,0 +1,98 @@
+"""Containment: what content may refer to, checked before anything is built.
+
+Editors are trusted with the content folders (``cases/``, ``events/``,
+``content/``), not with the rest of the machine. So ``check`` refuses
+
+* a symbolic link anywhere in the content folders (it could publish a file from
+  outside, ``/proc/self/environ`` or ``.git/config``);
+* a front-matter ``image`` and every relative reference in a body (Markdown
+  links and images in any syntax, raw ``href``/``src``) that leads outside the
+  content folders, through ``..`` or otherwise.
+
+Each is a located error; the resolver (``content/links.py``) never copies such a
+file either, so a build that somehow skipped the check still publishes nothing
+from outside.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from site_builder.content.kinds import KINDS, SOURCE_FOLDERS, kind_of_folder
+from site_builder.content.links import references
+from site_builder.content.markdown import convert_all
+from site_builder.content.readers import Content, Entry
+from site_builder.content.reporter import Reporter
+from site_builder.content.settings import Config
+
+FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
+
+
+def check_symlinks(config: Config, content: Content, reporter: Reporter) -> None:
+    """No symbolic link in the content folders, to a file or a folder."""
+    for folder in SOURCE_FOLDERS:
+        top = content.root / folder
+        if top.is_symlink():
+            reporter.error(top, 1, "file", symlink_message())
+            continue
+        for parent, folders, files in os.walk(top, followlinks=False):
+            for name in sorted(folders + files):
+                path = Path(parent) / name
+                if path.is_symlink():
+                    reporter.error(path, 1, "file", symlink_message())
+
+
+def symlink_message() -> str:
+    return "symbolic links are not allowed in the content folders; put the file itself here instead"
+
+
+def check_references(config: Config, content: Content, reporter: Reporter) -> None:
+    """Every image and relative reference of every entry stays inside the content folders."""
+    entries = [entry for kind in KINDS for entry in content.of(kind.name)]
+    bodies = convert_all(config, entries, content.root / ".cache" / "site-builder")
+    root = content.root.resolve()
+    for entry, body in zip(entries, bodies, strict=True):
+        image = getattr(entry.meta, "image", None)
+        if image and leaves_content(root, entry.path, image):
+            reporter.error(entry.path, entry.source.line_of(("image",)), "image", outside_message(image))
+        for target in sorted(set(references(body))):
+            target = html.unescape(target)
+            if is_relative(target) and leaves_content(root, entry.path, target):
+                reporter.error(entry.path, line_of_text(entry, target), "body", outside_message(target))
+
+
+def is_relative(target: str) -> bool:
+    return bool(target) and ":" not in target.split("/", 1)[0] and not target.startswith(("/", "#", "?"))
+
+
+def leaves_content(root: Path, source_file: Path, target: str) -> bool:
+    """Whether ``target``, written in ``source_file``, leads out of the project (through
+    ``..`` or a link), or names an existing file outside the content folders
+    (``.git/config``, ``theme/…``). Folders and missing files inside the project are
+    only links, which the site leaves as written."""
+    path = target.split("#", 1)[0].split("?", 1)[0]
+    if not path:
+        return False
+    written = Path(os.path.normpath(source_file.resolve().parent / path))
+    resolved = written.resolve()
+    for candidate in (written, resolved):
+        if not candidate.is_relative_to(root):
+            return True
+    return resolved.is_file() and kind_of_folder(resolved.relative_to(root)) is None
+
+
+def outside_message(target: str) -> str:
+    return (
+        f"{target!r} leads outside the content folders ({FOLDERS_TEXT}); put the file next to this one "
+        "(e.g. images/…) and refer to it there, or link to a page by its address from the top (e.g. /cases/)"
+    )
+
+
+def line_of_text(entry: Entry, text: str) -> int:
+    """The line of the body where ``text`` is written (the body's first line if not found)."""
+    for offset, line in enumerate(entry.body.split("\n")):
+        if text in line or html.escape(text) in line:
+            return entry.body_line + offset
+    return entry.body_line
