@@ -379,3 +379,32 @@ def test_build_refuses_a_plain_http_site(tmp_path: Path, run_cli):
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
     code, _, stderr = run_cli("--root", root, "newsletter", "build", "--edition", "x", "--now", BUILD_NOW)
     assert code == 1 and "site_url must be an https URL" in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x1e"])
+def test_a_subject_with_any_line_separator_is_a_located_check_error(tmp_path, run_cli, separator):
+    subject = f"9月号{separator}Bcc: everyone@example.org".encode("unicode_escape").decode()
+    edition = f'---\ndate: 2020-09-01\nsubject: "{subject}"\n---\n'
+    root = new_project(tmp_path, {"content/newsletter/2020-09a.md": edition})
+    code, _, err = run_cli("--root", root, "check")
+    assert code == 1
+    name = {"\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}.get(separator, "control character")
+    assert err.splitlines()[0] == (
+        "content/newsletter/2020-09a.md:3: subject: must be a single line without control characters "
+        f"(it goes into a mail header): U+{ord(separator):04X} {name}"
+    )
+
+
+def test_a_sender_or_site_name_with_a_line_separator_is_refused(tmp_path, run_cli):
+    root = new_project(tmp_path)
+    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    text = text.replace("site_name: 横浜市市民協働推進センター", 'site_name: "センター\\u2028Bcc: x@example.org"')
+    text = text.replace(
+        "newsletter_from: 横浜市市民協働推進センター <newsletter@yokohama-kyodo.example>",
+        'newsletter_from: "センター\\u2029 <newsletter@yokohama-kyodo.example>"',
+    )
+    (root / "mkdocs.yml").write_text(text, encoding="utf-8")
+    code, _, err = run_cli("--root", root, "check")
+    assert code == 1
+    assert "mkdocs.yml:5: site_name: must be a single line without control characters" in err
+    assert "extra.site_builder.newsletter_from: must be a single line without control characters" in err

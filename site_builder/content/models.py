@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
@@ -248,9 +249,21 @@ class Page(Item):
     pass
 
 
+def header_problem(value: str) -> str | None:
+    """Why ``value`` cannot go into a mail header: a line break of any kind (CR, LF,
+    U+0085, U+2028, U+2029) or another control character; ``None`` when it can."""
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            name = unicodedata.name(char, "control character")
+            where = "it goes into a mail header"
+            return f"must be a single line without control characters ({where}): U+{ord(char):04X} {name}"
+    return None
+
+
 def _one_line(value: str) -> str:
-    if "\n" in value or "\r" in value:
-        raise ValueError("must be a single line (it becomes the mail's subject)")
+    problem_text = header_problem(value)
+    if problem_text:
+        raise ValueError(problem_text)
     return value
 
 

@@ -28,7 +28,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from site_builder.content import post_length
 from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, parse_yaml
-from site_builder.content.models import Instant, Network, Text
+from site_builder.content.models import Instant, Network, Text, header_problem
 from site_builder.content.readers import field_errors
 from site_builder.content.reporter import Reporter
 
@@ -51,6 +51,9 @@ def _https(value: str) -> str:
 
 
 def _address(value: str) -> str:
+    problem = header_problem(value)
+    if problem:
+        raise ValueError(problem)
     if "@" not in email.utils.parseaddr(value)[1]:
         raise ValueError(f"must be a mail address, e.g. センター <newsletter@example.org>, got {value!r}")
     return value
@@ -301,6 +304,10 @@ def read_config(root: Path, reporter: Reporter) -> Config:
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
     source = _locate(path, text, data, reporter)
+    site_name = data.get("site_name")
+    problem = header_problem(site_name) if isinstance(site_name, str) else None
+    if problem:  # the site name starts every newsletter subject and its default sender
+        reporter.error(path, source.line_of(("site_name",)), "site_name", problem)
     return Config(root, data, validate_settings(source, reporter))
 
 
