@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
+import ipaddress
 import os
 import re
 from collections.abc import Callable
@@ -76,6 +77,32 @@ def _clock(value: object) -> dt.time:
     raise ValueError(f'must be a time of day in quotes, like "09:00", got {value!r}')
 
 
+def _ip_network(value: object) -> object:
+    if isinstance(value, str):
+        try:
+            return ipaddress.ip_network(value.strip(), strict=False)
+        except ValueError:
+            pass
+    raise ValueError(f"must be an IP address or network such as 127.0.0.1 or 10.0.0.0/8, got {value!r}")
+
+
+def _host_name(value: object) -> str:
+    """A host as URLs carry it: lower case, IDNA-encoded (``例え.jp`` → ``xn--r8jz45g.jp``), IPs as written."""
+    if isinstance(value, str):
+        host = value.strip().lower().rstrip(".")
+        try:
+            return str(ipaddress.ip_address(host))
+        except ValueError:
+            pass
+        try:
+            host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            host = ""
+        if re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host):
+            return host
+    raise ValueError(f"must be a host name such as data.city.example (no https://, no path), got {value!r}")
+
+
 def _latest_first(days: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(days), reverse=True))
 
@@ -83,10 +110,13 @@ def _latest_first(days: tuple[int, ...]) -> tuple[int, ...]:
 Count = Annotated[int, Field(strict=True, ge=0)]
 PositiveCount = Annotated[int, Field(strict=True, ge=1)]
 Seconds = Annotated[float, Field(strict=True, ge=0)]
+PositiveSeconds = Annotated[float, Field(strict=True, gt=0)]
 HttpsUrl = Annotated[str, AfterValidator(_https)]
 Address = Annotated[str, Field(min_length=1), AfterValidator(_address)]
 Hashtag = Annotated[str, BeforeValidator(_hashtag), Field(min_length=1)]
 Clock = Annotated[dt.time, BeforeValidator(_clock)]
+IpNetwork = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_ip_network)]
+HostName = Annotated[str, BeforeValidator(_host_name)]
 
 
 # --- the model ---------------------------------------------------------------------
@@ -134,6 +164,23 @@ class IssueSettings(SettingsGroup):
     stale_after_days: PositiveCount = 400  # data retrieved longer ago is flagged as possibly out of date
 
 
+class DataPullSettings(SettingsGroup):
+    """``data_pull_*``: ``site-builder data pull`` treats every download as untrusted input
+    (see :mod:`site_builder.issues.download`)."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("data_pull_"))
+
+    deadline_seconds: PositiveSeconds = 120.0  # the whole download: name lookups, redirects, body
+    connect_timeout_seconds: PositiveSeconds = 10.0
+    read_timeout_seconds: PositiveSeconds = 30.0  # the longest silence between two reads
+    max_bytes: PositiveCount = 100 * 1024 * 1024
+    max_redirects: Count = 5
+    redirect_hosts: tuple[HostName, ...] = ()  # where a redirect may lead besides the download_url's own host
+    # Addresses that are not public but may be downloaded from (a local test server, a mirror
+    # on the office network); plain http is accepted only from these.
+    allow_private: tuple[IpNetwork, ...] = ()
+
+
 class NewsletterSettings(SettingsGroup):
     """``newsletter_*``; an unset sender or unsubscribe target is derived from ``site_url``."""
 
@@ -174,6 +221,7 @@ class SiteBuilderSettings(BaseModel):
     site: SiteSettings = SiteSettings()
     lists: ListSettings = ListSettings()
     issues: IssueSettings = IssueSettings()
+    data_pull: DataPullSettings = DataPullSettings()
     newsletter: NewsletterSettings = NewsletterSettings()
     sns: SnsSettings = SnsSettings()
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
