@@ -347,11 +347,18 @@ def server(tmp_path):
     httpd.server_close()
 
 
-def pull_project(project, base: str, page_extra: str = "") -> Path:
-    page = issue("cp932", extra=page_extra).replace(
+def pull_project(project, base: str, page_extra: str = "", settings: str = "", encoding: str = "cp932") -> Path:
+    """A project whose page downloads ``{base}/suikei.csv``; the test server's 127.0.0.1 is allowed
+    (data_pull_allow_private), and ``settings`` lines join ``extra.site_builder``."""
+    page = issue(encoding, extra=page_extra).replace(
         "    license: CC BY 4.0\n", f"    license: CC BY 4.0\n    download_url: {base}/suikei.csv\n"
     )
-    return project({"content/issues/p.md": page, "content/data/suikei.csv": CSV.encode("cp932")})
+    root = project({"content/issues/p.md": page, "content/data/suikei.csv": CSV.encode(encoding)})
+    config = root / "mkdocs.yml"
+    lines = ["data_pull_allow_private: [127.0.0.1]", *settings.splitlines()]
+    added = "".join(f"    {line}\n" for line in lines if line.strip())
+    config.write_text(config.read_text(encoding="utf-8").replace("  site_builder:\n", "  site_builder:\n" + added, 1))
+    return root
 
 
 def test_pull_replaces_the_file_with_the_served_bytes_and_prints_what_changed(project, server, run_cli):

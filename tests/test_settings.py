@@ -26,6 +26,13 @@ OLD_DEFAULTS = {
     "home_events": 5,
     "home_news": 5,
     "issues_stale_after_days": 400,
+    "data_pull_deadline_seconds": 120.0,  # new, like every data_pull_* (README "Issue pages")
+    "data_pull_connect_timeout_seconds": 10.0,
+    "data_pull_read_timeout_seconds": 30.0,
+    "data_pull_max_bytes": 100 * 1024 * 1024,
+    "data_pull_max_redirects": 5,
+    "data_pull_redirect_hosts": (),
+    "data_pull_allow_private": (),
     "newsletter_upcoming_weeks": 6,
     "newsletter_from": None,
     "newsletter_unsubscribe_url": None,

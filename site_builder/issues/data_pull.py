@@ -8,21 +8,26 @@ atomic rename, byte for byte as served; anything else leaves it untouched and
 the command exits 1. What changed is printed: columns, rows added or removed,
 cells changed (rows are matched by the charts' ``x`` columns when those identify
 them, else by position).
+
+The server is not trusted: :mod:`site_builder.issues.download` enforces the deadline,
+size, redirect and address rules, and whatever is printed goes through
+:func:`printable`, so text from a CSV cannot drive the terminal.
 """
 
 from __future__ import annotations
 
 import difflib
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 from tqdm import tqdm
 
 from site_builder.content.models import Chart
 from site_builder.content.readers import read_content
 from site_builder.content.reporter import Reporter
+from site_builder.content.settings import DataPullSettings
 from site_builder.issues.datasets import (
     Table,
     TableError,
@@ -32,14 +37,27 @@ from site_builder.issues.datasets import (
     read_table,
     row_problems,
 )
+from site_builder.issues.download import PullError, download
 from site_builder.writer import replace_file
 
-MAX_BYTES = 100 * 1024 * 1024
 SHOWN_CHANGES = 20
+# What a terminal would act on rather than show: C0 controls but tab and newline, DEL, C1
+# (ESC and CSI among them), bidirectional embeddings, overrides, isolates and marks,
+# line/paragraph separators, lone surrogates.
+UNSAFE = "\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
+UNSAFE_IN_TEXT = re.compile(f"[{UNSAFE}]")
+UNSAFE_IN_VALUE = re.compile(f"[\n{UNSAFE}]")
 
 
-class PullError(Exception):
-    """A download that cannot be used; the file stays as it was."""
+def printable(text: str, newlines: bool = True) -> str:
+    """``text`` safe to print: each unsafe character written as an escape (``\\x1b``, ``\\u202e``);
+    with ``newlines=False`` a newline too, so that a value cannot start a line of its own."""
+
+    def escape(match: re.Match[str]) -> str:
+        code = ord(match.group())
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return (UNSAFE_IN_TEXT if newlines else UNSAFE_IN_VALUE).sub(escape, text)
 
 
 @dataclass
@@ -85,16 +103,18 @@ def collect_targets(root: Path, only_id: str | None) -> tuple[list[Target], list
     return [t for _, t in sorted(targets.items()) if t.url], problems
 
 
-def pull(root: Path, target: Target, timeout: float) -> list[str]:
-    """Download, check, replace; the lines to print."""
+def pull(root: Path, target: Target, rules: DataPullSettings) -> list[str]:
+    """Download, check, replace; the lines to print, each safe to print (:func:`printable`)."""
     path = root / "content" / target.file
-    data = download(target.url, target.file, timeout)
+    name = printable(f"content/{target.file}", newlines=False)
+    with tqdm(unit="B", unit_scale=True, desc=name, file=sys.stderr, leave=True) as bar:
+        data = download(target.url, rules, bar)
     table = check_download(data, target)
     old = path.read_bytes() if path.is_file() else None
     if old == data:
-        return [f"content/{target.file}: unchanged ({len(table.rows)} rows)"]
+        return [f"{name}: unchanged ({len(table.rows)} rows)"]
     replace_file(path, data)
-    head = f"content/{target.file}: updated from {target.url}"
+    head = f"{name}: updated from {printable(target.url, newlines=False)}"
     try:
         old_table = read_table(old, target.encoding) if old is not None else None
     except TableError:
@@ -102,24 +122,6 @@ def pull(root: Path, target: Target, timeout: float) -> list[str]:
     if old_table is None:
         return [head, f"  the old file could not be read; the new one has {len(table.rows)} rows"]
     return [head, *describe_changes(old_table, table, target.key_columns)]
-
-
-def download(url: str, name: str, timeout: float) -> bytes:
-    chunks: list[bytes] = []
-    try:
-        with httpx.stream("GET", url, timeout=timeout, follow_redirects=True) as response:
-            if response.status_code != 200:
-                raise PullError(f"{url} answered HTTP {response.status_code}")
-            total = int(response.headers.get("content-length") or 0) or None
-            with tqdm(total=total, unit="B", unit_scale=True, desc=name, file=sys.stderr, leave=True) as bar:
-                for chunk in response.iter_bytes():
-                    chunks.append(chunk)
-                    bar.update(len(chunk))
-                    if sum(map(len, chunks)) > MAX_BYTES:
-                        raise PullError(f"{url} is larger than {MAX_BYTES // (1024 * 1024)} MB")
-    except httpx.HTTPError as exc:
-        raise PullError(f"{url}: {exc}") from None
-    return b"".join(chunks)
 
 
 def check_download(data: bytes, target: Target) -> Table:
@@ -138,7 +140,7 @@ def check_download(data: bytes, target: Target) -> Table:
                 for line, column, message in row_problems(table, chart.x, chart.columns)
             ]
     if messages:
-        unique = list(dict.fromkeys(messages))
+        unique = list(dict.fromkeys(printable(message, newlines=False) for message in messages))
         raise PullError("the download does not fit the charts:\n  " + "\n  ".join(unique))
     return table
 
@@ -147,15 +149,19 @@ def check_download(data: bytes, target: Target) -> Table:
 
 
 def describe_changes(old: Table, new: Table, key_columns: list[str]) -> list[str]:
+    """The summary lines; every value from the tables is escaped (:func:`printable`), newlines too."""
     lines = []
     added_columns = [c for c in new.header if c not in old.header]
     removed_columns = [c for c in old.header if c not in new.header]
     if added_columns or removed_columns:
-        lines.append(f"  columns: added {added_columns or 'none'}, removed {removed_columns or 'none'}")
+        lines.append(
+            printable(f"  columns: added {added_columns or 'none'}, removed {removed_columns or 'none'}", False)
+        )
     added, removed, changed = diff_rows(old, new, key_columns)
     lines.append(f"  rows: {len(added)} added, {len(removed)} removed; cells: {len(changed)} changed")
     details = [f"  + {label}" for label in added] + [f"  - {label}" for label in removed]
     details += [f"  ~ {label} {column}: {before} → {after}" for label, column, before, after in changed]
+    details = [printable(line, newlines=False) for line in details]
     lines += details[:SHOWN_CHANGES]
     if len(details) > SHOWN_CHANGES:
         lines.append(f"  … and {len(details) - SHOWN_CHANGES} more")
