@@ -78,6 +78,8 @@ def _clock(value: object) -> dt.time:
 
 
 def _ip_network(value: object) -> object:
+    if isinstance(value, ipaddress.IPv4Network | ipaddress.IPv6Network):
+        return value
     if isinstance(value, str):
         try:
             return ipaddress.ip_network(value.strip(), strict=False)
