@@ -185,3 +185,12 @@ def test_the_resolver_copies_nothing_from_outside_even_without_the_check(project
     resolver = Resolver(root, {})
     linked = resolver.link_body(root / "cases/a.md", f'<a href="../../{tmp_path.name}/secret.txt">x</a>')
     assert linked.files == () and linked.html(str) == f'<a href="../../{tmp_path.name}/secret.txt">x</a>'
+
+
+def test_a_draft_is_never_copied_as_a_file_whatever_the_spelling(attack):
+    draft = case(body="下書きの本文 DRAFT-BODY-7").replace("status: ongoing", "status: ongoing\n    draft: true")
+    body = "[a](secret.md/) [b](secret.md/.) [c](./secret.md#x)"
+    root, (code, _, err), (build_code, _, build_err) = attack({"cases/secret.md": draft, "cases/a.md": case(body=body)})
+    assert (code, build_code) == (0, 0), err + build_err
+    assert b"DRAFT-BODY-7" not in published_text(root / "site")
+    assert not list((root / "site").rglob("*.md"))

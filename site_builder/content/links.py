@@ -66,7 +66,7 @@ class Resolver:
         if not path:
             return None
         source = (source_file.parent / path).resolve()
-        if path.endswith(".md"):
+        if source.suffix.lower() == ".md":  # decided on the resolved path: `a.md/.` is a page link too
             url = self.pages.get(source)
             return (url + suffix, None) if url else None
         site_path = file_site_path(self.root, source)
@@ -105,7 +105,7 @@ def file_site_path(root: Path, source: Path) -> str | None:
     except ValueError:
         return None
     kind = kind_of_folder(relative)
-    if kind is None or relative.as_posix().startswith(DATA_FOLDER + "/"):
+    if kind is None or relative.as_posix().startswith(DATA_FOLDER + "/") or source.suffix.lower() == ".md":
         return None
     inside = relative.relative_to(kind.folder).as_posix()
     return kind.url_prefix + inside
