@@ -13,7 +13,7 @@ from site_builder.content.settings import ConfigError
 from site_builder.issues.charts import ChartError
 from site_builder.site.engine import EngineError
 from site_builder.site.search_index import SearchIndexError
-from site_builder.writer import WriterError
+from site_builder.writer import MACHINE_ERRORS, BuildBusy, WriterError
 
 # Each command registers its own subparser: one line each, in the order of `--help`.
 COMMANDS: list = []
@@ -41,12 +41,21 @@ def main(argv: list[str] | None = None) -> int:
     except ContentErrors as exc:
         print_errors(exc.reporter, "nothing was written")
         return 1
+    except BuildBusy as exc:  # another build of the same folder: try again later (EX_TEMPFAIL)
+        print(f"error: {exc}", file=sys.stderr)
+        return 75
     except USER_ERRORS as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except ValueError as exc:  # a malformed --now and the like
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except OSError as exc:  # the machine's condition (a full disk…) in a command that does not word it itself
+        if exc.errno not in MACHINE_ERRORS:
+            raise  # a fault of the program: its traceback is the report
+        what, advice = MACHINE_ERRORS[exc.errno]
+        print(f"error: {what}: {exc.filename or 'no file named'}: {advice} and run it again", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 

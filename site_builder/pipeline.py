@@ -15,7 +15,9 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import datetime as dt
+import errno
 import gc
+import os
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -33,8 +35,22 @@ from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
 from site_builder.site import engine, frames, search_index, sitemap
 from site_builder.site import pages as site_pages
+from site_builder.site.engine import EngineError
 from site_builder.site.render import PageGenerator, SiteRenderer
-from site_builder.writer import Writer, discard, publish, staging_dir
+from site_builder.site.search_index import SearchIndexError
+from site_builder.writer import (
+    BuildFailed,
+    Writer,
+    build_lock,
+    check_room,
+    discard,
+    failed_build,
+    machine_error,
+    publish,
+    remove_stale,
+    shown,
+    staging_dir,
+)
 
 # Checks across content files, after each file was read and validated on its own.
 ContentCheck = Callable[[Config, Content, Reporter], None]
@@ -118,19 +134,51 @@ def render_pages(build: Build) -> list[WebPage]:
 
 
 def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None) -> Build:
+    """Build ``site_dir`` holding its lock: what killed builds left beside it is removed
+    first; the machine's failures (a full disk…) end as one :class:`BuildFailed`
+    line, the published site unchanged."""
     progress = progress or Progress(quiet=True)
+    try:
+        with build_lock(site_dir):
+            stale = remove_stale(site_dir)
+            if stale:
+                progress.step(f"removed what interrupted builds left: {', '.join(stale)}")
+            return build_and_publish(root, site_dir, now, progress)
+    except (OSError, EngineError, SearchIndexError) as exc:
+        failure = machine_failure(exc, root, site_dir)
+        if failure is None:
+            raise
+        raise failure from None
+
+
+def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Progress) -> Build:
     build = prepare(root, now, progress)
     build.pages = render_pages(build)
     progress.step(f"rendered {len(build.pages)} pages")
     staging = staging_dir(site_dir)
     try:
         write_outputs(build, staging, progress)
+        check_room(staging)
         publish(staging, site_dir)
     except BaseException:
         discard(staging)
         raise
     progress.step(f"published {site_dir}")
     return build
+
+
+# How a full disk shows in the report of a program the build runs (Python's and Rust's wording).
+NO_SPACE = ("[Errno 28]", "(os error 28)", os.strerror(errno.ENOSPC))
+
+
+def machine_failure(exc: Exception, root: Path, site_dir: Path) -> BuildFailed | None:
+    """The one-line error for a failure of the machine, else ``None`` (a fault of the program:
+    its traceback stays). The engine and Pagefind are other processes: their report is read."""
+    if isinstance(exc, OSError):
+        return machine_error(exc, site_dir, root)
+    if any(sign in str(exc) for sign in NO_SPACE):
+        return failed_build(errno.ENOSPC, shown(site_dir, root))
+    return None
 
 
 def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
