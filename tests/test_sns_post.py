@@ -52,9 +52,10 @@ NETWORKS = ("x", "facebook", "mastodon", "bluesky")
 class World:
     """A scratch project, the site and one server per network, and the environment pointing at them."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, news: str = NEWS, now: str = NOW):
+        self.now = now
         self.root = sns_project(
-            root, {"content/news/hello.md": NEWS}, sns_networks=list(NETWORKS), sns_hashtags=["協働"], **FAST
+            root, {"content/news/hello.md": news}, sns_networks=list(NETWORKS), sns_hashtags=["協働"], **FAST
         )
         self.site = SiteServer({"/news/hello/"}).start()
         self.servers = {
@@ -102,7 +103,7 @@ class World:
             "post",
             "--due",
             "--now",
-            NOW,
+            self.now,
             *extra,
         ]
 
@@ -287,6 +288,43 @@ def test_kill_between_request_and_ledger_write_then_rerun(world, network, create
     assert rerun.returncode == 0, rerun.stderr
     assert_once_each(world)
     assert world.ledger()[f"news/hello/announce/{network}"]["found"] is created
+
+
+@pytest.fixture
+def world_a_day_ahead(tmp_path):
+    """``--now`` a day ahead of the clock, and the news item planned for a few minutes before
+    it: every post is due, and planned later than it is really sent."""
+    ahead = dt.datetime.now(ZoneInfo("Asia/Tokyo")) + dt.timedelta(days=1)
+    planned = (ahead - dt.timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    made = World(tmp_path, NEWS.replace("date: 2026-11-01T10:00", f"date: {planned}"), ahead.strftime("%Y-%m-%dT%H:%M"))
+    yield made
+    made.stop()
+
+
+@pytest.mark.parametrize("network", NETWORKS)
+def test_a_kill_after_the_request_with_now_a_day_ahead_then_rerun_posts_once(world_a_day_ahead, network):
+    """The rerun looks for the post from the moment the ledger says it was about to be sent
+    (``intent_at``, the clock), not from its planned time, which is a day later."""
+    world = world_a_day_ahead
+    world.configure(sns_timeout_seconds=30)
+    server = world.servers[network]
+    server.faults.append(Fault(hold=True, create=True))
+    process = world.start()
+    try:
+        assert server.received.wait(30), "the held request never arrived"
+        process.send_signal(signal.SIGKILL)
+        process.communicate(timeout=30)
+    finally:
+        process.kill()
+    record = world.ledger()[f"news/hello/announce/{network}"]
+    assert record["state"] == "in-flight"
+    assert dt.datetime.fromisoformat(record["planned"]) > dt.datetime.fromisoformat(record["intent_at"])
+    server.release.set()
+    assert server.settled.wait(30) and len(server.posts) == 1
+    rerun = world.run()
+    assert rerun.returncode == 0, rerun.stderr
+    assert_once_each(world)
+    assert world.ledger()[f"news/hello/announce/{network}"]["found"] is True
 
 
 def test_an_overlapping_run_is_refused_by_the_lock(world):

@@ -8,7 +8,9 @@ never printed: every message passes through ``Credentials.redact``.
 ``find`` is how a rerun learns whether an interrupted request got through:
 
 * X: the account's recent posts (``GET /2/users/:id/tweets``), matched by text
-  with URLs removed (X wraps them in t.co) and posted no earlier than planned.
+  with URLs removed (X wraps them in t.co) and made no earlier than the ledger's
+  intent record (``intent_at``, the wall clock before the request; see
+  ``Adapter.earliest``), so a ``--now`` ahead of the clock cannot hide a post.
 * Facebook: the page feed (``GET /{page-id}/feed``), matched the same way.
 * Mastodon: the account's statuses; besides, every request carries an
   ``Idempotency-Key`` derived from the post id, so a retry within the server's
@@ -41,6 +43,7 @@ DEFAULT_URLS = {
     "bluesky": "https://bsky.social",
 }
 BSKY_POST = "app.bsky.feed.post"
+CLOCK_SKEW = dt.timedelta(minutes=5)  # how far the network's clock may be behind ours
 _TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
 
 
@@ -176,14 +179,25 @@ class Adapter:
     def matching(
         self, post: Post, intent: dict, candidates: list[tuple[str, str | None, str, str | None]]
     ) -> Receipt | None:
-        """The first ``(id, url, text, created)`` with our text, made no earlier than planned."""
+        """The first ``(id, url, text, created)`` with our text, made no earlier than :meth:`earliest`."""
         wanted = sns_text.comparable(intent.get("text", post.text))
-        earliest = dt.datetime.fromisoformat(intent.get("planned", post.time.isoformat())) - dt.timedelta(minutes=1)
+        earliest = self.earliest(post, intent)
         for remote_id, remote_url, text, created in candidates:
             when = _parse_instant(created)
             if sns_text.comparable(text) == wanted and (when is None or when >= earliest):
                 return Receipt(remote_id, remote_url)
         return None
+
+    def earliest(self, post: Post, intent: dict) -> dt.datetime:
+        """Since when a post of ours could be on the network. With an intent in the ledger,
+        the wall-clock moment it was written (``intent_at``, before the request), less
+        :data:`CLOCK_SKEW`: never the planned time, which ``--now`` can put after the real
+        post. Without one (a ledger that was not committed), the planned time, or the clock
+        when that is earlier (``--now`` ahead of it), less a minute."""
+        if intent.get("intent_at"):
+            return dt.datetime.fromisoformat(intent["intent_at"]) - CLOCK_SKEW
+        planned = dt.datetime.fromisoformat(intent.get("planned", post.time.isoformat()))
+        return min(planned, dt.datetime.fromtimestamp(self.clock(), tz=dt.UTC)) - dt.timedelta(minutes=1)
 
 
 def path_only(path: str) -> str:

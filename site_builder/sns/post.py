@@ -108,7 +108,7 @@ class Runner:
             return self.record(post, found, "found")
         if post.expires is not None and self.now >= post.expires:  # an interrupted post, now too late
             return self.ledger.record_failed(post.id, "expired before it could be sent", self.stamp())
-        self.ledger.record_intent(post.id, intent, self.stamp())
+        intent = {**intent, "intent_at": self.ledger.record_intent(post.id, intent, self.stamp())["intent_at"]}
         self.record(post, self.attempt(adapter, post, intent), "sent")
 
     def attempt(self, adapter: Adapter, post: Post, intent: dict) -> Receipt:
@@ -194,9 +194,10 @@ class _Skip(Exception):
 
 
 def _intent_of(record: dict | None) -> dict | None:
-    """The intent written by an earlier run: retry exactly what it sent."""
+    """The intent written by an earlier run: retry exactly what it sent, and look for it on
+    the network from when it was written (``intent_at``)."""
     if record and record.get("state") in ("in-flight", "failed") and "text" in record:
-        return {k: record[k] for k in ("network", "text", "link", "planned", "key", "rkey") if k in record}
+        return {k: record[k] for k in ("network", "text", "link", "planned", "key", "rkey", "intent_at") if k in record}
     return None
 
 
