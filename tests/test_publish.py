@@ -159,7 +159,7 @@ def test_a_kill_as_the_site_is_swapped_in_leaves_the_old_site_whole(published, v
     command = traced(site, "renameat2:signal=SIGKILL") + build_command(root, site)
     killed = subprocess.run(command, capture_output=True, text=True, cwd=PROJECT, timeout=120)
     assert killed.returncode in (-signal.SIGKILL, 128 + signal.SIGKILL), killed.stderr
-    assert tree_hash(site) == old
+    assert tree_hash(site) == old  # a fatal signal at the entry stop skips the call (Linux)
     (staging,) = [name for name in leftovers(site) if name.startswith(".site.build-")]
     assert tree_hash(site.parent / staging) == new  # complete, never published
     assert build(root, site) == (0, "")
