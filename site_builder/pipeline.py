@@ -83,7 +83,7 @@ def load(root: Path) -> tuple[Config, Content, Reporter]:
     """Read the settings and every content file; the errors of both are in the reporter."""
     reporter = Reporter(root)
     config = read_config(root, reporter)
-    content = read_content(root, reporter)
+    content = read_content(root, reporter, config.limits)
     for check_content in CHECKS:
         check_content(config, content, reporter)
     return config, content, reporter

@@ -51,6 +51,11 @@ OLD_DEFAULTS = {
     "sns_retries": 3,
     "sns_backoff_seconds": 2.0,
     "sns_max_wait_seconds": 300.0,
+    "limits_file_kb": 1024,  # new: how much one content file may hold (content/frontmatter.py)
+    "limits_body_kb": 512,
+    "limits_list_items": 1000,
+    "limits_nesting_depth": 20,
+    "limits_markdown_seconds": 5.0,
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 

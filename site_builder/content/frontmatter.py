@@ -2,16 +2,38 @@
 
 Every front-matter value is located by its line in the whole file so that errors
 read ``path:line: field: message``.
+
+A file is input, so reading one is bounded (:class:`Limits`): its size, its body's
+size, how deep the YAML nests and how long a list is; YAML aliases (``*name``), which
+let a few lines stand for billions of values, are refused. The YAML node tree is
+checked before any Python object is made from it.
 """
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 Loc = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one content file may hold; ``limits_*`` in mkdocs.yml sets them
+    (content/settings.py), these defaults stand when no configuration is at hand."""
+
+    file_kb: int = 1024
+    body_kb: int = 512
+    list_items: int = 1000  # entries of one YAML list (tags, partners, …) or fields of one mapping
+    nesting_depth: int = 20  # lists and mappings inside each other
+    markdown_seconds: float = 5.0  # CPU time to convert one body (content/markdown.py)
+
+
+DEFAULT_LIMITS = Limits()
+_NUMBER_DIGITS = 100  # a longer YAML number is a mistake, and Python refuses to print one of 4,300 digits
 
 
 class ContentFileError(Exception):
@@ -24,7 +46,53 @@ class ContentFileError(Exception):
         self.message = message
 
 
-class _Loader(yaml.SafeLoader):
+class LimitError(ContentFileError):
+    """A file over one of the :class:`Limits`, or with a YAML alias."""
+
+
+class _Shared(Exception):
+    """libyaml resolved an alias: the pure-Python composer says where it is."""
+
+
+def alias_error(line: int, name: str) -> LimitError:
+    return LimitError(line, "front matter", f"YAML aliases (*{name}) are not allowed; write the value out")
+
+
+def depth_error(line: int, field_name: str, depth: int) -> LimitError:
+    return LimitError(
+        line,
+        field_name,
+        f"nested more than {depth} levels deep (lists and mappings inside each other); "
+        "flatten it (the limit is limits_nesting_depth in mkdocs.yml)",
+    )
+
+
+class BoundedComposer:
+    """A mixin for PyYAML's pure-Python loaders: refuses aliases and nesting deeper
+    than ``max_depth`` while the node tree is built, before the recursion gets deep.
+    ``first_line`` turns YAML's line numbers into the file's."""
+
+    max_depth = DEFAULT_LIMITS.nesting_depth
+    first_line = 1
+    _depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise alias_error(event.start_mark.line + self.first_line, event.anchor)
+        collection = self.check_event(yaml.SequenceStartEvent, yaml.MappingStartEvent)
+        if collection:
+            self._depth += 1
+            if self._depth > self.max_depth:
+                raise depth_error(self.peek_event().start_mark.line + self.first_line, "front matter", self.max_depth)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            if collection:
+                self._depth -= 1
+
+
+class _Loader(BoundedComposer, yaml.SafeLoader):
     """Safe YAML where dates stay text: the models parse them, so an impossible
     date is a field error, not a crash in the YAML layer."""
 
@@ -82,40 +150,83 @@ def _is_cp932(raw: bytes) -> bool:
     return True
 
 
-def read_source(path: Path, *, require_front_matter: bool = True) -> SourceFile:
-    text = decode(path.read_bytes()).replace("\r\n", "\n")
+def read_source(path: Path, *, require_front_matter: bool = True, limits: Limits = DEFAULT_LIMITS) -> SourceFile:
+    text = decode(read_bounded(path, limits)).replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         if require_front_matter:
             raise ContentFileError(1, "front matter", "missing: the file must start with a '---' line")
-        return SourceFile(path, {}, text, 1)
+        return _checked_body(SourceFile(path, {}, text, 1), limits)
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
         raise ContentFileError(1, "front matter", "not closed: add a '---' line after it") from None
     yaml_text = "\n".join(lines[1:close])
-    data, located = parse_yaml(yaml_text, first_line=2)
+    data, located = parse_yaml(yaml_text, first_line=2, limits=limits)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ContentFileError(2, "front matter", "must be a mapping of 'field: value' lines")
     body = "\n".join(lines[close + 1 :])
-    return SourceFile(path, data, body, close + 2, located)
+    return _checked_body(SourceFile(path, data, body, close + 2, located), limits)
 
 
-def parse_yaml(text: str, first_line: int = 1) -> tuple[object, dict[Loc, int]]:
-    """Load YAML safely and map each key path to its line (``first_line`` based)."""
+def read_bounded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of a regular file of at most ``limits.file_kb`` KB (never more is read)."""
+    limit = limits.file_kb * 1024
     try:
-        return _parse_yaml(_FastLoader(text), first_line)
-    except (ContentFileError, yaml.YAMLError):
-        return _parse_yaml(_Loader(text), first_line)
+        if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a pipe waits for a writer
+            raise LimitError(1, "file", "not a regular file (a folder, pipe or device); replace it with a text file")
+        with path.open("rb") as file:
+            raw = file.read(limit + 1)
+    except OSError as exc:  # a dangling link, no permission
+        raise ContentFileError(1, "file", f"cannot be read ({exc.strerror or exc}); fix or remove it") from None
+    if len(raw) > limit:
+        raise LimitError(
+            1,
+            "file",
+            f"is more than {limits.file_kb} KB, the most a content file may hold: split it into smaller files "
+            "(the limit is limits_file_kb in mkdocs.yml)",
+        )
+    return raw
 
 
-def _parse_yaml(loader: yaml.SafeLoader, first_line: int) -> tuple[object, dict[Loc, int]]:
+def _kb(size: int) -> int:
+    return -(-size // 1024)
+
+
+def _checked_body(source: SourceFile, limits: Limits) -> SourceFile:
+    size = len(source.body.encode("utf-8"))
+    if size > limits.body_kb * 1024:
+        raise LimitError(
+            source.body_line,
+            "body",
+            f"is {_kb(size)} KB; at most {limits.body_kb} KB are allowed: split it into several pages "
+            "(the limit is limits_body_kb in mkdocs.yml)",
+        )
+    return source
+
+
+def parse_yaml(text: str, first_line: int = 1, limits: Limits = DEFAULT_LIMITS) -> tuple[object, dict[Loc, int]]:
+    """Load YAML safely and map each key path to its line (``first_line`` based).
+
+    The node tree is checked against ``limits`` (and for aliases) before any value is made."""
+    try:
+        return _parse_yaml(_FastLoader(text), first_line, limits)
+    except LimitError:
+        raise
+    except (_Shared, ContentFileError, yaml.YAMLError):
+        loader = _Loader(text)
+        loader.max_depth, loader.first_line = limits.nesting_depth, first_line
+        return _parse_yaml(loader, first_line, limits)
+
+
+def _parse_yaml(loader: yaml.SafeLoader, first_line: int, limits: Limits) -> tuple[object, dict[Loc, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        check_tree(node, first_line, limits)
         located: dict[Loc, int] = {}
         _locate(node, (), located, first_line)
         return loader.construct_document(node), located
@@ -123,6 +234,50 @@ def _parse_yaml(loader: yaml.SafeLoader, first_line: int) -> tuple[object, dict[
         raise ContentFileError(*_yaml_problem(exc, first_line)) from None
     finally:
         loader.dispose()
+
+
+def check_tree(root: yaml.Node, first_line: int, limits: Limits) -> None:
+    """Refuse a node tree over ``limits``: nesting, list length, field names that are
+    not text, numbers too long to be one. Iterative, each node once: a node met twice
+    is an alias (libyaml resolved it; :class:`_Shared` sends the text to the composer
+    that says where)."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, Loc, int]] = [(root, (), 1)]
+    while stack:
+        node, loc, depth = stack.pop()
+        if id(node) in seen:
+            raise _Shared
+        seen.add(id(node))
+        line = node.start_mark.line + first_line
+        if isinstance(node, yaml.ScalarNode):
+            _check_scalar(node, line, loc)
+            continue
+        if depth > limits.nesting_depth:
+            raise depth_error(line, format_loc(loc[:1]), limits.nesting_depth)
+        if len(node.value) > limits.list_items:
+            noun = "fields" if isinstance(node, yaml.MappingNode) else "entries"
+            raise LimitError(
+                line,
+                format_loc(loc),
+                f"has {len(node.value)} {noun}; at most {limits.list_items} are allowed: shorten it "
+                "(the limit is limits_list_items in mkdocs.yml)",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend((item, (*loc, index), depth + 1) for index, item in enumerate(node.value))
+            continue
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                key_line = key_node.start_mark.line + first_line
+                raise LimitError(key_line, format_loc(loc), "a field name must be text, not a list or a mapping")
+            stack.append((key_node, loc, depth + 1))
+            stack.append((value_node, (*loc, key_node.value), depth + 1))
+
+
+def _check_scalar(node: yaml.ScalarNode, line: int, loc: Loc) -> None:
+    if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > _NUMBER_DIGITS:
+        raise LimitError(
+            line, format_loc(loc), f"is a number of {len(node.value)} characters; write it in quotes if it is text"
+        )
 
 
 def format_loc(loc: Loc) -> str:

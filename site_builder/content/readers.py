@@ -9,7 +9,15 @@ from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
-from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, read_source
+from site_builder.content.frontmatter import (
+    DEFAULT_LIMITS,
+    ContentFileError,
+    Limits,
+    Loc,
+    SourceFile,
+    format_loc,
+    read_source,
+)
 from site_builder.content.kinds import EDITION, KINDS, PAGE, RESERVED_URLS, Kind
 from site_builder.content.links import resolve_image
 from site_builder.content.models import SLUG_PATTERN, Edition, Item
@@ -62,21 +70,21 @@ class Content:
                 yield from self.entries[kind]
 
 
-def read_content(root: Path, reporter: Reporter) -> Content:
-    """Read and validate every content file under ``root``; errors go to ``reporter``.
-    The pipeline runs its registered checks across files afterwards."""
+def read_content(root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS) -> Content:
+    """Read and validate every content file under ``root``, each within ``limits``;
+    errors go to ``reporter``. The pipeline runs its registered checks across files afterwards."""
     content = Content(root)
     for kind in KINDS:
-        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter)
+        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits)
     validate_files(content, reporter)
     return content
 
 
-def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) -> list[Entry]:
+def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter, limits: Limits) -> list[Entry]:
     entries = []
     seen: dict[str, Path] = {}
     for path in paths:
-        entry = read_entry(root, kind, path, reporter)
+        entry = read_entry(root, kind, path, reporter, limits)
         if entry is None:
             continue
         if entry.url in seen:
@@ -91,9 +99,9 @@ def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter) ->
     return entries
 
 
-def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter) -> Entry | None:
+def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS) -> Entry | None:
     try:
-        source = read_source(path)
+        source = read_source(path, limits=limits)
     except ContentFileError as exc:
         reporter.error(path, exc.line, exc.field, exc.message)
         return None

@@ -28,7 +28,16 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from site_builder.content import post_length
-from site_builder.content.frontmatter import ContentFileError, Loc, SourceFile, format_loc, parse_yaml
+from site_builder.content.frontmatter import (
+    DEFAULT_LIMITS,
+    BoundedComposer,
+    ContentFileError,
+    Limits,
+    Loc,
+    SourceFile,
+    format_loc,
+    parse_yaml,
+)
 from site_builder.content.models import Instant, Network, Text, header_problem
 from site_builder.content.readers import field_errors
 from site_builder.content.reporter import Reporter
@@ -215,6 +224,19 @@ class SnsSettings(SettingsGroup):
     max_wait_seconds: Seconds = 300.0
 
 
+class LimitSettings(SettingsGroup):
+    """``limits_*``: how much one content file may hold, so that no file can make
+    ``check`` or ``build`` run out of memory or time (content/frontmatter.py, content/markdown.py)."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("limits_"))
+
+    file_kb: PositiveCount = DEFAULT_LIMITS.file_kb
+    body_kb: PositiveCount = DEFAULT_LIMITS.body_kb
+    list_items: PositiveCount = DEFAULT_LIMITS.list_items  # of one front-matter list, or fields of one mapping
+    nesting_depth: PositiveCount = DEFAULT_LIMITS.nesting_depth
+    markdown_seconds: Annotated[float, Field(strict=True, gt=0)] = DEFAULT_LIMITS.markdown_seconds  # CPU, per body
+
+
 class SiteBuilderSettings(BaseModel):
     """``extra.site_builder`` in mkdocs.yml, grouped by channel."""
 
@@ -226,6 +248,7 @@ class SiteBuilderSettings(BaseModel):
     data_pull: DataPullSettings = DataPullSettings()
     newsletter: NewsletterSettings = NewsletterSettings()
     sns: SnsSettings = SnsSettings()
+    limits: LimitSettings = LimitSettings()
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
 
     @classmethod
@@ -279,9 +302,16 @@ def setting_errors(exc: ValidationError) -> list[tuple[Loc, str]]:
 # --- mkdocs.yml --------------------------------------------------------------------
 
 
-class _EngineLoader(yaml.SafeLoader):
+# mkdocs.yml is the site owner's file, not content: only bounded so that it cannot crash the read.
+CONFIG_LIMITS = Limits(nesting_depth=50, list_items=100_000)
+
+
+class _EngineLoader(BoundedComposer, yaml.SafeLoader):
     """``yaml.safe_load``'s rules, except that an impossible date (``2026-11-31``)
-    stays text instead of stopping the read: a setting's date is reported with its line."""
+    stays text instead of stopping the read: a setting's date is reported with its line.
+    Aliases (``*name``) and nesting deeper than :data:`CONFIG_LIMITS` allows are refused."""
+
+    max_depth = CONFIG_LIMITS.nesting_depth
 
 
 def _timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> object:
@@ -321,6 +351,11 @@ class Config:
             raise ConfigError(f"SITE_BUILDER_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}")
         return engine
 
+    @property
+    def limits(self) -> Limits:
+        """The ``limits_*`` settings, as the readers and the Markdown conversion take them."""
+        return Limits(**self.settings.limits.model_dump())
+
     def absolute(self, url: str) -> str:
         """An absolute URL for a site path such as ``/cases/foo/``."""
         return self.site_url + url.lstrip("/")
@@ -351,6 +386,8 @@ def read_config(root: Path, reporter: Reporter) -> Config:
         raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+    except ContentFileError as exc:  # an alias, or nesting too deep
+        raise ConfigError(f"{path}:{exc.line}: {exc.message}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
     source = _locate(path, text, data, reporter)
@@ -364,7 +401,7 @@ def read_config(root: Path, reporter: Reporter) -> Config:
 def _locate(path: Path, text: str, data: dict, reporter: Reporter) -> SourceFile:
     """The file with each key's line; dates stay text, as in front matter."""
     try:
-        located, lines = parse_yaml(text)
+        located, lines = parse_yaml(text, limits=CONFIG_LIMITS)
     except ContentFileError as exc:  # a key written twice
         reporter.error(path, exc.line, exc.field, exc.message)
         return SourceFile(path, data, "", 1)
