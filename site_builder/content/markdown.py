@@ -1,48 +1,117 @@
-"""Markdown bodies to HTML with the site's own extension list, cached and in parallel.
+"""Markdown bodies to HTML with the site's own extension list, cached, bounded and in parallel.
 
 Conversions are keyed by a hash of the text and the extension config, kept in
 ``.cache/site-builder/markdown.json`` (data only: a cache never holds code) between builds; new ones are spread over
-the machine's cores when there are enough of them to be worth it.
+worker processes when there are enough of them to be worth it.
+
+A body is input, so its conversion is bounded: before it, a body whose brackets would
+keep Python-Markdown busy for minutes is refused (:func:`bracket_problem`); during it,
+each body has ``limits_markdown_seconds`` of CPU time, counted by ``setitimer`` in the
+process that converts it (the main thread of the CLI, or a worker), and a body nested
+deeper than Python's recursion allows is refused. A worker that stops answering
+(nothing the timer can interrupt) is killed with the pool. Each refusal is a located
+``body`` error: ``check`` converts every body (:func:`convert_all`, for the reference
+check of content/references.py) and so reports them before a build.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import os
+import re
+import signal
 import sys
-from concurrent.futures import ProcessPoolExecutor
+import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import markdown
 
+from site_builder.content.frontmatter import DEFAULT_LIMITS
 from site_builder.content.links import LinkedBody, Resolver
 from site_builder.content.readers import Entry
+from site_builder.content.reporter import ContentErrors, Reporter
 from site_builder.content.settings import Config
 from site_builder.writer import replace_file
 
 PARALLEL_FROM = 64
+STALL_SECONDS = 30.0  # beyond the CPU budget: a worker silent this long is stuck and killed
+BRACKET_WORK_LIMIT = 4_000_000  # characters Markdown's link patterns scan: about a second of its time
+# Python frames one conversion may use: fewer than the engine has left when it converts the same
+# page again (MkDocs with md_in_html, ~980), so a body check accepts never crashes the engine.
+MARKDOWN_FRAMES = 850
 _converter: markdown.Markdown | None = None
+_extensions: tuple[list[str], dict] = ([], {})
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A body that was not converted: the message of its ``body`` error."""
+
+    message: str
+
+
+class _Overtime(BaseException):  # not an Exception: no ``except Exception`` in Markdown swallows it
+    """The CPU timer of one conversion ran out."""
 
 
 def _init(names: list[str], configs: dict) -> None:
-    global _converter
+    global _converter, _extensions
+    _extensions = (names, configs)
     _converter = markdown.Markdown(extensions=names, extension_configs=configs, output_format="html")
 
 
-def _convert(text: str) -> str:
+def _overtime(signum: int, frame: object) -> None:
+    raise _Overtime
+
+
+def convert_bounded(text: str, seconds: float) -> str | Failure:
+    """One body converted within ``seconds`` of CPU time; the main thread of a process only."""
     assert _converter is not None
-    _converter.reset()
-    return _converter.convert(text)
+    previous, recursion_limit = signal.signal(signal.SIGPROF, _overtime), sys.getrecursionlimit()
+    try:
+        try:
+            sys.setrecursionlimit(_stack_depth() + MARKDOWN_FRAMES)
+            signal.setitimer(signal.ITIMER_PROF, seconds)
+            _converter.reset()
+            return _converter.convert(text)
+        finally:
+            signal.setitimer(signal.ITIMER_PROF, 0)
+            sys.setrecursionlimit(recursion_limit)
+    except _Overtime:
+        _init(*_extensions)  # a conversion stopped halfway may leave the converter in any state
+        return Failure(f"took longer than {seconds:g} s to convert (limits_markdown_seconds); split or simplify it")
+    except RecursionError:
+        _init(*_extensions)
+        return Failure(
+            "nested too deeply to convert (lists, quotes or HTML blocks inside each other); flatten the nesting"
+        )
+    except Exception as exc:  # an extension that trips over odd input: the body's error, never a traceback
+        _init(*_extensions)
+        return Failure(f"could not be converted ({type(exc).__name__}: {str(exc)[:200]}); simplify it")
+    finally:
+        signal.signal(signal.SIGPROF, previous)
 
 
-def _convert_many(texts: list[str]) -> list[str]:
-    return [_convert(text) for text in texts]
+def _stack_depth() -> int:
+    frame, depth = sys._getframe(), 0
+    while frame is not None:
+        frame, depth = frame.f_back, depth + 1
+    return depth
+
+
+def _convert_many(texts: list[str], seconds: float) -> list[str | Failure]:
+    return [convert_bounded(text, seconds) for text in texts]
 
 
 class MarkdownRenderer:
-    def __init__(self, names: list[str], configs: dict, cache_dir: Path | None):
-        self.names, self.configs = names, configs
+    def __init__(
+        self, names: list[str], configs: dict, cache_dir: Path | None, seconds: float = DEFAULT_LIMITS.markdown_seconds
+    ):
+        self.names, self.configs, self.seconds = names, configs, seconds
         self.salt = json.dumps([markdown.__version__, names, configs], sort_keys=True, default=str)
         self.cache_path = cache_dir / "markdown.json" if cache_dir else None
         self.cache: dict[str, str] = {}
@@ -59,48 +128,159 @@ class MarkdownRenderer:
     def key(self, text: str) -> str:
         return hashlib.sha256((self.salt + "\0" + text).encode("utf-8")).hexdigest()
 
-    def render_all(self, texts: list[str]) -> list[str]:
+    def render_all(self, texts: list[str]) -> list[str | Failure]:
+        """The HTML of each text, or why it has none; the cache keeps only these texts."""
         keys = [self.key(text) for text in texts]
         missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in self.cache}.items())
+        failed: dict[str, Failure] = {}
         if missing:
             results = self._run([text for _, text in missing])
-            self.cache.update(zip((key for key, _ in missing), results, strict=True))
-        html = [self.cache[key] for key in keys]
-        self.cache = {key: self.cache[key] for key in keys}
+            for (key, _), result in zip(missing, results, strict=True):
+                if isinstance(result, Failure):
+                    failed[key] = result
+                else:
+                    self.cache[key] = result
+        html = [failed[key] if key in failed else self.cache[key] for key in keys]
+        self.cache = {key: self.cache[key] for key in keys if key in self.cache}
         return html
 
-    def _run(self, texts: list[str]) -> list[str]:
+    def _run(self, texts: list[str]) -> list[str | Failure]:
         workers = min(os.cpu_count() or 1, 4)
-        if len(texts) < PARALLEL_FROM or workers < 2:
+        main_thread = threading.current_thread() is threading.main_thread()
+        if main_thread and (len(texts) < PARALLEL_FROM or workers < 2):
             _init(self.names, self.configs)
-            return _convert_many(texts)
-        chunks = [texts[i::workers] for i in range(workers)]
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(self.names, self.configs)) as pool:
-            parts = list(pool.map(_convert_many, chunks))
-        results: list[str] = [""] * len(texts)
-        for offset, part in enumerate(parts):
-            results[offset::workers] = part
-        return results
+            return _convert_many(texts, self.seconds)
+        # The timer's signal reaches only a main thread: off it (site-builder serve), even one body goes to a worker.
+        return _run_pool(texts, max(1, min(workers, len(texts))), self.names, self.configs, self.seconds)
 
     def save(self) -> None:
         if self.cache_path:
             replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
 
 
-def convert_all(config: Config, entries: list[Entry], cache_dir: Path | None = None) -> list[str]:
-    """The bodies of ``entries`` as HTML, as the site converts them. The cache in
+def _run_pool(texts: list[str], workers: int, names: list[str], configs: dict, seconds: float) -> list[str | Failure]:
+    """``texts`` converted by ``workers`` processes, each under its CPU timer; a text
+    with no answer after :data:`STALL_SECONDS` without progress is a :class:`Failure`
+    and the pool, stuck worker included, is killed on leaving."""
+    # fork is the fast start, but safe only from a process with one thread; the fork server
+    # (started once, with this module loaded) serves site-builder serve's rebuilds.
+    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
+    if context.get_start_method() == "forkserver":
+        context.set_forkserver_preload([__name__])
+    size = max(1, len(texts) // (workers * 8))
+    chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
+    progress = [time.monotonic()]
+
+    def answered(_: object) -> None:
+        progress[0] = time.monotonic()
+
+    results: list[str | Failure] = []
+    with context.Pool(workers, initializer=_init, initargs=(names, configs)) as pool:  # leaving it terminates
+        jobs = [pool.apply_async(_convert_many, (chunk, seconds), callback=answered) for chunk in chunks]
+        for job, chunk in zip(jobs, chunks, strict=True):
+            while not job.ready() and time.monotonic() - progress[0] < STALL_SECONDS + seconds * len(chunk):
+                job.wait(0.2)
+            if job.ready():
+                results.extend(job.get())
+            else:
+                stuck = Failure(
+                    f"not converted: a worker stopped answering for {STALL_SECONDS:g} s; split or simplify it"
+                )
+                results.extend([stuck] * len(chunk))  # the one body that hung is among these
+    return results
+
+
+# --- bodies that would keep Markdown busy for minutes --------------------------------
+
+_BRACKET_TOKENS = re.compile(r"\\.|[\[\]]|\n[ \t]*\n")
+
+
+def bracket_problem(text: str) -> tuple[int, str] | None:
+    """``(line in text, message)`` when Python-Markdown's link patterns would scan too much.
+
+    They scan from every ``[`` to its ``]``, or to the end of the paragraph when there is
+    none: 20,000 ``[^`` (40 KB) take minutes. This counts that work in one pass over the
+    brackets, paragraph by paragraph (code included: it can only overestimate)."""
+    worst = (0, 0, 0)  # work, offset of the paragraph, its brackets
+    start, work, opened, brackets = 0, 0, [], 0
+    for match in _BRACKET_TOKENS.finditer(text + "\n\n"):
+        token = match.group()
+        if token == "[":
+            opened.append(match.start())
+            brackets += 1
+        elif token == "]" and opened:
+            work += match.start() - opened.pop()
+        elif token[0] == "\n":
+            work += sum(match.start() - position for position in opened)
+            worst = max(worst, (work, start, brackets))
+            start, work, opened, brackets = match.end(), 0, [], 0
+    if worst[0] <= BRACKET_WORK_LIMIT:
+        return None
+    line = text.count("\n", 0, worst[1])
+    return line, (
+        f"{worst[2]} '[' in the paragraph on this line would make Markdown conversion take minutes; "
+        "close each '[' with ']' or write \\[ for a literal bracket"
+    )
+
+
+# --- for check and the pipeline -------------------------------------------------------
+
+
+def convert_all(config: Config, entries: list[Entry], cache_dir: Path | None, reporter: Reporter) -> list[str]:
+    """The bodies of ``entries`` as HTML, as the site converts them, for checking; a body
+    over the limits is a ``body`` error in ``reporter`` and checked as empty. The cache in
     ``cache_dir`` is read, never written: checking content writes nothing."""
-    names, configs = config.markdown_extensions()
-    return MarkdownRenderer(names, configs, cache_dir).render_all([entry.body for entry in entries])
+    html = convert_checked(entries, config, reporter, cache_dir)
+    return [body or "" for body in html]
 
 
 def convert_bodies(
     entries: list[Entry], config: Config, resolver: Resolver, cache_dir: Path | None = None
 ) -> dict[str, LinkedBody]:
     """Each entry's body converted with the site's Markdown extensions and its
-    references resolved (:mod:`site_builder.content.links`), by the entry's URL."""
+    references resolved (:mod:`site_builder.content.links`), by the entry's URL; the
+    cache in ``cache_dir`` is then these bodies. A body over the limits raises
+    :class:`ContentErrors` (``check`` reports it first)."""
+    reporter = Reporter(config.root)
+    html = convert_checked(entries, config, reporter, cache_dir, save=True)
+    if not reporter.ok:
+        raise ContentErrors(reporter)
+    return {entry.url: resolver.link_body(entry.path, body or "") for entry, body in zip(entries, html, strict=True)}
+
+
+def convert_checked(
+    entries: list[Entry], config: Config, reporter: Reporter, cache_dir: Path | None, *, save: bool = False
+) -> list[str | None]:
+    """Each entry's body as HTML, or None with its located ``body`` error in ``reporter``;
+    ``save`` writes the cache, holding exactly these bodies."""
     names, configs = config.markdown_extensions()
-    renderer = MarkdownRenderer(names, configs, cache_dir)
-    html = renderer.render_all([entry.body for entry in entries])
-    renderer.save()
-    return {entry.url: resolver.link_body(entry.path, body) for entry, body in zip(entries, html, strict=True)}
+    try:
+        markdown.Markdown(extensions=names, extension_configs=configs)
+    except Exception as exc:  # a misspelt extension or a wrong option in mkdocs.yml
+        _report_extensions(config, reporter, exc)
+        return [None] * len(entries)
+    renderer = MarkdownRenderer(names, configs, cache_dir, config.limits.markdown_seconds)
+    problems = [bracket_problem(entry.body) for entry in entries]
+    results = iter(renderer.render_all([e.body for e, p in zip(entries, problems, strict=True) if p is None]))
+    if save:
+        renderer.save()
+    html: list[str | None] = []
+    for entry, problem in zip(entries, problems, strict=True):
+        result = Failure(problem[1]) if problem else next(results)
+        if isinstance(result, Failure):
+            reporter.error(entry.path, entry.body_line + (problem[0] if problem else 0), "body", result.message)
+            html.append(None)
+        else:
+            html.append(result)
+    return html
+
+
+def _report_extensions(config: Config, reporter: Reporter, exc: Exception) -> None:
+    path = config.root / "mkdocs.yml"
+    try:
+        lines = path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeError):
+        lines = []
+    line = next((i + 1 for i, text in enumerate(lines) if text.startswith("markdown_extensions:")), 1)
+    message = f"cannot be loaded ({type(exc).__name__}: {exc}); fix the extension's name or options"
+    reporter.error(path, line, "markdown_extensions", message)

@@ -51,7 +51,7 @@ def symlink_message() -> str:
 def check_references(config: Config, content: Content, reporter: Reporter) -> None:
     """Every image and relative reference of every entry stays inside the content folders."""
     entries = [entry for kind in KINDS for entry in content.of(kind.name)]
-    bodies = convert_all(config, entries, content.root / ".cache" / "site-builder")
+    bodies = convert_all(config, entries, content.root / ".cache" / "site-builder", reporter)  # and their limits
     root = content.root.resolve()
     for entry, body in zip(entries, bodies, strict=True):
         image = getattr(entry.meta, "image", None)
