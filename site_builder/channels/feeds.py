@@ -35,6 +35,9 @@ if TYPE_CHECKING:
     from site_builder.context import Build
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+# Tags an item shows as feed categories, the first ones as written; a reader shows no more, and
+# feedgen's work grows with the square of an entry's categories (each call rebuilds them all).
+MAX_CATEGORIES = 30
 
 
 @dataclass(frozen=True)
@@ -112,7 +115,7 @@ def feed_item(build: Build, entry: Entry) -> FeedItem:
         published=tokyo(meta.date),
         modified=tokyo(modified) if modified else None,
         image=config.absolute(entry.image_path) if entry.image_path else None,
-        tags=list(meta.tags),
+        tags=list(meta.tags[:MAX_CATEGORIES]),
     )
 
 
@@ -149,10 +152,10 @@ def add_rss_item(feed: FeedGenerator, item: FeedItem, all_kinds: bool) -> None:
     if item.content_html:
         entry.content(item.content_html)  # escaped text, not CDATA: a body may contain "]]>"
     entry.pubDate(item.published)
-    if all_kinds:
-        entry.category(term=KINDS[item.entry.kind])
-    for tag in item.tags:
-        entry.category(term=tag)
+    terms = [KINDS[item.entry.kind]] if all_kinds else []
+    categories = [{"term": term} for term in [*terms, *item.tags]]
+    if categories:
+        entry.category(categories)  # one call: feedgen rebuilds the list on each
 
 
 def render_json_feed(items: list[FeedItem], config: Config) -> str:
