@@ -194,3 +194,21 @@ def test_a_draft_is_never_copied_as_a_file_whatever_the_spelling(attack):
     assert (code, build_code) == (0, 0), err + build_err
     assert b"DRAFT-BODY-7" not in published_text(root / "site")
     assert not list((root / "site").rglob("*.md"))
+
+
+def test_an_ordinary_pages_own_image_is_published_even_beside_a_draft(attack):
+    about = page(title="センターについて").replace(
+        "draft: false", "draft: false\n    image: images/about.png\n    image_alt: 外観"
+    )
+    root, (code, _, err), (build_code, _, build_err) = attack(
+        {
+            "content/about.md": about,
+            "content/images/about.png": PNG,
+            "content/secret.md": page(title="下書き", draft="true"),
+        }
+    )
+    assert (code, build_code) == (0, 0), err + build_err
+    assert (root / "site/images/about.png").read_bytes() == PNG
+    assert (
+        'content="https://www.yokohama-kyodo.example/images/about.png"' in (root / "site/about/index.html").read_text()
+    )

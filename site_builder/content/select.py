@@ -68,13 +68,16 @@ def select_public(content: Content, now: dt.datetime) -> Published:
 
 def page_files(content: Content, published: Published, bodies: dict[str, LinkedBody]) -> list[tuple[Path, str]]:
     """The files the engine publishes with the ordinary pages, as ``(source, site path)``:
-    those a public page refers to, and those beside a public page in a folder that holds
-    no draft or future page. Files in the other kinds' folders go with their items."""
+    those a public page refers to (its front-matter image included), and those beside a
+    public page in a folder that holds no draft or future page. Files in the other kinds'
+    folders go with their items."""
     root = content.root.resolve()
     public = {entry.path for entry in published.pages}
     hidden = {entry.path.parent for entry in content.of(PAGE.name) if entry.path not in public}
     wanted: dict[str, Path] = {}
     for entry in published.pages:
+        if entry.image_file is not None:  # the page's own image (og:image), wherever it sits
+            wanted.setdefault(entry.image_path, entry.image_file)
         for source, site_path in bodies[entry.url].files:
             wanted.setdefault(site_path, source)
         if entry.path.parent not in hidden:
