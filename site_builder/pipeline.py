@@ -192,6 +192,7 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         engine.run_engine(build.config.engine, config_file)
         for child in sorted(rendered.iterdir()):
             child.rename(staging / child.name)
+    frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy)
     progress.step(
         f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages"
     )

@@ -212,3 +212,19 @@ def test_an_ordinary_pages_own_image_is_published_even_beside_a_draft(attack):
     assert (
         'content="https://www.yokohama-kyodo.example/images/about.png"' in (root / "site/about/index.html").read_text()
     )
+
+
+def test_raw_attributes_in_any_quoting_are_checked(attack):
+    body = "\n".join(
+        [
+            "<img src='../../../../../../etc/passwd' alt='一重引用符'>",
+            "",
+            "<p><a href=../.git/config>引用符なし</a></p>",
+        ]
+    )
+    _, (code, _, err), _ = attack({"cases/a.md": case(body=body)})
+    assert code == 1
+    assert err.splitlines()[:2] == [
+        f"cases/a.md:12: body: {outside('../../../../../../etc/passwd')}",
+        f"cases/a.md:14: body: {outside('../.git/config')}",
+    ]

@@ -56,6 +56,11 @@ OLD_DEFAULTS = {
     "limits_list_items": 1000,
     "limits_nesting_depth": 20,
     "limits_markdown_seconds": 5.0,
+    "html_iframe_hosts": (
+        "www.youtube-nocookie.com",
+        "www.youtube.com",
+        "www.google.com",
+    ),  # new: embeds a body may show
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 

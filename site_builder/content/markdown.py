@@ -238,14 +238,19 @@ def convert_bodies(
     entries: list[Entry], config: Config, resolver: Resolver, cache_dir: Path | None = None
 ) -> dict[str, LinkedBody]:
     """Each entry's body converted with the site's Markdown extensions and its
-    references resolved (:mod:`site_builder.content.links`), by the entry's URL; the
+    references resolved (:mod:`site_builder.content.links`), by the entry's URL, after
+    cleaning by the HTML policy (:mod:`site_builder.content.html_policy`); the
     cache in ``cache_dir`` is then these bodies. A body over the limits raises
     :class:`ContentErrors` (``check`` reports it first)."""
     reporter = Reporter(config.root)
     html = convert_checked(entries, config, reporter, cache_dir, save=True)
     if not reporter.ok:
         raise ContentErrors(reporter)
-    return {entry.url: resolver.link_body(entry.path, body or "") for entry, body in zip(entries, html, strict=True)}
+    policy = config.html_policy
+    return {
+        entry.url: resolver.link_body(entry.path, policy.clean(body or ""))
+        for entry, body in zip(entries, html, strict=True)
+    }
 
 
 def convert_checked(

@@ -20,6 +20,7 @@ import html
 import os
 from pathlib import Path
 
+from site_builder.content.html_policy import removed
 from site_builder.content.kinds import KINDS, SOURCE_FOLDERS, kind_of_folder
 from site_builder.content.links import references
 from site_builder.content.markdown import convert_all
@@ -49,11 +50,15 @@ def symlink_message() -> str:
 
 
 def check_references(config: Config, content: Content, reporter: Reporter) -> None:
-    """Every image and relative reference of every entry stays inside the content folders."""
+    """Every image and relative reference of every entry stays inside the content folders;
+    what the HTML policy removes from a body is a warning on its line."""
     entries = [entry for kind in KINDS for entry in content.of(kind.name)]
-    bodies = convert_all(config, entries, content.root / ".cache" / "site-builder", reporter)  # and their limits
-    root = content.root.resolve()
-    for entry, body in zip(entries, bodies, strict=True):
+    raw_bodies = convert_all(config, entries, content.root / ".cache" / "site-builder", reporter)  # and their limits
+    root, policy = content.root.resolve(), config.html_policy
+    for entry, raw in zip(entries, raw_bodies, strict=True):
+        body = policy.clean(raw)
+        for removal in removed(policy, raw, body):
+            reporter.warn(entry.path, line_of_text(entry, removal.needle), "body", removal.message)
         image = getattr(entry.meta, "image", None)
         if image and leaves_content(root, entry.path, image):
             reporter.error(entry.path, entry.source.line_of(("image",)), "image", outside_message(image))
@@ -91,8 +96,9 @@ def outside_message(target: str) -> str:
 
 
 def line_of_text(entry: Entry, text: str) -> int:
-    """The line of the body where ``text`` is written (the body's first line if not found)."""
-    for offset, line in enumerate(entry.body.split("\n")):
-        if text in line or html.escape(text) in line:
+    """The line of the body where ``text`` is written, in any case (the body's first line if not found)."""
+    wanted = {text.casefold(), html.escape(text).casefold()}
+    for offset, line in enumerate(entry.body.casefold().split("\n")):
+        if any(needle in line for needle in wanted):
             return entry.body_line + offset
     return entry.body_line

@@ -38,6 +38,7 @@ from site_builder.content.frontmatter import (
     format_loc,
     parse_yaml,
 )
+from site_builder.content.html_policy import HtmlPolicy
 from site_builder.content.models import Instant, Network, Text, header_problem
 from site_builder.content.readers import field_errors
 from site_builder.content.reporter import Reporter
@@ -224,6 +225,15 @@ class SnsSettings(SettingsGroup):
     max_wait_seconds: Seconds = 300.0
 
 
+class HtmlSettings(SettingsGroup):
+    """``html_*``: the HTML policy of bodies (content/html_policy.py)."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("html_"))
+
+    # Hosts whose https pages a body may embed with <iframe> (always sandboxed, loaded lazily).
+    iframe_hosts: tuple[HostName, ...] = ("www.youtube-nocookie.com", "www.youtube.com", "www.google.com")
+
+
 class LimitSettings(SettingsGroup):
     """``limits_*``: how much one content file may hold, so that no file can make
     ``check`` or ``build`` run out of memory or time (content/frontmatter.py, content/markdown.py)."""
@@ -249,6 +259,7 @@ class SiteBuilderSettings(BaseModel):
     newsletter: NewsletterSettings = NewsletterSettings()
     sns: SnsSettings = SnsSettings()
     limits: LimitSettings = LimitSettings()
+    html: HtmlSettings = HtmlSettings()
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
 
     @classmethod
@@ -350,6 +361,11 @@ class Config:
         if engine not in ENGINES:
             raise ConfigError(f"SITE_BUILDER_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}")
         return engine
+
+    @property
+    def html_policy(self) -> HtmlPolicy:
+        """The ``html_*`` settings, as the body cleaner takes them."""
+        return HtmlPolicy(frozenset(self.settings.html.iframe_hosts))
 
     @property
     def limits(self) -> Limits:

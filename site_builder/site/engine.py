@@ -10,9 +10,11 @@ engine callbacks and engine time does not grow with the number of items.
 from __future__ import annotations
 
 import copy
+import html
 import importlib.metadata
 import importlib.util
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -30,6 +32,18 @@ FRAME_HEAD = "<!--SB-FRAME-HEAD-->"
 FRAME_BODY = "SB-FRAME-BODY"
 FRAME_MARKDOWN = f'<!--<h1-->\n<div class="sb-frame">{FRAME_BODY}</div>\n'
 FRAME_FOLDER = "sb-frame"
+# An ordinary page's body is converted by the engine, raw HTML and all; these comments
+# mark it so that site/frames.py cleans it afterwards with the HTML policy. The nonce is
+# drawn per process, after the content was written: a body cannot forge the end mark.
+_NONCE = secrets.token_hex(16)
+BODY_START = f"<!--sb-body-{_NONCE}-->"
+BODY_END = f"<!--sb-end-{_NONCE}-->"
+FOOTNOTES_HERE = "///Footnotes Go Here///"  # Markdown's footnotes land inside the marks, not after them
+
+
+def marked_body(body: str) -> str:
+    """An editor's Markdown between the marks, for the engine."""
+    return f"{BODY_START}\n\n{body}\n\n{FOOTNOTES_HERE}\n\n{BODY_END}"
 
 
 class EngineError(Exception):
@@ -61,7 +75,8 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: lis
     for page in pages:
         if page.markdown is not None:
             target = docs / page.source.relative_to(config.root / "content")
-            _write_markdown(target, page.title, page.html_title, page.head_html, page.markdown)
+            # The engine's templates print the title unescaped (Material's header): it goes as HTML text.
+            _write_markdown(target, html.escape(page.title), page.html_title, page.head_html, page.markdown)
         else:
             frames[page.url] = frame_url(frame_source(page.url, nav_urls))
     for url in sorted(set(frames.values())):

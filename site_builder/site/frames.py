@@ -7,8 +7,18 @@ import re
 import shutil
 from pathlib import Path
 
+from site_builder.content.html_policy import HtmlPolicy
 from site_builder.context import WebPage
-from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE, EngineError
+from site_builder.site.engine import (
+    BODY_END,
+    BODY_START,
+    FOOTNOTES_HERE,
+    FRAME_BODY,
+    FRAME_FOLDER,
+    FRAME_HEAD,
+    FRAME_TITLE,
+    EngineError,
+)
 from site_builder.writer import Writer
 
 _BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")
@@ -42,3 +52,20 @@ def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict
         if page.markdown is None:
             writer.write(page.output_path, fill(frames[frame_of[page.url]], page))
     shutil.rmtree(site / FRAME_FOLDER, ignore_errors=True)
+
+
+def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy) -> None:
+    """Editors' ordinary pages as the engine wrote them, their bodies cleaned by the
+    HTML policy like every item body (the engine converted their raw HTML as written)."""
+    for page in pages:
+        if page.markdown is None:
+            continue
+        path = site / page.output_path
+        text = path.read_text(encoding="utf-8")
+        start, end = text.find(BODY_START), text.rfind(BODY_END)
+        if start < 0 or end < start or text.count(BODY_START) != 1:
+            raise EngineError(
+                f"the engine's output for {page.url} lacks the body marks; is the page's Markdown intact?"
+            )
+        body = text[start + len(BODY_START) : end].replace(f"<p>{FOOTNOTES_HERE}</p>", "")
+        path.write_text(text[:start] + policy.clean(body) + text[end + len(BODY_END) :], encoding="utf-8")

@@ -9,6 +9,7 @@ from site_builder.content import dates, labels
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES, WARDS
 from site_builder.context import WebPage
+from site_builder.site.engine import marked_body
 from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
 
@@ -148,7 +149,7 @@ def ordinary_page(site: SiteRenderer, entry: Entry) -> WebPage:
     # The heading stays outside Markdown so no permalink mark joins the search title.
     markdown = (
         f'<h1 data-pagefind-meta="title">{html.escape(entry.meta.title)}</h1>\n\n'
-        f'<div data-pagefind-body markdown="1">\n\n{entry.body}\n\n</div>\n'
+        f'<div data-pagefind-body markdown="1">\n\n{marked_body(entry.body)}\n\n</div>\n'
     )
     return WebPage(
         url,
