@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from site_builder.cli import main
+from site_builder.content.i18n import set_language
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = Path(__file__).resolve().parent / "sample_site"
@@ -32,6 +33,16 @@ def new_project(root: Path, files: dict[str, str | bytes] | None = None) -> Path
     for folder in ("cases", "events", "content"):
         (root / folder).mkdir(exist_ok=True)
     return write_files(root, files or {})
+
+
+@pytest.fixture(autouse=True)
+def english_messages(monkeypatch):
+    """Tests read messages in English (the maintainers' language) unless they pass
+    ``--lang ja``; tests/test_messages_ja.py checks the Japanese that editors read."""
+    monkeypatch.setenv("SITE_BUILDER_LANG", "en")
+    set_language(None)
+    yield
+    set_language(None)
 
 
 @pytest.fixture

@@ -18,11 +18,13 @@ from pathlib import Path
 from site_builder import pipeline
 from site_builder.commands.options import add_now
 from site_builder.content import dates
+from site_builder.content.i18n import bi
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.context import Progress
 
 WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
+PREVIEW_KEPT = bi("the preview keeps the last good build", "プレビューは前回の正しい状態のままです。")
 RELOAD_SCRIPT = (
     b"<script>(function(){var v=null;setInterval(function(){fetch('/__build__',{cache:'no-store'})"
     b".then(function(r){return r.text()}).then(function(t){if(v!==null&&t!==v){location.reload()}v=t})"
@@ -64,7 +66,7 @@ class Preview:
         try:
             pipeline.build_site(self.root, self.site, now, Progress())
         except ContentErrors as exc:
-            print_errors(exc.reporter, "the preview keeps the last good build")
+            print_errors(exc.reporter, PREVIEW_KEPT)
             return False
         except Exception as exc:  # the preview stays up on any failure
             print(f"error: {exc}", file=sys.stderr)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
-from site_builder.content.reporter import print_errors, print_warnings
+from site_builder.content.i18n import bi, text
+from site_builder.content.reporter import CHECK_FAILED, print_errors, print_warnings
 from site_builder.context import Progress
 
 
@@ -27,10 +28,10 @@ def register(commands) -> None:
 def run_check(args) -> int:
     reporter = pipeline.check(args.root)
     if not reporter.ok:
-        print_errors(reporter, "nothing was written")
+        print_errors(reporter, CHECK_FAILED)
         return 1
     print_warnings(reporter)
-    print("content is valid", file=sys.stderr)
+    print(text(bi("content is valid", "誤りはありません。")), file=sys.stderr)
     return 0
 
 

@@ -27,6 +27,8 @@ from urllib.parse import urlsplit
 
 import nh3
 
+from site_builder.content.i18n import Bilingual, bi
+
 TAGS = frozenset(nh3.ALLOWED_TAGS - {"acronym", "area", "center", "map", "strike", "tt"})
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})
 _ANY = {"id", "class", "title", "lang", "dir"}
@@ -95,7 +97,7 @@ class Removal:
     """One thing the policy took out: ``needle`` is text to find its line by."""
 
     needle: str
-    message: str
+    message: Bilingual
 
 
 def removed(policy: HtmlPolicy, raw: str, cleaned: str) -> list[Removal]:
@@ -119,40 +121,69 @@ def removed(policy: HtmlPolicy, raw: str, cleaned: str) -> list[Removal]:
     return found
 
 
-def _hosts(policy: HtmlPolicy) -> str:
-    return "、".join(sorted(policy.iframe_hosts)) or "なし"
+def _hosts(policy: HtmlPolicy) -> tuple[str, str]:
+    hosts = sorted(policy.iframe_hosts)
+    return ", ".join(hosts) or "none", "、".join(hosts) or "なし"
 
 
-def _tag_message(tag: str, policy: HtmlPolicy) -> str:
+def _tag_message(tag: str, policy: HtmlPolicy) -> Bilingual:
     if tag == "iframe":
-        return (
+        en, ja = _hosts(policy)
+        return bi(
+            "<iframe> (an embed) was removed: only sites listed in html_iframe_hosts (mkdocs.yml) may be embedded "
+            f"(now: {en}); link to the page instead",
             "<iframe>（埋め込み）を削除しました。埋め込めるのは mkdocs.yml の html_iframe_hosts にある"
-            f"サイトだけです（いま: {_hosts(policy)}）。埋め込まずにリンクで示してください"
+            f"サイトだけです（いま: {ja}）。埋め込まずにリンクで示してください",
         )
     if tag in ("script", "style"):
-        return f"<{tag}> を中身ごと削除しました。本文にスクリプトやスタイルは書けません"
-    return (
-        f"<{tag}> タグを削除しました（本文では使えません。中の文字は残ります）。Markdown か使えるタグで書いてください"
+        return bi(
+            f"<{tag}> was removed with its content: a body may not hold scripts or styles",
+            f"<{tag}> を中身ごと削除しました。本文にスクリプトやスタイルは書けません",
+        )
+    return bi(
+        f"the tag <{tag}> was removed (not allowed in a body; its text is kept); write Markdown or an allowed tag",
+        f"<{tag}> タグを削除しました（本文では使えません。中の文字は残ります）。Markdown か使えるタグで書いてください",
     )
 
 
 def _attribute_removal(policy: HtmlPolicy, tag: str, name: str, value: str) -> Removal:
     shown = value if len(value) <= 60 else value[:57] + "…"
     if tag == "iframe" and name == "src":
+        en, ja = _hosts(policy)
         return Removal(
             value[:40] or "<iframe",
-            f"<iframe>（埋め込み）{shown!r} を削除しました。埋め込めるのは mkdocs.yml の html_iframe_hosts にある"
-            f"サイトの https のアドレスだけです（いま: {_hosts(policy)}）。埋め込まずにリンクで示してください",
+            bi(
+                f"<iframe> (an embed) {shown!r} was removed: only https addresses of sites listed in "
+                f"html_iframe_hosts (mkdocs.yml) may be embedded (now: {en}); link to the page instead",
+                f"<iframe>（埋め込み）{shown!r} を削除しました。埋め込めるのは mkdocs.yml の html_iframe_hosts にある"
+                f"サイトの https のアドレスだけです（いま: {ja}）。埋め込まずにリンクで示してください",
+            ),
         )
     if name.startswith("on"):
-        return Removal(name, f"<{tag}> の {name}= を削除しました。本文にスクリプト（イベント属性）は書けません")
+        return Removal(
+            name,
+            bi(
+                f"{name}= was removed from <{tag}>: a body may not hold scripts (event handlers)",
+                f"<{tag}> の {name}= を削除しました。本文にスクリプト（イベント属性）は書けません",
+            ),
+        )
     if name in _URL_ATTRIBUTES:
         return Removal(
             value[:40] or name,
-            f"<{tag}> の {name}={shown!r} を削除しました。使えるのは http(s)・mailto・tel のアドレスと、"
-            "原稿のそばに置いたファイルだけです（javascript: や data: は使えません）",
+            bi(
+                f"{name}={shown!r} was removed from <{tag}>: only http(s), mailto and tel addresses and files "
+                "beside the content may be used (no javascript: or data:)",
+                f"<{tag}> の {name}={shown!r} を削除しました。使えるのは http(s)・mailto・tel のアドレスと、"
+                "原稿のそばに置いたファイルだけです（javascript: や data: は使えません）",
+            ),
         )
-    return Removal(name, f"<{tag}> の {name}= を削除しました（この要素では使えない属性です）")
+    return Removal(
+        name,
+        bi(
+            f"the attribute {name}= was removed from <{tag}> (not allowed there)",
+            f"<{tag}> の {name}= を削除しました（この要素では使えない属性です）",
+        ),
+    )
 
 
 class _Inventory(HTMLParser):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from site_builder.content.i18n import bi, japanese, text
+
 
 @dataclass(frozen=True, order=True)
 class ContentError:
@@ -19,6 +21,10 @@ class ContentError:
 
     def __str__(self) -> str:
         return f"{self.path}:{self.line}: {self.field}: {self.message}"
+
+    def localized(self) -> str:
+        """The line in this run's language (i18n.py); the location and field name stay as written."""
+        return f"{self.path}:{self.line}: {self.field}: {text(self.message)}"
 
 
 @dataclass
@@ -57,6 +63,18 @@ class Reporter:
     def warning_messages(self) -> list[str]:
         return [f"{warning} (warning)" for warning in sorted(set(self.warnings))]
 
+    def localized_errors(self) -> list[str]:
+        return [error.localized() for error in sorted(set(self.errors))]
+
+    def localized_warnings(self) -> list[str]:
+        return [warning.localized() + text(WARNING_MARK) for warning in sorted(set(self.warnings))]
+
+
+WARNING_MARK = bi(" (warning)", "（注意）")
+# What a failed command changed: nothing. Checking writes nothing at all, so it says only the count.
+CHECK_FAILED = bi("nothing was written", "")
+BUILD_FAILED = bi("nothing was written", "サイトは更新されていません。")
+
 
 class ContentErrors(Exception):
     """Raised with the reporter when content is invalid; the command prints it."""
@@ -66,18 +84,19 @@ class ContentErrors(Exception):
         self.reporter = reporter
 
 
-def print_errors(reporter: Reporter, consequence: str, stream: TextIO | None = None) -> None:
+def print_errors(reporter: Reporter, consequence: str = BUILD_FAILED, stream: TextIO | None = None) -> None:
     """Every error, one per line, then a line that counts them and says what
-    happened because of them (``nothing was written``)."""
+    happened because of them: 「3件の誤りがあります。サイトは更新されていません。」"""
     stream = stream or sys.stderr
     print_warnings(reporter, stream)
-    for message in reporter.messages:
+    for message in reporter.localized_errors():
         print(message, file=stream)
     count = len(reporter.messages)
-    print(f"{count} error{'s' if count != 1 else ''}; {consequence}", file=stream, flush=True)
+    english = f"{count} error{'s' if count != 1 else ''}; {consequence}"
+    print(text(bi(english, f"{count}件の誤りがあります。{japanese(consequence)}")), file=stream, flush=True)
 
 
 def print_warnings(reporter: Reporter, stream: TextIO | None = None) -> None:
-    """Every warning, one per line, ending in ``(warning)``."""
-    for message in reporter.warning_messages:
+    """Every warning, one per line, ending in ``(warning)`` / 「（注意…）」."""
+    for message in reporter.localized_warnings():
         print(message, file=stream or sys.stderr, flush=True)
