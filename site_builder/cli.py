@@ -20,7 +20,7 @@ from site_builder.writer import MACHINE_ERRORS, BuildBusy, WriterError
 COMMANDS: list = []
 COMMANDS.append(site.register)  # site-builder check | build
 COMMANDS.append(serve.register)  # site-builder serve
-COMMANDS.append(new.register)  # site-builder new case|event|news
+COMMANDS.append(new.register)  # site-builder new case|event|news|issue|newsletter
 COMMANDS.append(newsletter_commands.register)  # site-builder newsletter build|send
 COMMANDS.append(sns.register)  # site-builder sns plan|post
 COMMANDS.append(next_change.register)  # site-builder next-change [--now T]

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from site_builder.channels import api, calendars, feeds
-from site_builder.content import references
+from site_builder.content import placeholders, references
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
@@ -58,6 +58,7 @@ CHECKS: list[ContentCheck] = []
 CHECKS.append(references.check_symlinks)  # no symbolic link anywhere in the content folders
 CHECKS.append(references.check_references)  # images and links stay inside the content folders
 CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
+CHECKS.append(placeholders.check_placeholders)  # no 【要記入：…】 left by `new` outside drafts
 
 # The site's pages, in this order: each generator returns the pages of its section.
 PAGES: list[PageGenerator] = []

@@ -1,4 +1,4 @@
-"""The command line: `build` (publishing rule, atomicity), `new` and `serve`, run for real."""
+"""The command line: `build` (publishing rule, atomicity) and `serve`, run for real (`new`: test_new.py)."""
 
 from __future__ import annotations
 
@@ -229,54 +229,6 @@ def test_engine_failure_leaves_the_site_untouched(last_good, capsys):
     assert err.startswith("error: mkdocs build failed") and "endfor" in err
     assert tree_hash(site) == before
     assert sorted(p.name for p in site.parent.iterdir()) == ["project", "site"]
-
-
-NEW = {
-    "case": ("地域の居場所づくり: 「みんなの食堂」#1", "ibasho", "cases/ibasho.md", "/cases/ibasho/"),
-    "event": (
-        "オープンダイアログ③ 'ゆるやかに' 話そう",
-        "open-dialogue-3",
-        "events/open-dialogue-3.md",
-        "/events/open-dialogue-3/",
-    ),
-    "news": ("年末年始の休館 - お知らせ", "year-end", "content/news/year-end.md", "/news/year-end/"),
-}
-
-
-def test_new_writes_files_that_check_and_build(project, run_cli):
-    root = project()
-    for kind, (title, slug, path, _) in NEW.items():
-        code, out, _ = run_cli("--root", root, "new", kind, title, "--slug", slug, "--now", "2020-07-01T09:00")
-        assert code == 0 and path in out
-        assert "draft: true" in (root / path).read_text(encoding="utf-8")
-    assert run_cli("--root", root, "check") == (0, "", "content is valid\n")
-    for _, _, path, _ in NEW.values():
-        file = root / path
-        file.write_text(file.read_text(encoding="utf-8").replace("draft: true", "draft: false"), encoding="utf-8")
-    code, _, err = run_cli("--root", root, "build", "--quiet", "--site-dir", root / "site", "--now", "2020-07-02T00:00")
-    assert code == 0, err
-    for title, _, _, url in NEW.values():
-        assert page_title(root / "site", url) == title
-
-
-@pytest.mark.parametrize(
-    "slug, message",
-    [
-        ("ibasho", "error: cases/ibasho.md already exists: choose another --slug"),
-        ("minato", "error: slug 'minato' is already used by cases/other.md: choose another --slug"),
-        ("Foo Bar", "error: unsafe --slug 'Foo Bar': use only a-z, 0-9 and single '-' between them"),
-        ("../escape", "error: unsafe --slug '../escape': use only a-z, 0-9 and single '-' between them"),
-    ],
-)
-def test_new_refuses_taken_and_unsafe_slugs(project, run_cli, slug, message):
-    root = project(
-        {"cases/ibasho.md": "---\ntitle: 既存\n---\n", "cases/other.md": "---\ntitle: 既存\nslug: minato\n---\n"}
-    )
-    before = tree_hash(root)
-    code, out, err = run_cli("--root", root, "new", "case", "新しい事例", "--slug", slug)
-    assert code != 0
-    assert (out, err) == ("", message + "\n")
-    assert tree_hash(root) == before
 
 
 def free_port() -> int:

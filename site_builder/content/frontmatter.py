@@ -120,6 +120,7 @@ class SourceFile:
     body: str
     body_line: int
     lines: dict[Loc, int] = field(default_factory=dict)
+    front_matter: str = ""  # the YAML between the '---' lines as written (comments too); its first line is line 2
 
     def line_of(self, loc: Loc) -> int:
         """The line of a value, or of its nearest located parent."""
@@ -168,7 +169,7 @@ def read_source(path: Path, *, require_front_matter: bool = True, limits: Limits
     if not isinstance(data, dict):
         raise ContentFileError(2, "front matter", "must be a mapping of 'field: value' lines")
     body = "\n".join(lines[close + 1 :])
-    return _checked_body(SourceFile(path, data, body, close + 2, located), limits)
+    return _checked_body(SourceFile(path, data, body, close + 2, located, yaml_text), limits)
 
 
 def read_bounded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:

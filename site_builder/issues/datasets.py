@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
+from site_builder.content import placeholders
 from site_builder.content.frontmatter import Loc, SourceFile, format_loc
 from site_builder.content.kinds import ISSUE
 from site_builder.content.models import Chart, Dataset
@@ -274,6 +275,8 @@ def validate_issue(root: Path, entry: Entry, source: SourceFile, reporter: Repor
         if table is None:
             continue
         csv_path = root / "content" / dataset.file
+        if not meta.draft:
+            _check_placeholders(table, csv_path, reporter)
         for chart_index, chart in enumerate(meta.charts):
             if chart.dataset == dataset.id:
                 _check_chart(table, chart, chart_index, csv_path, entry.path, source, reporter)
@@ -336,6 +339,16 @@ def _check_chart(
         reporter.error(
             page, source.line_of(loc), format_loc(loc), f"{reporter.display(csv_path)} has a header but no rows"
         )
+
+
+def _check_placeholders(table: Table, csv_path: Path, reporter: Reporter) -> None:
+    """A page that is not a draft shows no cell that `new` left to fill in (content/placeholders.py)."""
+    for row in (Row(1, table.header), *table.rows):
+        for index, cell in enumerate(row.cells):
+            found = placeholders.find(cell)
+            if found:
+                column = table.header[index] if index < len(table.header) else "row"
+                reporter.error(csv_path, row.line, column, placeholders.message(found))
 
 
 def _check_file_names(page: Path, datasets: list[Dataset], source: SourceFile, reporter: Reporter) -> None:
