@@ -17,6 +17,8 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.content.i18n import Bilingual, bi
+
 Loc = tuple[str | int, ...]
 
 
@@ -55,16 +57,21 @@ class _Shared(Exception):
 
 
 def alias_error(line: int, name: str) -> LimitError:
-    return LimitError(line, "front matter", f"YAML aliases (*{name}) are not allowed; write the value out")
+    message = bi(
+        f"YAML aliases (*{name}) are not allowed; write the value out",
+        f"「*{name}」のように別の場所の値を指す書き方は使えません。値をそのまま書いてください。",
+    )
+    return LimitError(line, "front matter", message)
 
 
 def depth_error(line: int, field_name: str, depth: int) -> LimitError:
-    return LimitError(
-        line,
-        field_name,
+    message = bi(
         f"nested more than {depth} levels deep (lists and mappings inside each other); "
         "flatten it (the limit is limits_nesting_depth in mkdocs.yml)",
+        f"一覧や項目の入れ子が {depth} 段より深くなっています。入れ子を浅くしてください"
+        "（上限は mkdocs.yml の limits_nesting_depth です）。",
     )
+    return LimitError(line, field_name, message)
 
 
 class BoundedComposer:
@@ -137,10 +144,15 @@ def decode(raw: bytes) -> str:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        guess = " (it looks like Shift_JIS)" if _is_cp932(raw) else ""
-        raise ContentFileError(
-            line, "file", f"not UTF-8 text{guess}: byte 0x{raw[exc.start]:02x}; save the file as UTF-8"
-        ) from None
+        cp932 = _is_cp932(raw)
+        guess = " (it looks like Shift_JIS)" if cp932 else ""
+        message = bi(
+            f"not UTF-8 text{guess}: byte 0x{raw[exc.start]:02x}; save the file as UTF-8",
+            "文字コードが UTF-8 ではありません"
+            + ("（Shift_JIS のようです）" if cp932 else "")
+            + "。エディタで文字コードに UTF-8 を選んで保存し直してください。",
+        )
+        raise ContentFileError(line, "file", message) from None
 
 
 def _is_cp932(raw: bytes) -> bool:
@@ -151,23 +163,38 @@ def _is_cp932(raw: bytes) -> bool:
     return True
 
 
+NO_FRONT_MATTER = bi(
+    "missing: the file must start with a '---' line",
+    "ファイルの1行目が「---」ではありません。1行目に「---」、その下に「title: …」などの項目、"
+    "最後にもう一度「---」の行を書いてください。",
+)
+NOT_CLOSED = bi(
+    "not closed: add a '---' line after it",
+    "先頭の項目の部分が閉じられていません。項目の最後の行の次に「---」の行を書いてください。",
+)
+NOT_FIELDS = bi(
+    "must be a mapping of 'field: value' lines",
+    "先頭の部分は「項目名: 値」の形の行で書いてください。例：title: 地域の居場所づくり",
+)
+
+
 def read_source(path: Path, *, require_front_matter: bool = True, limits: Limits = DEFAULT_LIMITS) -> SourceFile:
     text = decode(read_bounded(path, limits)).replace("\r\n", "\n")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         if require_front_matter:
-            raise ContentFileError(1, "front matter", "missing: the file must start with a '---' line")
+            raise ContentFileError(1, "front matter", NO_FRONT_MATTER)
         return _checked_body(SourceFile(path, {}, text, 1), limits)
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise ContentFileError(1, "front matter", "not closed: add a '---' line after it") from None
+        raise ContentFileError(1, "front matter", NOT_CLOSED) from None
     yaml_text = "\n".join(lines[1:close])
     data, located = parse_yaml(yaml_text, first_line=2, limits=limits)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentFileError(2, "front matter", "must be a mapping of 'field: value' lines")
+        raise ContentFileError(2, "front matter", NOT_FIELDS)
     body = "\n".join(lines[close + 1 :])
     return _checked_body(SourceFile(path, data, body, close + 2, located, yaml_text), limits)
 
@@ -177,18 +204,28 @@ def read_bounded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     limit = limits.file_kb * 1024
     try:
         if not stat.S_ISREG(path.stat().st_mode):  # before opening: opening a pipe waits for a writer
-            raise LimitError(1, "file", "not a regular file (a folder, pipe or device); replace it with a text file")
+            message = bi(
+                "not a regular file (a folder, pipe or device); replace it with a text file",
+                "ふつうのファイルではありません（フォルダや特殊なファイルです）。テキストファイルに置き換えてください。",
+            )
+            raise LimitError(1, "file", message)
         with path.open("rb") as file:
             raw = file.read(limit + 1)
     except OSError as exc:  # a dangling link, no permission
-        raise ContentFileError(1, "file", f"cannot be read ({exc.strerror or exc}); fix or remove it") from None
+        why = exc.strerror or exc
+        message = bi(
+            f"cannot be read ({why}); fix or remove it",
+            f"ファイルを開けません（{why}）。壊れたリンクや読めないファイルなら、直すか消してください。",
+        )
+        raise ContentFileError(1, "file", message) from None
     if len(raw) > limit:
-        raise LimitError(
-            1,
-            "file",
+        message = bi(
             f"is more than {limits.file_kb} KB, the most a content file may hold: split it into smaller files "
             "(the limit is limits_file_kb in mkdocs.yml)",
+            f"ファイルが {limits.file_kb} KB を超えています。いくつかのファイルに分けてください"
+            "（上限は mkdocs.yml の limits_file_kb です）。",
         )
+        raise LimitError(1, "file", message)
     return raw
 
 
@@ -199,12 +236,13 @@ def _kb(size: int) -> int:
 def _checked_body(source: SourceFile, limits: Limits) -> SourceFile:
     size = len(source.body.encode("utf-8"))
     if size > limits.body_kb * 1024:
-        raise LimitError(
-            source.body_line,
-            "body",
+        message = bi(
             f"is {_kb(size)} KB; at most {limits.body_kb} KB are allowed: split it into several pages "
             "(the limit is limits_body_kb in mkdocs.yml)",
+            f"本文が {_kb(size)} KB あります。{limits.body_kb} KB までにしてください。いくつかのページに分けてください"
+            "（上限は mkdocs.yml の limits_body_kb です）。",
         )
+        raise LimitError(source.body_line, "body", message)
     return source
 
 
@@ -256,29 +294,41 @@ def check_tree(root: yaml.Node, first_line: int, limits: Limits) -> None:
         if depth > limits.nesting_depth:
             raise depth_error(line, format_loc(loc[:1]), limits.nesting_depth)
         if len(node.value) > limits.list_items:
-            noun = "fields" if isinstance(node, yaml.MappingNode) else "entries"
-            raise LimitError(
-                line,
-                format_loc(loc),
-                f"has {len(node.value)} {noun}; at most {limits.list_items} are allowed: shorten it "
-                "(the limit is limits_list_items in mkdocs.yml)",
-            )
+            raise LimitError(line, format_loc(loc), _too_many(node, limits.list_items))
         if isinstance(node, yaml.SequenceNode):
             stack.extend((item, (*loc, index), depth + 1) for index, item in enumerate(node.value))
             continue
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
                 key_line = key_node.start_mark.line + first_line
-                raise LimitError(key_line, format_loc(loc), "a field name must be text, not a list or a mapping")
+                message = bi(
+                    "a field name must be text, not a list or a mapping",
+                    "項目名は文字で書いてください（一覧や「項目名: 値」を項目名にはできません）。",
+                )
+                raise LimitError(key_line, format_loc(loc), message)
             stack.append((key_node, loc, depth + 1))
             stack.append((value_node, (*loc, key_node.value), depth + 1))
 
 
+def _too_many(node: yaml.Node, limit: int) -> Bilingual:
+    fields = isinstance(node, yaml.MappingNode)
+    count = len(node.value)
+    return bi(
+        f"has {count} {'fields' if fields else 'entries'}; at most {limit} are allowed: shorten it "
+        "(the limit is limits_list_items in mkdocs.yml)",
+        f"{'項目' if fields else '一覧'}が {count} 件あります。{limit} 件までに減らしてください"
+        "（上限は mkdocs.yml の limits_list_items です）。",
+    )
+
+
 def _check_scalar(node: yaml.ScalarNode, line: int, loc: Loc) -> None:
     if node.tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float") and len(node.value) > _NUMBER_DIGITS:
-        raise LimitError(
-            line, format_loc(loc), f"is a number of {len(node.value)} characters; write it in quotes if it is text"
+        digits = len(node.value)
+        message = bi(
+            f"is a number of {digits} characters; write it in quotes if it is text",
+            f'{digits} 桁の数になっていて、数としては長すぎます。文字なら引用符（"）で囲んでください。',
         )
+        raise LimitError(line, format_loc(loc), message)
 
 
 def format_loc(loc: Loc) -> str:
@@ -311,9 +361,11 @@ def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int)
             key = key_node.value
             line = key_node.start_mark.line + first_line
             if key in seen:
-                raise ContentFileError(
-                    line, format_loc((*loc, key)), f"duplicate field (first set on line {seen[key]})"
+                message = bi(
+                    f"duplicate field (first set on line {seen[key]})",
+                    f"同じ項目がもう一度書かれています（最初は {seen[key]} 行目）。どちらか一方を消してください。",
                 )
+                raise ContentFileError(line, format_loc((*loc, key)), message)
             seen[key] = line
             located[(*loc, key)] = line
             _locate(value_node, (*loc, key), located, first_line)

@@ -31,6 +31,7 @@ from pathlib import Path
 import markdown
 
 from site_builder.content.frontmatter import DEFAULT_LIMITS
+from site_builder.content.i18n import bi
 from site_builder.content.links import LinkedBody, Resolver
 from site_builder.content.readers import Entry
 from site_builder.content.reporter import ContentErrors, Reporter
@@ -83,15 +84,30 @@ def convert_bounded(text: str, seconds: float) -> str | Failure:
             sys.setrecursionlimit(recursion_limit)
     except _Overtime:
         _init(*_extensions)  # a conversion stopped halfway may leave the converter in any state
-        return Failure(f"took longer than {seconds:g} s to convert (limits_markdown_seconds); split or simplify it")
+        return Failure(
+            bi(
+                f"took longer than {seconds:g} s to convert (limits_markdown_seconds); split or simplify it",
+                f"本文の変換に {seconds:g} 秒より長くかかりました。本文を分けるか、書き方を簡単にしてください"
+                "（上限は mkdocs.yml の limits_markdown_seconds です）。",
+            )
+        )
     except RecursionError:
         _init(*_extensions)
         return Failure(
-            "nested too deeply to convert (lists, quotes or HTML blocks inside each other); flatten the nesting"
+            bi(
+                "nested too deeply to convert (lists, quotes or HTML blocks inside each other); flatten the nesting",
+                "本文の入れ子（箇条書きや引用、HTML の中の入れ子）が深すぎて変換できません。入れ子を浅くしてください。",
+            )
         )
     except Exception as exc:  # an extension that trips over odd input: the body's error, never a traceback
         _init(*_extensions)
-        return Failure(f"could not be converted ({type(exc).__name__}: {str(exc)[:200]}); simplify it")
+        why = f"{type(exc).__name__}: {str(exc)[:200]}"
+        return Failure(
+            bi(
+                f"could not be converted ({why}); simplify it",
+                f"本文を変換できませんでした（{why}）。書き方を簡単にしてください。",
+            )
+        )
     finally:
         signal.signal(signal.SIGPROF, previous)
 
@@ -184,7 +200,11 @@ def _run_pool(texts: list[str], workers: int, names: list[str], configs: dict, s
                 results.extend(job.get())
             else:
                 stuck = Failure(
-                    f"not converted: a worker stopped answering for {STALL_SECONDS:g} s; split or simplify it"
+                    bi(
+                        f"not converted: a worker stopped answering for {STALL_SECONDS:g} s; split or simplify it",
+                        f"本文の変換が {STALL_SECONDS:g} 秒止まったため、変換できませんでした。"
+                        "本文を分けるか、書き方を簡単にしてください。",
+                    )
                 )
                 results.extend([stuck] * len(chunk))  # the one body that hung is among these
     return results
@@ -217,9 +237,11 @@ def bracket_problem(text: str) -> tuple[int, str] | None:
     if worst[0] <= BRACKET_WORK_LIMIT:
         return None
     line = text.count("\n", 0, worst[1])
-    return line, (
+    return line, bi(
         f"{worst[2]} '[' in the paragraph on this line would make Markdown conversion take minutes; "
-        "close each '[' with ']' or write \\[ for a literal bracket"
+        "close each '[' with ']' or write \\[ for a literal bracket",
+        f"この行からの段落に「[」が {worst[2]} 個あり、変換に何分もかかってしまいます。「[」ごとに「]」で閉じるか、"
+        "かっこそのものを書くときは \\[ と書いてください。",
     )
 
 
@@ -287,5 +309,9 @@ def _report_extensions(config: Config, reporter: Reporter, exc: Exception) -> No
     except (OSError, UnicodeError):
         lines = []
     line = next((i + 1 for i, text in enumerate(lines) if text.startswith("markdown_extensions:")), 1)
-    message = f"cannot be loaded ({type(exc).__name__}: {exc}); fix the extension's name or options"
+    why = f"{type(exc).__name__}: {exc}"
+    message = bi(
+        f"cannot be loaded ({why}); fix the extension's name or options",
+        f"Markdown の拡張機能を読み込めません（{why}）。拡張機能の名前や設定を直してください。",
+    )
     reporter.error(path, line, "markdown_extensions", message)

@@ -14,19 +14,34 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from site_builder.content import dates, post_length
-from site_builder.content.wards import CITYWIDE, WARDS
+from site_builder.content.i18n import Bilingual, bi
+from site_builder.content.wards import AREA_NAMES, CITYWIDE, WARDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
-def problem(field: str, message: str) -> ValueError:
-    """A model-level error that belongs to one field (see ``content.field_errors``)."""
-    return ValueError(f"{field}|{message}")
+class FieldProblem(ValueError):
+    """A model-level error that belongs to one field, ``charts.0.dataset`` say
+    (``content/field_messages.py`` puts it on that field's line)."""
+
+    def __init__(self, field: str, message: Bilingual):
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def problem(field: str, message: Bilingual) -> FieldProblem:
+    return FieldProblem(field, message)
 
 
 def _time(value: object) -> dt.date | dt.datetime:
     if value is None or value == "":
-        raise ValueError("must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00")
+        raise ValueError(
+            bi(
+                "must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00",
+                "日付が書かれていません。2020-07-15 や 2020-07-15T10:00 のように書いてください。",
+            )
+        )
     return dates.parse_time(value)
 
 
@@ -37,25 +52,58 @@ def _instant(value: object) -> dt.datetime:
 def _date_only(value: object) -> dt.date:
     parsed = _time(value)
     if isinstance(parsed, dt.datetime):
-        raise ValueError(f"expected a date like 2020-07-15, got {value!r}")
+        raise ValueError(
+            bi(
+                f"expected a date like 2020-07-15, got {value!r}",
+                f"ここには時刻を付けず、日付だけを 2020-07-15 のように書いてください（いまは {value}）。",
+            )
+        )
     return parsed
+
+
+def slug_example(name: str) -> str:
+    """``name`` as a slug could be written (``Ibasho_2020`` → ``ibasho-2020``)."""
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "ibasho-2020"
+
+
+def slug_rule(name: str, english_tail: str, where: str = "", advice: str = "") -> Bilingual:
+    """Why ``name`` cannot be a slug: English as before, Japanese with an example."""
+    return bi(
+        f"unsafe slug {name!r}{english_tail}",
+        f"{where}「{name}」には URL に使えない文字があります。URL の名前は半角の小文字 a-z、数字 0-9 と、"
+        f"その間に1つずつの「-」だけで書きます（例：{slug_example(name)}）。{advice}",
+    )
 
 
 def _slug(value: str) -> str:
     if not SLUG_PATTERN.match(value):
-        raise ValueError(f"unsafe slug {value!r}: use only a-z, 0-9 and single '-' between them")
+        raise ValueError(slug_rule(value, ": use only a-z, 0-9 and single '-' between them"))
     return value
 
 
 def _url(value: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
-        raise ValueError(f"not an http(s) URL: {value!r}")
+        raise ValueError(
+            bi(
+                f"not an http(s) URL: {value!r}",
+                f"「{value}」は URL ではありません。"
+                "https://example.org/ のように https:// で始まる URL を書いてください。",
+            )
+        )
     return value
+
+
+WARD_CHOICES = "、".join(f"{name} ({ward})" for ward, name in AREA_NAMES.items())
 
 
 def _ward(value: str) -> str:
     if value != CITYWIDE and value not in WARDS:
-        raise ValueError(f"unknown ward id {value!r}; use one of {', '.join(WARDS)} or citywide")
+        raise ValueError(
+            bi(
+                f"unknown ward id {value!r}; use one of {', '.join(WARDS)} or citywide",
+                f"「{value}」という区はありません。区はかっこ内の英字で書きます（中区なら naka）：{WARD_CHOICES}。",
+            )
+        )
     return value
 
 
@@ -109,7 +157,7 @@ class Item(Strict):
         """Rules between fields that hold on the raw front matter, so they are
         reported together with every other field error."""
         if data.get("image") and not data.get("image_alt"):
-            return [("image_alt", "required when image is set")]
+            return [("image_alt", IMAGE_ALT_MISSING)]
         return []
 
     @model_validator(mode="after")
@@ -119,6 +167,10 @@ class Item(Strict):
         return self
 
 
+IMAGE_ALT_MISSING = bi(
+    "required when image is set",
+    "画像（image）を載せるときは、画像の説明を image_alt に書いてください。例：image_alt: 集まりの様子",
+)
 PartnerType = Literal["npo", "company", "university", "government", "community", "other"]
 CaseStatus = Literal["proposal", "planning", "ongoing", "completed"]
 EventStatus = Literal["scheduled", "cancelled", "postponed", "moved-online"]
@@ -138,14 +190,27 @@ class Case(Item):
     started: DateOnly | None = None
 
 
-def span_problem(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None) -> str | None:
+def span_problem(start: dt.date | dt.datetime, end: dt.date | dt.datetime | None) -> Bilingual | None:
     if end is None:
         return None
     if isinstance(start, dt.datetime) != isinstance(end, dt.datetime):
-        return "start and end must both be dates or both be date-times"
+        return bi(
+            "start and end must both be dates or both be date-times",
+            "start と end は、両方を日付だけ（2020-07-20）にするか、両方を時刻付き（2020-07-20T18:30）にしてください。",
+        )
     if dates.as_instant(end) < dates.as_instant(start):
-        return "end is before start"
+        return bi(
+            "end is before start",
+            "終わり（end）が始まり（start）より前になっています。end には start より後の日時を書いてください。",
+        )
     return None
+
+
+NO_PLACE = bi(
+    "an event needs a venue or online (or both)",
+    "会場（venue）かオンライン（online）の少なくとも一方を書いてください。"
+    "例：venue: 横浜市市民協働推進センター、または online: true",
+)
 
 
 class Event(Item):
@@ -165,7 +230,7 @@ class Event(Item):
     def presence_problems(cls, data: dict) -> list[tuple[str, str]]:
         found = super().presence_problems(data)
         if not data.get("venue") and not data.get("online"):
-            found.append(("venue", "an event needs a venue or online (or both)"))
+            found.append(("venue", NO_PLACE))
         try:  # so that a span mistake shows up beside errors in other fields
             message = (
                 span_problem(dates.parse_time(data.get("start")), dates.parse_time(data["end"]))
@@ -188,7 +253,13 @@ class Event(Item):
     @model_validator(mode="after")
     def _updated_after_date(self) -> Event:
         if self.updated is not None and self.updated < self.date:
-            raise problem("updated", "updated is before date (the publish time)")
+            raise problem(
+                "updated",
+                bi(
+                    "updated is before date (the publish time)",
+                    "更新日時（updated）が公開日時（date）より前になっています。date より後の日時を書いてください。",
+                ),
+            )
         return self
 
     @property
@@ -241,7 +312,13 @@ class IssuePage(Item):
         known = {dataset.id for dataset in self.datasets}
         for index, chart in enumerate(self.charts):
             if chart.dataset not in known:
-                raise problem(f"charts.{index}.dataset", f"unknown dataset {chart.dataset!r}; define it under datasets")
+                ids = "、".join(sorted(known))
+                message = bi(
+                    f"unknown dataset {chart.dataset!r}; define it under datasets",
+                    f"「{chart.dataset}」というデータは datasets にありません。datasets に書いた id（{ids}）を"
+                    "書くか、datasets にこのデータを書き足してください。",
+                )
+                raise problem(f"charts.{index}.dataset", message)
         return self
 
 
@@ -249,14 +326,18 @@ class Page(Item):
     pass
 
 
-def header_problem(value: str) -> str | None:
+def header_problem(value: str) -> Bilingual | None:
     """Why ``value`` cannot go into a mail header: a line break of any kind (CR, LF,
     U+0085, U+2028, U+2029) or another control character; ``None`` when it can."""
     for char in value:
         if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
             name = unicodedata.name(char, "control character")
             where = "it goes into a mail header"
-            return f"must be a single line without control characters ({where}): U+{ord(char):04X} {name}"
+            return bi(
+                f"must be a single line without control characters ({where}): U+{ord(char):04X} {name}",
+                f"改行などの見えない文字（U+{ord(char):04X}）が入っています。メールの件名や差出人に使うので、"
+                "1行で書いてください。",
+            )
     return None
 
 
@@ -299,5 +380,12 @@ class Edition(Strict):
     def _period(self) -> Edition:
         bounded = self.period_from is not None and self.period_to is not None
         if bounded and dates.as_instant(self.period_to) < dates.as_instant(self.period_from):
-            raise problem("to", "to is before from")
+            raise problem(
+                "to",
+                bi(
+                    "to is before from",
+                    "期間の終わり（to）が始まり（from）より前になっています。"
+                    "to には from より後の日付を書いてください。",
+                ),
+            )
         return self

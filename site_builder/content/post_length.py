@@ -13,6 +13,8 @@ import re
 import regex
 from twitter_text import parse_tweet
 
+from site_builder.content.i18n import Bilingual, bi
+
 NETWORKS = ("x", "facebook", "mastodon", "bluesky")
 LIMITS = {"x": 280, "facebook": 63206, "mastodon": 500, "bluesky": 300}
 BLUESKY_MAX_BYTES = 3000
@@ -35,14 +37,34 @@ def measure(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -
     return len(text), LIMITS["facebook"]
 
 
-def overflow(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> str | None:
+NAMES = {"x": "X", "facebook": "Facebook", "mastodon": "Mastodon", "bluesky": "Bluesky"}
+# How each network counts, said to the editor.
+_COUNTING = {
+    "x": "日本語は1文字を2、URL は長さによらず23と数えます",
+    "mastodon": "URL は長さによらず23文字と数えます",
+}
+
+
+def overflow(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> Bilingual | None:
     """Why ``text`` cannot be posted to ``network``, or ``None`` when it fits."""
     length, limit = measure(network, text, mastodon_limit)
+    name = NAMES[network]
     if length > limit:
         unit = "weighted characters" if network == "x" else "characters"
-        return f"text is {length} {unit}, over {network}'s limit of {limit}"
-    if network == "bluesky" and len(text.encode("utf-8")) > BLUESKY_MAX_BYTES:
-        return f"text is {len(text.encode('utf-8'))} bytes, over bluesky's limit of {BLUESKY_MAX_BYTES}"
+        counting = f"（{_COUNTING[network]}）" if network in _COUNTING else ""
+        per = "" if network == "x" else "文字"
+        return bi(
+            f"text is {length} {unit}, over {network}'s limit of {limit}",
+            f"投稿文が長すぎます。{name} は {limit}{per}までですが、この文は {length}{per}あります{counting}。"
+            f"{length - limit}{per}減らしてください。",
+        )
+    size = len(text.encode("utf-8"))
+    if network == "bluesky" and size > BLUESKY_MAX_BYTES:
+        return bi(
+            f"text is {size} bytes, over bluesky's limit of {BLUESKY_MAX_BYTES}",
+            f"投稿文が長すぎます。{name} はデータの大きさが {BLUESKY_MAX_BYTES} バイトまでですが、"
+            f"この文は {size} バイトあります。短くしてください。",
+        )
     return None
 
 

@@ -21,6 +21,7 @@ import os
 from pathlib import Path
 
 from site_builder.content.html_policy import removed
+from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.kinds import KINDS, SOURCE_FOLDERS, kind_of_folder
 from site_builder.content.links import references
 from site_builder.content.markdown import convert_all
@@ -29,6 +30,7 @@ from site_builder.content.reporter import Reporter
 from site_builder.content.settings import Config
 
 FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
+FOLDERS_JA = "、".join(f"{folder}/" for folder in SOURCE_FOLDERS)
 
 
 def check_symlinks(config: Config, content: Content, reporter: Reporter) -> None:
@@ -45,8 +47,12 @@ def check_symlinks(config: Config, content: Content, reporter: Reporter) -> None
                     reporter.error(path, 1, "file", symlink_message())
 
 
-def symlink_message() -> str:
-    return "symbolic links are not allowed in the content folders; put the file itself here instead"
+def symlink_message() -> Bilingual:
+    return bi(
+        "symbolic links are not allowed in the content folders; put the file itself here instead",
+        "ここにあるのはファイルではなく、ほかの場所を指すリンク（シンボリックリンク）です。"
+        "コンテンツのフォルダには置けないので、ファイルそのものを置いてください。",
+    )
 
 
 def check_references(config: Config, content: Content, reporter: Reporter) -> None:
@@ -88,10 +94,13 @@ def leaves_content(root: Path, source_file: Path, target: str) -> bool:
     return resolved.is_file() and kind_of_folder(resolved.relative_to(root)) is None
 
 
-def outside_message(target: str) -> str:
-    return (
+def outside_message(target: str) -> Bilingual:
+    return bi(
         f"{target!r} leads outside the content folders ({FOLDERS_TEXT}); put the file next to this one "
-        "(e.g. images/…) and refer to it there, or link to a page by its address from the top (e.g. /cases/)"
+        "(e.g. images/…) and refer to it there, or link to a page by its address from the top (e.g. /cases/)",
+        f"「{target}」はコンテンツのフォルダ（{FOLDERS_JA}）の外を指しています。ファイルはこのファイルの近く"
+        "（例：images/…）に置いてそこを指すか、ページへのリンクならサイトの先頭からのアドレス（例：/cases/）で"
+        "書いてください。",
     )
 
 

@@ -28,6 +28,7 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from site_builder.content import post_length
+from site_builder.content.field_messages import field_errors
 from site_builder.content.frontmatter import (
     DEFAULT_LIMITS,
     BoundedComposer,
@@ -39,8 +40,8 @@ from site_builder.content.frontmatter import (
     parse_yaml,
 )
 from site_builder.content.html_policy import HtmlPolicy
+from site_builder.content.i18n import bi, japanese
 from site_builder.content.models import Instant, Network, Text, header_problem
-from site_builder.content.readers import field_errors
 from site_builder.content.reporter import Reporter
 
 Engine = Literal["mkdocs", "properdocs", "zensical"]
@@ -57,7 +58,13 @@ class ConfigError(Exception):
 
 def _https(value: str) -> str:
     if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
-        raise ValueError(f"must be an https URL (one-click unsubscribe works only over https), got {value!r}")
+        raise ValueError(
+            bi(
+                f"must be an https URL (one-click unsubscribe works only over https), got {value!r}",
+                f"https:// で始まる URL を書いてください（ワンクリックの配信停止は https でしか働きません）。"
+                f"いまは {value} です。",
+            )
+        )
     return value
 
 
@@ -66,7 +73,12 @@ def _address(value: str) -> str:
     if problem:
         raise ValueError(problem)
     if "@" not in email.utils.parseaddr(value)[1]:
-        raise ValueError(f"must be a mail address, e.g. センター <newsletter@example.org>, got {value!r}")
+        raise ValueError(
+            bi(
+                f"must be a mail address, e.g. センター <newsletter@example.org>, got {value!r}",
+                f"メールアドレスを書いてください。例：センター <newsletter@example.org>（いまは「{value}」）",
+            )
+        )
     return value
 
 
@@ -84,7 +96,12 @@ def _clock(value: object) -> dt.time:
             return dt.time(*(int(part) for part in value.strip().split(":")))
         except ValueError:
             pass
-    raise ValueError(f'must be a time of day in quotes, like "09:00", got {value!r}')
+    raise ValueError(
+        bi(
+            f'must be a time of day in quotes, like "09:00", got {value!r}',
+            '時刻は "09:00" のように引用符で囲んで書いてください（囲まないと 9:30 は数として読まれます）。',
+        )
+    )
 
 
 def _ip_network(value: object) -> object:
@@ -95,7 +112,12 @@ def _ip_network(value: object) -> object:
             return ipaddress.ip_network(value.strip(), strict=False)
         except ValueError:
             pass
-    raise ValueError(f"must be an IP address or network such as 127.0.0.1 or 10.0.0.0/8, got {value!r}")
+    raise ValueError(
+        bi(
+            f"must be an IP address or network such as 127.0.0.1 or 10.0.0.0/8, got {value!r}",
+            f"「{value}」は IP アドレスとして読めません。127.0.0.1 や 10.0.0.0/8 のように書いてください。",
+        )
+    )
 
 
 def _host_name(value: object) -> str:
@@ -112,7 +134,13 @@ def _host_name(value: object) -> str:
             host = ""
         if re.fullmatch(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*", host):
             return host
-    raise ValueError(f"must be a host name such as data.city.example (no https://, no path), got {value!r}")
+    raise ValueError(
+        bi(
+            f"must be a host name such as data.city.example (no https://, no path), got {value!r}",
+            f"「{value}」はホスト名として読めません。data.city.example のように、https:// や / 以降を付けずに"
+            "書いてください。",
+        )
+    )
 
 
 def _latest_first(days: tuple[int, ...]) -> tuple[int, ...]:
@@ -359,7 +387,12 @@ class Config:
     def engine(self) -> str:
         engine = os.environ.get("SITE_BUILDER_ENGINE") or self.settings.site.engine
         if engine not in ENGINES:
-            raise ConfigError(f"SITE_BUILDER_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}")
+            raise ConfigError(
+                bi(
+                    f"SITE_BUILDER_ENGINE must be one of {', '.join(ENGINES)}, got {engine!r}",
+                    f"SITE_BUILDER_ENGINE は {'、'.join(ENGINES)} のどれかにしてください（いまは {engine}）。",
+                )
+            )
         return engine
 
     @property
@@ -397,15 +430,32 @@ def read_config(root: Path, reporter: Reporter) -> Config:
         text = path.read_text(encoding="utf-8")
         data = yaml.load(text, Loader=_EngineLoader) or {}
     except FileNotFoundError:
-        raise ConfigError(f"{path}: not found; run site-builder in the project folder") from None
+        raise ConfigError(
+            bi(
+                f"{path}: not found; run site-builder in the project folder",
+                f"{path} が見つかりません。"
+                "サイトのフォルダ（mkdocs.yml のあるフォルダ）で site-builder を実行してください。",
+            )
+        ) from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+        raise ConfigError(
+            bi(
+                f"{path}: not UTF-8 text; save the file as UTF-8",
+                f"{path}: 文字コードが UTF-8 ではありません。UTF-8 で保存し直してください。",
+            )
+        ) from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"{path}: invalid YAML: {exc}") from None
+        raise ConfigError(f"{path}: invalid YAML: {exc}") from None  # YAML syntax: worded with frontmatter.py's
     except ContentFileError as exc:  # an alias, or nesting too deep
-        raise ConfigError(f"{path}:{exc.line}: {exc.message}") from None
+        where = f"{path}:{exc.line}: "
+        raise ConfigError(bi(where + exc.message, where + japanese(exc.message))) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: must be a mapping of 'key: value' lines")
+        raise ConfigError(
+            bi(
+                f"{path}: must be a mapping of 'key: value' lines",
+                f"{path}: 「設定名: 値」の形の行で書いてください。例：site_name: 横浜市市民協働推進センター",
+            )
+        )
     source = _locate(path, text, data, reporter)
     site_name = data.get("site_name")
     problem = header_problem(site_name) if isinstance(site_name, str) else None

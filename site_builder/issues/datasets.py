@@ -33,6 +33,7 @@ from pathlib import Path
 
 from site_builder.content import placeholders
 from site_builder.content.frontmatter import Loc, SourceFile, format_loc
+from site_builder.content.i18n import Bilingual, bi, japanese
 from site_builder.content.kinds import ISSUE
 from site_builder.content.models import Chart, Dataset
 from site_builder.content.readers import Content, Entry
@@ -65,6 +66,7 @@ _MARKS = {
 }
 _NUMBER = re.compile(r"^(?P<sign>[-+△▲]?)(?P<whole>\d{1,3}(?:,\d{3})+|\d+)(?P<fraction>\.\d+)?$")
 NUMBER_HINT = "write digits, optionally with , separators; a cell without a value is blank, -, … or X"
+NUMBER_HINT_JA = "151659 や 151,659 のように数字で書いてください。値がないときは空欄、-、…、X のどれかにします"
 CHART_MARKER = re.compile(r"^[ \t]*<!--[ \t]*chart:[ \t]*(\d+)[ \t]*-->[ \t]*$", re.MULTILINE)
 
 
@@ -133,14 +135,16 @@ def parse_cell(text: str) -> Cell:
         return Cell(None, _MARKS[normal])
     match = _NUMBER.match(normal.replace("−", "-"))
     if not match:
-        raise ValueError(f"not a number: {text!r} ({NUMBER_HINT})")
+        raise ValueError(
+            bi(f"not a number: {text!r} ({NUMBER_HINT})", f"「{text}」は数ではありません。{NUMBER_HINT_JA}。")
+        )
     sign = "-" if match["sign"] in ("-", "△", "▲") else ""
     return Cell(Decimal(sign + match["whole"].replace(",", "") + (match["fraction"] or "")))
 
 
 def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
     """The text and the encoding it was read with; raises :class:`TableError`."""
-    failures = []
+    failures, failures_ja = [], []
     for candidate in [encoding] if encoding else list(ENCODINGS):
         try:
             text = data.decode("utf-8-sig" if candidate == "utf-8" else candidate)
@@ -152,11 +156,28 @@ def decode(data: bytes, encoding: str | None) -> tuple[str, str]:
                 return text, candidate
             line, byte = text.count("\n", 0, odd.start()) + 1, _NOT_TEXT_BYTES.get(odd[0], ord(odd[0]))
         failures.append(f"{_ENCODING_NAMES[candidate]} (line {line} has the byte 0x{byte:02x})")
+        failures_ja.append((_ENCODING_NAMES_JA[candidate], line))
     hint = "" if encoding else "; save it as UTF-8 or CP932, or set encoding"
-    raise TableError(f"is not {' nor '.join(failures)} text{hint}")
+    hint_ja = (
+        "UTF-8 か CP932（Shift_JIS）で保存し直すか、encoding に文字コードを書いてください。"
+        if not encoding
+        else "ファイルの文字コードを確かめて、encoding を直すか消してください。"
+    )
+    raise TableError(bi(f"is not {' nor '.join(failures)} text{hint}", _undecodable(failures_ja) + hint_ja))
+
+
+def _undecodable(failures: list[tuple[str, int]]) -> str:
+    """``は文字コード UTF-8 として読めません（1 行目に読めない文字があります）。``"""
+    if len(failures) == 1:
+        ((name, line),) = failures
+        return f"は文字コード {name} として読めません（{line} 行目に読めない文字があります）。"
+    names = " ".join(f"{name} としても" for name, _ in failures)
+    lines = "、".join(f"{name} では {line} 行目" for name, line in failures)
+    return f"は文字コード {names}読めません（読めない文字：{lines}）。"
 
 
 _ENCODING_NAMES = {"utf-8": "UTF-8", "cp932": "CP932 (Shift_JIS)"}
+_ENCODING_NAMES_JA = {"utf-8": "UTF-8", "cp932": "CP932（Shift_JIS）"}
 # Never in a text file: NUL, and the bytes Python's cp932 lets through as C1 control
 # or private-use characters (0x80, 0xa0, 0xfd-0xff), which are how binary data decodes.
 _NOT_TEXT = re.compile("[\x00\x80\uf8f0-\uf8f3]")
@@ -175,19 +196,31 @@ def read_table(data: bytes, encoding: str | None = None) -> Table:
                 records.append(Row(start, tuple(cells)))
             start = reader.line_num + 1
     except csv.Error as exc:
-        raise TableError(f"is not a readable CSV: line {start}: {exc}") from None
+        raise TableError(
+            bi(
+                f"is not a readable CSV: line {start}: {exc}",
+                f'は CSV として読めません（{start} 行目）。引用符（"）の閉じ忘れなどがないか確かめてください。',
+            )
+        ) from None
     if not records:
-        raise TableError("is empty: the first row must name the columns")
+        raise TableError(
+            bi("is empty: the first row must name the columns", "は空です。1行目に列の名前を書いてください。")
+        )
     header = records[0]
     if header.line != 1:
-        raise TableError("line 1 is empty: the first row must name the columns")
+        raise TableError(
+            bi(
+                "line 1 is empty: the first row must name the columns",
+                "の1行目が空です。1行目に列の名前を書いてください。",
+            )
+        )
     return Table(header.cells, tuple(records[1:]), used)
 
 
 # --- checking a table against the charts that use it ------------------------------
 
 
-def column_problems(table: Table, chart: Chart, csv_name: str) -> list[tuple[Loc, str]]:
+def column_problems(table: Table, chart: Chart, csv_name: str) -> list[tuple[Loc, Bilingual]]:
     """Chart columns missing from the header, located to the chart's field."""
     found = []
     wanted: list[tuple[Loc, str]] = [(("x",), chart.x)]
@@ -197,13 +230,25 @@ def column_problems(table: Table, chart: Chart, csv_name: str) -> list[tuple[Loc
         wanted += [(("y", index), name) for index, name in enumerate(chart.y)]
     for loc, name in wanted:
         if name not in table.header:
-            close = difflib.get_close_matches(name, table.header, n=1, cutoff=0.6)
-            hint = f" (did you mean {close[0]!r}?)" if close else ""
-            columns = ", ".join(table.header)
-            found.append((loc, f"column {name!r} is not in {csv_name}{hint}; its columns are: {columns}"))
+            found.append((loc, _missing_column(table, name, csv_name)))
         elif table.header.count(name) > 1:
-            found.append((loc, f"{csv_name} has {table.header.count(name)} columns named {name!r}; rename them apart"))
+            count = table.header.count(name)
+            message = bi(
+                f"{csv_name} has {count} columns named {name!r}; rename them apart",
+                f"{csv_name} には「{name}」という名前の列が {count} つあります。列の名前を別々にしてください。",
+            )
+            found.append((loc, message))
     return found
+
+
+def _missing_column(table: Table, name: str, csv_name: str) -> Bilingual:
+    close = difflib.get_close_matches(name, table.header, n=1, cutoff=0.6)
+    hint = f" (did you mean {close[0]!r}?)" if close else ""
+    hint_ja = f"「{close[0]}」の書き間違いではありませんか。" if close else ""
+    return bi(
+        f"column {name!r} is not in {csv_name}{hint}; its columns are: {', '.join(table.header)}",
+        f"列「{name}」が {csv_name} にありません。{hint_ja}この CSV の列：{'、'.join(table.header)}",
+    )
 
 
 def row_problems(table: Table, x: str, ys: list[str]) -> list[tuple[int, str, str]]:
@@ -212,11 +257,19 @@ def row_problems(table: Table, x: str, ys: list[str]) -> list[tuple[int, str, st
     width = len(table.header)
     for row in table.rows:
         if len(row.cells) != width:
-            found.append((row.line, "row", f"has {len(row.cells)} cells, the header has {width}"))
+            message = bi(
+                f"has {len(row.cells)} cells, the header has {width}",
+                f"この行は {len(row.cells)} 列ですが、1行目（列の名前）は {width} 列です。列の数をそろえてください。",
+            )
+            found.append((row.line, "row", message))
     ragged = {line for line, _, _ in found}
     for line, text in table.column(x):
         if line not in ragged and not text.strip():
-            found.append((line, x, "empty label: every row needs a value in the chart's x column"))
+            message = bi(
+                "empty label: every row needs a value in the chart's x column",
+                f"ラベルが空です。グラフの x に選んだ列（{x}）には、どの行にも値を書いてください。",
+            )
+            found.append((line, x, message))
     for name in ys:
         for line, text in table.column(name):
             if line in ragged:
@@ -224,7 +277,7 @@ def row_problems(table: Table, x: str, ys: list[str]) -> list[tuple[int, str, st
             try:
                 parse_cell(text)
             except ValueError as exc:
-                found.append((line, name, str(exc)))
+                found.append((line, name, exc.args[0]))
     return found
 
 
@@ -243,12 +296,27 @@ def marker_problems(body: str, chart_count: int, first_line: int = 1) -> list[tu
         line = body.count("\n", 0, match.start()) + first_line
         number = int(match[1])
         if not 1 <= number <= chart_count:
-            found.append((line, f"chart marker {number}: this page has charts 1 to {chart_count}"))
+            message = bi(
+                f"chart marker {number}: this page has charts 1 to {chart_count}",
+                f"<!-- chart: {number} --> に当たるグラフがありません。" + _marker_advice(chart_count),
+            )
+            found.append((line, message))
         elif number in seen:
-            found.append((line, f"chart {number} is placed twice (first on line {seen[number]})"))
+            message = bi(
+                f"chart {number} is placed twice (first on line {seen[number]})",
+                f"グラフ {number} が2回置かれています（最初は {seen[number]} 行目）。"
+                f"どちらかの <!-- chart: {number} --> を消してください。",
+            )
+            found.append((line, message))
         else:
             seen[number] = line
     return found
+
+
+def _marker_advice(chart_count: int) -> str:
+    if chart_count == 1:
+        return "このページのグラフは1つなので、<!-- chart: 1 --> と書いてください。"
+    return f"このページのグラフの番号は 1 から {chart_count} です。"
 
 
 # --- the check step ------------------------------------------------------------
@@ -261,7 +329,11 @@ def check_issue_pages(config: Config, content: Content, reporter: Reporter) -> N
         for index, dataset in enumerate(entry.meta.datasets):
             if not (content.root / "content" / dataset.file).is_file():
                 loc = ("datasets", index, "file")
-                message = f"file not found: content/{dataset.file}"
+                message = bi(
+                    f"file not found: content/{dataset.file}",
+                    f"データのファイル content/{dataset.file} が見つかりません。ファイルを置くか、file の名前を"
+                    "確かめてください（content/ からの場所で書きます）。",
+                )
                 reporter.error(entry.path, entry.source.line_of(loc), format_loc(loc), message)
         validate_issue(content.root, entry, entry.source, reporter)
 
@@ -296,9 +368,12 @@ def _read_for_check(
     path = root / "content" / dataset.file
     if not inside_content(root, dataset):
         loc = ("datasets", index, "file")
-        reporter.error(
-            page, source.line_of(loc), format_loc(loc), f"must be a file inside content/, got {dataset.file!r}"
+        message = bi(
+            f"must be a file inside content/, got {dataset.file!r}",
+            f"データのファイルは content/ の中に置き、data/population.csv のように content/ からの場所で書いてください"
+            f"（いまは {dataset.file}）。",
         )
+        reporter.error(page, source.line_of(loc), format_loc(loc), message)
         return None
     if not path.is_file():
         return None
@@ -306,9 +381,13 @@ def _read_for_check(
     try:
         return read_table(path.read_bytes(), dataset.encoding)
     except OSError as exc:
-        message = f"cannot read content/{dataset.file}: {exc.strerror}"
+        message = bi(
+            f"cannot read content/{dataset.file}: {exc.strerror}",
+            f"content/{dataset.file} を読めません（{exc.strerror}）。",
+        )
     except TableError as exc:
-        message = f"content/{dataset.file} {exc}"
+        reason = exc.args[0]
+        message = bi(f"content/{dataset.file} {reason}", f"content/{dataset.file} {japanese(reason)}")
     reporter.error(page, source.line_of(loc), format_loc(loc), message)
     return None
 
@@ -331,14 +410,19 @@ def _check_chart(
         and all(cell.value is None for s in chart_data(table, chart).series for cell in s.cells)
     ):
         loc = ("charts", index, "y")
-        reporter.error(
-            page, source.line_of(loc), format_loc(loc), "has no numbers to chart: every cell is blank, -, … or X"
+        message = bi(
+            "has no numbers to chart: every cell is blank, -, … or X",
+            "グラフにする数がありません。この列の値がすべて空欄、-、…、X のどれかです。",
         )
+        reporter.error(page, source.line_of(loc), format_loc(loc), message)
     elif not table.rows:
         loc = ("charts", index, "dataset")
-        reporter.error(
-            page, source.line_of(loc), format_loc(loc), f"{reporter.display(csv_path)} has a header but no rows"
+        shown = reporter.display(csv_path)
+        message = bi(
+            f"{shown} has a header but no rows",
+            f"{shown} には1行目（列の名前）しかありません。2行目から値を書いてください。",
         )
+        reporter.error(page, source.line_of(loc), format_loc(loc), message)
 
 
 def _check_placeholders(table: Table, csv_path: Path, reporter: Reporter) -> None:
@@ -362,6 +446,9 @@ def _check_file_names(page: Path, datasets: list[Dataset], source: SourceFile, r
                 page,
                 source.line_of(loc),
                 format_loc(loc),
-                f"another dataset of this page has the file name {name!r} ({seen[name]}); rename one",
+                bi(
+                    f"another dataset of this page has the file name {name!r} ({seen[name]}); rename one",
+                    f"このページの別のデータ（{seen[name]}）と同じファイル名「{name}」です。どちらかの名前を変えてください。",
+                ),
             )
         seen.setdefault(name, dataset.file)
