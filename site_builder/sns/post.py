@@ -37,12 +37,12 @@ from site_builder.sns.plan import Post, Settings, status_of
 SENDABLE = ("due", "failed", "in-flight")
 IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(minutes=50)  # Mastodon keeps keys for an hour
 ERROR = bi("error", "エラー")
-# How each network counts a text's length (``content.post_length``), for the dry run.
+# How each network counts a text's length (``content.post_length``), said in the dry run.
 COUNTED = {
-    "x": "X の数え方: 全角は2、URL は23",
-    "facebook": "文字数",
-    "mastodon": "Mastodon の数え方: URL は23",
-    "bluesky": "Bluesky の数え方: 見た目の1文字が1",
+    "x": "（全角は2、URL は23 と数えます）",
+    "facebook": "",
+    "mastodon": "（URL は23 と数えます）",
+    "bluesky": "（見た目の1文字を1と数えます）",
 }
 
 
@@ -261,13 +261,14 @@ def dry_run(posts: list[Post], ledger: Ledger, now: dt.datetime, settings: Setti
     shown = [(post, status) for post, status in shown if status in wanted]
     for post, status in shown:
         length, limit = post_length.measure(post.network, post.text, settings.mastodon_limit)
-        facts = f"{post.network}, {length}/{limit}, planned {post.time:%Y-%m-%d %H:%M}"
-        facts_ja = f"{post.network}、{length}/{limit} 字（{COUNTED[post.network]}）、予定 {post.time:%Y-%m-%d %H:%M}"
+        when = f"{post.time:%Y-%m-%d %H:%M}"
+        facts = f"{post.network}, {length}/{limit}, planned {when}"
+        facts_ja = f"{post.network}、{length}/{limit}字{COUNTED[post.network]}、予定 {when}"
         body = "\n".join("    " + line for line in post.text.splitlines())
         if status == "queued":
-            say(bi(f"later {post.id} ({facts}):\n{body}", f"予定 {post.id}（{facts_ja}、まだ時刻前）:\n{body}"))
+            say(bi(f"later {post.id} ({facts}):\n{body}", f"あとで {post.id}: {facts_ja}（まだ時刻前）\n{body}"))
         else:
-            say(bi(f"would post {post.id} ({facts}):\n{body}", f"投稿します {post.id}（{facts_ja}）:\n{body}"))
+            say(bi(f"would post {post.id} ({facts}):\n{body}", f"投稿します {post.id}: {facts_ja}\n{body}"))
     due = sum(1 for _, status in shown if status != "queued")
     print(
         text(
