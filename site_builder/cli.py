@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
+import os
 import sys
 from pathlib import Path
 
 from site_builder.commands import data, new, next_change, serve, site, sns
 from site_builder.commands import newsletter as newsletter_commands
+from site_builder.commands.parser import LanguageAction, Parser
 from site_builder.content.i18n import LANGUAGES, bi, describe, set_language, text
 from site_builder.content.reporter import BUILD_FAILED, ContentErrors, print_errors
 from site_builder.content.settings import ConfigError
@@ -27,6 +28,7 @@ COMMANDS.append(next_change.register)  # site-builder next-change [--now T]
 COMMANDS.append(data.register)  # site-builder data pull [--dataset ID]
 
 ERROR = bi("error", "エラー")
+SIGPIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 # Failures that are the user's to fix: reported in one line, never a traceback.
 USER_ERRORS = (ConfigError, EngineError, new.ScaffoldError, SearchIndexError, WriterError)
@@ -34,6 +36,7 @@ USER_ERRORS += (ChartError,)  # no Japanese font to draw issue-page charts with
 
 
 def main(argv: list[str] | None = None) -> int:
+    set_language(None)  # the environment's language until --lang is read
     parser = build_parser()
     args = parser.parse_args(argv)
     set_language(args.lang)
@@ -41,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a reader that went away is noticed here, not at exit
+        return code
+    except BrokenPipeError:
+        return reader_gone()
     except ContentErrors as exc:
         print_errors(exc.reporter, BUILD_FAILED)
         return 1
@@ -64,18 +71,51 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="site-builder", description="Build the center's site and channels from cases/, events/ and content/."
+def reader_gone() -> int:
+    """The output's reader closed it (``site-builder sns plan --json | head -1``): end
+    quietly, with the status of a process ended by SIGPIPE. Whatever is still buffered
+    goes to /dev/null, so that Python's flush at exit does not complain either (see
+    "Note on SIGPIPE" in the documentation of the signal module)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout is not a file (a test's capture): nothing to silence
+        pass
+    return SIGPIPE_STATUS
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="site-builder",
+        description=bi(
+            "Build the center's site and channels from cases/, events/ and content/.",
+            "cases/・events/・content/ の原稿から、センターのサイトと配信（フィード、カレンダー、API、"
+            "メルマガ、SNS）を作ります。コマンドごとの説明は site-builder コマンド --help で見られます"
+            "（例: site-builder build --help）。",
+        ),
     )
-    parser.add_argument("--root", type=Path, default=Path("."), help="project folder (default: current folder)")
+    parser.add_argument(
+        "--root",
+        type=Path,
+        default=Path("."),
+        help=bi(
+            "project folder (default: current folder)",
+            "プロジェクトのフォルダ（root）。書かなければ今いるフォルダ。コマンドより前に書きます",
+        ),
+    )
     parser.add_argument(
         "--lang",
         choices=LANGUAGES,
         default=None,
-        help="language of messages (default: ja; en when SITE_BUILDER_LANG=en or the locale is C or English)",
+        action=LanguageAction,
+        help=bi(
+            "language of messages (default: ja; en when SITE_BUILDER_LANG=en or the locale is C or English)",
+            "表示の言語（language）: ja（日本語）か en（英語）。書かなければ日本語。"
+            "SITE_BUILDER_LANG=en や英語のロケールでは英語",
+        ),
     )
-    commands = parser.add_subparsers(title="commands")
+    commands = parser.add_subparsers(title=bi("commands", "コマンド"))
     for register in COMMANDS:
         register(commands)
     return parser

@@ -8,6 +8,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -18,6 +19,7 @@ import lxml.html
 import pytest
 
 from site_builder.cli import main
+from site_builder.commands import serve
 from tests.conftest import new_project
 
 EARLY, LATE = "2020-08-01T00:00", "2020-10-01T00:00"
@@ -304,3 +306,28 @@ def test_serve_rebuilds_on_save_and_reloads(built, tmp_path):
             process.kill()
             process.wait()
         log.close()
+
+
+def test_serve_answers_an_unknown_path_with_the_sites_404_page(built):
+    """The real preview server (in a thread, on a free port) over a built site."""
+    root, early, _ = built
+    preview = serve.Preview(root, EARLY)
+    preview.site = early
+    server = serve.make_server(preview, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            fetch(base + "/nothere/")
+        assert answer.value.code == 404
+        assert answer.value.headers["Content-Type"] == "text/html; charset=utf-8"
+        body = answer.value.read()
+        assert body == (early / "404.html").read_bytes().replace(b"</body>", serve.RELOAD_SCRIPT + b"</body>", 1)
+        assert "fetch('/__build__'" in body.decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError) as answer:
+            LOCAL.open(urllib.request.Request(base + "/nothere.css", method="HEAD"), timeout=5)
+        assert answer.value.code == 404 and answer.value.read() == b""
+        assert "公開中の事例 zqpubliccase" in fetch(base + "/cases/open-case/")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -134,6 +134,7 @@ def subscribers(path: Path, count: int, extra: str = "") -> Path:
 def env_for(controller: Controller, **extra: str) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if not key.startswith("SITE_BUILDER_")}
     env.update(
+        SITE_BUILDER_LANG="en",  # the messages these tests read (tests/conftest.py)
         SITE_BUILDER_SMTP_HOST="127.0.0.1",
         SITE_BUILDER_SMTP_PORT=str(controller.port),
         SITE_BUILDER_NEWSLETTER_SECRET=SECRET,

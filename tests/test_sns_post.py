@@ -14,17 +14,23 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 import yaml
 
+from site_builder import pipeline
 from site_builder.cli import main
+from site_builder.content import dates, post_length
+from site_builder.content.select import select_public
 from site_builder.sns.ledger import write_ledger
+from site_builder.sns.plan import plan_posts
 from tests.conftest import PROJECT
 from tests.sns_servers import (
     FAST,
@@ -68,6 +74,7 @@ class World:
             "SITE_BUILDER_SITE_URL": self.site.url,
             "SITE_BUILDER_FACEBOOK_PAGE_ID": "center",
             "SITE_BUILDER_BLUESKY_HANDLE": "center.example.social",
+            "SITE_BUILDER_LANG": "en",  # these tests read the English messages
         }
         for network, server in self.servers.items():
             self.env[f"SITE_BUILDER_{network.upper()}_URL"] = server.url
@@ -439,3 +446,69 @@ def test_the_scheduled_workflow_posts_every_15_minutes_and_commits_the_ledger():
     assert all(value.startswith("${{ ") for value in post["env"].values())  # secrets and variables, no values
     commit = next(s for s in steps if s.get("name") == "Commit the ledger")
     assert commit["if"] == "always()" and "git add state/sns/ledger.jsonl" in commit["run"]
+
+
+EVENT = """
+---
+title: みらいリンクフォーラム
+date: 2026-11-01T10:00
+summary: 協働の今と未来を学ぶフォーラムです。
+start: 2026-11-20T14:00
+end: 2026-11-20T17:00
+venue: スペースA・B
+---
+本文です。
+"""
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """Any attempt to reach a network fails the test."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the dry run tried to contact something")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "getaddrinfo", refuse)
+    monkeypatch.setattr(httpx.Client, "__init__", refuse)
+    monkeypatch.setenv("SITE_BUILDER_SITE_URL", "http://site.invalid:9/")  # nothing answers there
+
+
+def test_dry_run_alone_shows_every_text_offline(tmp_path, run_cli, offline):
+    root = sns_project(
+        tmp_path,
+        {"content/news/hello.md": NEWS, "events/forum.md": EVENT},
+        sns_networks=list(NETWORKS),
+        sns_event_reminder_days=[7],
+    )
+    code, out, err = run_cli("--root", root, "sns", "post", "--dry-run", "--now", "2026-11-02T00:00")
+    assert code == 0, err
+    config, content = pipeline.load_valid(root)
+    published = select_public(content, dates.as_instant(dates.parse_time("2026-11-02T00:00")))
+    posts = plan_posts(published, config.settings.sns, config.site_url)
+    assert len(posts) == 12  # two announcements and one reminder on four networks
+    for post in posts:
+        length, limit = post_length.measure(post.network, post.text)
+        verb = "later" if post.id.startswith("events/forum/remind-") else "would post"
+        heading = f"{verb} {post.id} ({post.network}, {length}/{limit}, planned {post.time:%Y-%m-%d %H:%M}):"
+        assert heading + "\n" + "\n".join("    " + line for line in post.text.splitlines()) in out
+    assert "dry run: 8 due now, 4 later; nothing was contacted or sent" in err
+    assert not (root / "state").exists()
+    # With --due, only what is due now; in Japanese, the way each network counts is said.
+    code, out, _ = run_cli(
+        "--root", root, "--lang", "ja", "sns", "post", "--due", "--dry-run", "--now", "2026-11-02T00:00"
+    )
+    assert code == 0 and out.count("投稿します ") == 8 and "あとで" not in out
+    x = next(p for p in posts if p.id == "news/hello/announce/x")
+    length = post_length.measure("x", x.text)[0]
+    assert (
+        f"投稿します news/hello/announce/x: x、{length}/280字（全角は2、URL は23 と数えます）、予定 2026-11-01 10:00"
+        in out
+    )
+
+
+def test_post_without_due_or_dry_run_says_which_to_choose(tmp_path, run_cli, offline):
+    root = sns_project(tmp_path, {"content/news/hello.md": NEWS}, sns_networks=["x"])
+    code, out, err = run_cli("--root", root, "sns", "post", "--now", "2026-11-02T00:00")
+    assert code == 2 and out == ""
+    assert "`sns post --due` posts what is due, `sns post --dry-run` shows the texts" in err

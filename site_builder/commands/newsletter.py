@@ -24,6 +24,7 @@ from tqdm import tqdm
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
+from site_builder.content.i18n import bi, describe, text
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.content.readers import Content
@@ -45,53 +46,140 @@ from site_builder.newsletter.mail import (
 from site_builder.writer import adopt_legacy, replace_file, state_path
 
 DEFAULT_OUT = Path("dist/newsletter")
+OUT_HELP = bi(
+    f"output folder (default: {DEFAULT_OUT}/)",
+    f"号を置くフォルダ（既定: {DEFAULT_OUT}/）。build と send で同じにします",
+)
+ERROR = bi("error", "エラー")
 
 
 def register(commands) -> None:
-    parser = commands.add_parser("newsletter", help="build or send a newsletter edition (メルマガ)")
-    sub = parser.add_subparsers(title="newsletter commands")
+    parser = commands.add_parser(
+        "newsletter",
+        help=bi("build or send a newsletter edition (メルマガ)", "メルマガ（newsletter）の号を作る・送る"),
+    )
+    sub = parser.add_subparsers(title=bi("newsletter commands", "newsletter のコマンド"))
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
 
-    build = sub.add_parser("build", help="render an edition to <out>/<id>/ (email.html, email.txt, message.eml)")
+    build = sub.add_parser(
+        "build",
+        help=bi(
+            "render an edition to <out>/<id>/ (email.html, email.txt, message.eml)",
+            "号を作って <out>/<id>/ に置きます（email.html・email.txt・message.eml で中身を確かめられます）",
+        ),
+    )
     build.add_argument(
         "--edition",
         required=True,
         type=edition_id,
-        help="edition id, e.g. 2020-07a (content/newsletter/<id>.md is optional)",
+        help=bi(
+            "edition id, e.g. 2020-07a (content/newsletter/<id>.md is optional)",
+            "号の名前（edition id）。例: 2020-07a（content/newsletter/<id>.md はなくても作れます）",
+        ),
     )
     build.add_argument(
-        "--from", dest="period_from", help="first publish day (or time) listed; default: after the previous edition"
+        "--from",
+        dest="period_from",
+        help=bi(
+            "first publish day (or time) listed; default: after the previous edition",
+            "載せる記事の公開日の始め（日付か時刻）。書かなければ前の号のあとから",
+        ),
     )
     build.add_argument(
-        "--to", dest="period_to", help="last publish day listed (a time: up to it); default: the send time"
+        "--to",
+        dest="period_to",
+        help=bi(
+            "last publish day listed (a time: up to it); default: the send time",
+            "載せる記事の公開日の終わり（時刻ならその時刻まで）。書かなければ送る時刻まで",
+        ),
     )
-    add_now(build, "the build time, and the send time of an edition without a file")
-    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT}/)")
+    add_now(
+        build,
+        bi(
+            "the build time, and the send time of an edition without a file",
+            "作る時刻。号のファイルがないときは、これが送る時刻になります",
+        ),
+    )
+    build.add_argument("--out", type=Path, default=DEFAULT_OUT, help=OUT_HELP)
     build.set_defaults(run=run_build)
 
-    send = sub.add_parser("send", help="mail a built edition to every subscriber once (resumable; see README)")
-    send.add_argument("--edition", required=True, type=edition_id, help="edition id, as built")
-    send.add_argument("--subscribers", type=Path, required=True, help="CSV with the columns email[,name]")
-    send.add_argument("--dry-run", action="store_true", help="send nothing; print who would get a copy")
-    send.add_argument("--rate", type=float, default=10.0, help="messages per second at most (default: 10; 0: no limit)")
+    send = sub.add_parser(
+        "send",
+        help=bi(
+            "mail a built edition to every subscriber once (resumable; see README)",
+            "作った号を読者全員に1通ずつ送ります（止まっても続きから送れます。README 参照）",
+        ),
+    )
+    send.add_argument(
+        "--edition",
+        required=True,
+        type=edition_id,
+        help=bi("edition id, as built", "号の名前（edition id）。build のときと同じもの"),
+    )
+    send.add_argument(
+        "--subscribers",
+        type=Path,
+        required=True,
+        help=bi(
+            "CSV with the columns email[,name]",
+            "読者の CSV ファイル。1行目は email,name（name はなくてもよい）",
+        ),
+    )
+    send.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=bi(
+            "send nothing; print who would get a copy",
+            "試し（dry run）: 何も送らず、誰に送ることになるかを表示します",
+        ),
+    )
+    send.add_argument(
+        "--rate",
+        type=float,
+        default=10.0,
+        help=bi(
+            "messages per second at most (default: 10; 0: no limit)",
+            "1秒に送る通数の上限（rate）。既定は 10、0 なら上限なし",
+        ),
+    )
     send.add_argument(
         "--resend-in-doubt",
         action="store_true",
-        help="send again, with the same Message-ID, to recipients a killed run left in doubt",
+        help=bi(
+            "send again, with the same Message-ID, to recipients a killed run left in doubt",
+            "途中で止まって届いたか分からない人（in doubt）に、同じ Message-ID でもう一度送ります",
+        ),
     )
     send.add_argument(
-        "--allow-changed", action="store_true", help="send a rebuilt edition to those who have not had the earlier one"
+        "--allow-changed",
+        action="store_true",
+        help=bi(
+            "send a rebuilt edition to those who have not had the earlier one",
+            "作り直した号を、まだ前の版を受け取っていない人に送ることを認めます",
+        ),
     )
-    add_now(send, "the current time; nothing is sent before the edition's send time")
-    send.add_argument("--out", type=Path, default=DEFAULT_OUT)
-    send.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_now(
+        send,
+        bi(
+            "the current time; nothing is sent before the edition's send time",
+            "今の時刻。号の送る時刻より前には何も送りません",
+        ),
+    )
+    send.add_argument("--out", type=Path, default=DEFAULT_OUT, help=OUT_HELP)
+    send.add_argument(
+        "--quiet", action="store_true", help=bi("no progress bar", "進み具合（progress bar）を表示しません")
+    )
     send.set_defaults(run=run_send)
 
 
-def edition_id(text: str) -> str:
-    if not SLUG_PATTERN.match(text):
-        raise argparse.ArgumentTypeError(f"{text!r}: an edition id uses only a-z, 0-9 and single '-' (e.g. 2020-07a)")
-    return text
+def edition_id(value: str) -> str:
+    if not SLUG_PATTERN.match(value):
+        message = bi(
+            f"{value!r}: an edition id uses only a-z, 0-9 and single '-' (e.g. 2020-07a)",
+            f"{value!r}: 号の名前には a-z・0-9 と、間に1つずつの「-」だけを使います（例: 2020-07a）",
+        )
+        raise argparse.ArgumentTypeError(text(message))  # argparse keeps only the text
+    return value
 
 
 def _time(text: str | None) -> dt.date | dt.datetime | None:
@@ -111,7 +199,7 @@ def ledger_path(args, folder: Path, move: bool = True) -> Path:
     )
     path, note = adopt_legacy(folder / "ledger.jsonl", path, move)
     if note:
-        print(note, file=sys.stderr)
+        print(text(note), file=sys.stderr)
     return path
 
 
@@ -173,13 +261,13 @@ def run_build(args) -> int:
         config, content, args.edition, now_of(args), _time(args.period_from), _time(args.period_to)
     )
     rendered = render_edition(selected, config, settings, intro, config.settings.newsletter.max_items)
-    html_text, text = personalize(rendered, unsubscribe_links(rendered)[0])
+    html_text, plain_text = personalize(rendered, unsubscribe_links(rendered)[0])
     folder = _folder(args)
     write_files(
         folder,
         {
             "email.html": html_text.encode("utf-8"),
-            "email.txt": text.encode("utf-8"),
+            "email.txt": plain_text.encode("utf-8"),
             "message.eml": preview_message(rendered),
             "edition.json": json.dumps(rendered.to_dict(), ensure_ascii=False, indent=1, sort_keys=True).encode(
                 "utf-8"
@@ -187,16 +275,25 @@ def run_build(args) -> int:
         },
     )
     size = len(html_text.encode("utf-8"))
-    print(
-        f"edition {selected.id}: send time {dates.iso(selected.send_at)}, "
-        f"period {selected.period.label(selected.send_at)}; "
-        f"{len(selected.cases)} cases, {len(selected.news)} news, {len(selected.events)} events "
-        f"(shown {rendered.shown['cases']}/{rendered.shown['news']}/{rendered.shown['events']}); "
-        f"HTML {size / 1000:.1f} KB of {MAX_HTML_BYTES // 1000} KB",
-        file=sys.stderr,
+    shown = f"{rendered.shown['cases']}/{rendered.shown['news']}/{rendered.shown['events']}"
+    period = selected.period.label(selected.send_at)
+    counts = (len(selected.cases), len(selected.news), len(selected.events))
+    weight = f"HTML {size / 1000:.1f} KB of {MAX_HTML_BYTES // 1000} KB"
+    summary = bi(
+        f"edition {selected.id}: send time {dates.iso(selected.send_at)}, period {period}; "
+        f"{counts[0]} cases, {counts[1]} news, {counts[2]} events (shown {shown}); {weight}",
+        f"号 {selected.id}: 送る時刻 {dates.iso(selected.send_at)}、期間 {period}。"
+        f"事例 {counts[0]} 件・お知らせ {counts[1]} 件・イベント {counts[2]} 件（載せたのは {shown}）。"
+        f"HTML {size / 1000:.1f} KB（上限 {MAX_HTML_BYTES // 1000} KB）",
     )
+    print(text(summary), file=sys.stderr)
     if rendered.draft:
-        print(f"note: content/newsletter/{selected.id}.md is a draft: it can be reviewed, not sent", file=sys.stderr)
+        draft = bi(
+            f"note: content/newsletter/{selected.id}.md is a draft: it can be reviewed, not sent",
+            f"注意: content/newsletter/{selected.id}.md は下書き（draft: true）です。確かめることはできますが、"
+            "送れません。送るときは draft: false にしてください。",
+        )
+        print(text(draft), file=sys.stderr)
     print(folder)
     return 0
 
@@ -206,18 +303,27 @@ def load_rendered(folder: Path) -> RenderedEdition:
     try:
         return RenderedEdition(**json.loads(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
+        build = f"site-builder newsletter build --edition {folder.name}"
         raise mailer.MailerError(
-            f"{path}: not found; run `site-builder newsletter build --edition {folder.name}` first"
+            bi(
+                f"{path}: not found; run `{build}` first",
+                f"{path} がありません。先に `{build}` で号を作ってください。",
+            )
         ) from None
     except (ValueError, TypeError) as exc:
-        raise mailer.MailerError(f"{path}: unreadable ({exc}); build the edition again") from None
+        raise mailer.MailerError(
+            bi(
+                f"{path}: unreadable ({exc}); build the edition again",
+                f"{path} が読めません（{exc}）。号をもう一度 build してください。",
+            )
+        ) from None
 
 
 def run_send(args) -> int:
     try:
         return send(args)
     except mailer.MailerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr)
         return 1
 
 
@@ -226,17 +332,33 @@ def send(args) -> int:
     rendered = load_rendered(folder)
     now = now_of(args)
     if rendered.draft:
-        raise mailer.MailerError(f"edition {rendered.id} is a draft (content/newsletter/{rendered.id}.md); not sent")
+        raise mailer.MailerError(
+            bi(
+                f"edition {rendered.id} is a draft (content/newsletter/{rendered.id}.md); not sent",
+                f"号 {rendered.id} は下書きです（content/newsletter/{rendered.id}.md）。送っていません。"
+                "draft: false にして、もう一度 build してから送ってください。",
+            )
+        )
     if now < rendered.send_time:
-        raise mailer.MailerError(f"edition {rendered.id} goes out at {rendered.send_at}; nothing is sent before then")
+        raise mailer.MailerError(
+            bi(
+                f"edition {rendered.id} goes out at {rendered.send_at}; nothing is sent before then",
+                f"号 {rendered.id} を送る時刻は {rendered.send_at} です。それより前には送りません。",
+            )
+        )
     subscribers, problems = mailer.read_subscribers(args.subscribers)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(text(problem), file=sys.stderr)
     if args.dry_run:
         return dry_run(subscribers, ledger_path(args, folder, move=False), args.resend_in_doubt)
     secret = os.environ.get("SITE_BUILDER_NEWSLETTER_SECRET", "")
     if len(secret) < 16:
-        raise mailer.MailerError("set SITE_BUILDER_NEWSLETTER_SECRET (16 characters or more) to sign unsubscribe links")
+        raise mailer.MailerError(
+            bi(
+                "set SITE_BUILDER_NEWSLETTER_SECRET (16 characters or more) to sign unsubscribe links",
+                "SITE_BUILDER_NEWSLETTER_SECRET を設定してください（16文字以上）。配信停止リンクの署名に使います。",
+            )
+        )
     smtp = mailer.SmtpSettings.from_env(os.environ)
     ledger = mailer.Ledger(ledger_path(args, folder), rendered.id, mailer.edition_digest(rendered), args.allow_changed)
     try:
@@ -271,24 +393,37 @@ def dry_run(subscribers: list[mailer.Subscriber], ledger: Path, resend_in_doubt:
     _, last = mailer.read_ledger(ledger)
     todo, report = mailer.plan(subscribers, last, resend_in_doubt)
     for subscriber in todo:
-        print(f"would send to {subscriber.address}")
-    print(
-        f"dry run: {len(todo)} would be sent, {len(report.already)} already sent, {len(report.failed)} failed before, "
-        f"{len(report.in_doubt)} in doubt; nothing was sent",
-        file=sys.stderr,
+        print(text(bi(f"would send to {subscriber.address}", f"送ります: {subscriber.address}")))
+    counts = (len(todo), len(report.already), len(report.failed), len(report.in_doubt))
+    summary = bi(
+        f"dry run: {counts[0]} would be sent, {counts[1]} already sent, {counts[2]} failed before, "
+        f"{counts[3]} in doubt; nothing was sent",
+        f"試し（dry run）: 送るもの {counts[0]} 通、送信済み {counts[1]} 通、前に失敗 {counts[2]} 通、"
+        f"届いたか不明 {counts[3]} 通。何も送っていません。",
     )
+    print(text(summary), file=sys.stderr)
     return 0
 
 
 def summarize(report: mailer.SendReport, invalid: int, ledger: Path) -> int:
     for address in report.in_doubt:
-        print(f"in doubt: {address} (killed while the relay was accepting it; see --resend-in-doubt)", file=sys.stderr)
+        doubt = bi(
+            f"in doubt: {address} (killed while the relay was accepting it; see --resend-in-doubt)",
+            f"届いたか不明: {address}（送信中に止まりました。--resend-in-doubt を参照）",
+        )
+        print(text(doubt), file=sys.stderr)
     for address in report.failed + report.deferred:
-        print(f"not delivered: {address} (see {ledger})", file=sys.stderr)
-    print(
-        f"sent {len(report.sent)}, already sent {len(report.already)}, deferred {len(report.deferred)} "
-        f"(rerun to retry), "
-        f"failed {len(report.failed)}, in doubt {len(report.in_doubt)}, invalid or duplicate rows {invalid}",
-        file=sys.stderr,
+        print(
+            text(bi(f"not delivered: {address} (see {ledger})", f"届いていません: {address}（{ledger} を参照）")),
+            file=sys.stderr,
+        )
+    sent, already, deferred = len(report.sent), len(report.already), len(report.deferred)
+    failed, in_doubt = len(report.failed), len(report.in_doubt)
+    summary = bi(
+        f"sent {sent}, already sent {already}, deferred {deferred} (rerun to retry), "
+        f"failed {failed}, in doubt {in_doubt}, invalid or duplicate rows {invalid}",
+        f"送信 {sent} 通、送信済み {already} 通、後回し {deferred} 通（もう一度実行すると送ります）、"
+        f"失敗 {failed} 通、届いたか不明 {in_doubt} 通、誤りか重複の行 {invalid} 行",
     )
+    print(text(summary), file=sys.stderr)
     return 0 if report.ok else 1

@@ -20,6 +20,7 @@ from collections.abc import Iterable
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
+from site_builder.content.i18n import bi
 from site_builder.content.readers import Content, Entry
 
 NONE = "none"
@@ -43,16 +44,24 @@ def next_change(content: Content, now: dt.datetime) -> dt.datetime | None:
 def register(commands) -> None:
     parser = commands.add_parser(
         "next-change",
-        help="print when the public output next changes by itself (ISO 8601), or 'none'",
-        description=(
+        help=bi(
+            "print when the public output next changes by itself (ISO 8601), or 'none'",
+            "公開される内容が次にひとりでに変わる時刻を表示します（ISO 8601）。なければ none",
+        ),
+        description=bi(
             "Print the next moment after --now at which a build would publish something different: the next "
             "scheduled publish time of a non-draft item, or the end of a public event (it moves to past events), "
             f"whichever comes first, as ISO 8601 in Asia/Tokyo (e.g. 2020-08-08T16:30:00+09:00). Prints '{NONE}' "
             "when nothing is scheduled. Exit status: 0 in both cases; 1 when the content has errors (listed like "
-            "`check`); 2 for a malformed --now."
+            "`check`); 2 for a malformed --now.",
+            "--now のあとで、ビルドすると公開される内容が変わる最初の時刻を表示します（next change）。"
+            "下書きでない記事の公開予定の時刻（date）か、公開中のイベントの終わり（終わったイベントに移ります）の"
+            "早いほうを、日本時間の ISO 8601 で書きます（例: 2020-08-08T16:30:00+09:00）。"
+            f"予定がなければ {NONE} と表示します。終了コード: どちらも 0、原稿に誤りがあれば 1"
+            "（check と同じように表示）、--now の書き方が正しくなければ 2。",
         ),
     )
-    add_now(parser, "the moment to look from")
+    add_now(parser, bi("the moment to look from", "この時刻より後を探します"))
     parser.set_defaults(run=run_next_change)
 
 

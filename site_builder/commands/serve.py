@@ -18,12 +18,18 @@ from pathlib import Path
 from site_builder import pipeline
 from site_builder.commands.options import add_now
 from site_builder.content import dates
-from site_builder.content.i18n import bi
+from site_builder.content.i18n import bi, describe, text
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.context import Progress
 
 WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
+ERROR = bi("error", "エラー")
+REBUILDING = bi("change detected, rebuilding…", "変更がありました。作り直しています…")
+FIX_FIRST = bi(
+    "fix the errors above; the preview starts once the content is valid",
+    "上の誤りを直してください。原稿が正しくなるとプレビューが始まります。",
+)
 PREVIEW_KEPT = bi("the preview keeps the last good build", "プレビューは前回の正しい状態のままです。")
 RELOAD_SCRIPT = (
     b"<script>(function(){var v=null;setInterval(function(){fetch('/__build__',{cache:'no-store'})"
@@ -33,9 +39,30 @@ RELOAD_SCRIPT = (
 
 
 def register(commands) -> None:
-    serve = commands.add_parser("serve", help="live preview: rebuilds when a file changes and reloads the browser")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve = commands.add_parser(
+        "serve",
+        help=bi(
+            "live preview: rebuilds when a file changes and reloads the browser",
+            "ライブプレビュー（live preview）: 原稿を保存すると作り直して、ブラウザを再読み込みします",
+        ),
+    )
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help=bi(
+            "address to listen on (default: 127.0.0.1, this computer only)",
+            "プレビューを開くアドレス（host）。既定は 127.0.0.1 で、このパソコンからだけ見られます",
+        ),
+    )
+    serve.add_argument(
+        "--port",
+        type=int,
+        default=8000,
+        help=bi(
+            "port number (default: 8000: http://127.0.0.1:8000/)",
+            "ポート番号（port）。既定は 8000 で、http://127.0.0.1:8000/ で開けます",
+        ),
+    )
     add_now(serve)
     serve.set_defaults(run=lambda args: serve_preview(args.root, args.host, args.port, args.now))
 
@@ -69,7 +96,7 @@ class Preview:
             print_errors(exc.reporter, PREVIEW_KEPT)
             return False
         except Exception as exc:  # the preview stays up on any failure
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr)
             return False
         with self.lock:
             self.version += 1
@@ -82,11 +109,14 @@ class Preview:
             current = snapshot(self.root)
             if current != seen:
                 seen = current
-                print("change detected, rebuilding…", file=sys.stderr, flush=True)
+                print(text(REBUILDING), file=sys.stderr, flush=True)
                 self.rebuild()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
+    """The preview's pages with the reload script; an unknown path gets the site's own
+    404 page (``404.html``, written by the engine) with status 404, as on the real host."""
+
     preview: Preview
 
     def log_message(self, format, *args):  # quiet: the build log is what matters
@@ -99,28 +129,48 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if path.is_dir():
             path = path / "index.html"
         if path.suffix == ".html" and path.is_file():
-            body = path.read_bytes().replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
-            return self._send(body, "text/html; charset=utf-8")
+            return self._send(with_reload(path.read_bytes()), "text/html; charset=utf-8")
         return super().do_GET()
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        self._send(with_reload(page.read_bytes()), "text/html; charset=utf-8", 404, self.command != "HEAD")
+
+    def _send(self, body: bytes, kind: str, status: int = 200, with_body: bool = True) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if with_body:
+            self.wfile.write(body)
+
+
+def with_reload(page: bytes) -> bytes:
+    return page.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
+
+
+def make_server(preview: Preview, host: str, port: int) -> http.server.ThreadingHTTPServer:
+    """The preview's web server (not started); port 0 picks a free port."""
+    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    os.makedirs(preview.site, exist_ok=True)
+    return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.site)))
 
 
 def serve_preview(root: Path, host: str, port: int, now_option: str | None) -> int:
     preview = Preview(root.resolve(), now_option)
     if not preview.rebuild() and not preview.site.is_dir():
-        print("fix the errors above; the preview starts once the content is valid", file=sys.stderr)
-    handler = type("PreviewHandler", (Handler,), {"preview": preview})
-    os.makedirs(preview.site, exist_ok=True)
-    server = http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.site)))
+        print(text(FIX_FIRST), file=sys.stderr)
+    server = make_server(preview, host, port)
     threading.Thread(target=preview.watch, daemon=True).start()
-    print(f"preview on http://{host}:{port}/ (Ctrl+C to stop)", file=sys.stderr, flush=True)
+    address = f"http://{host}:{server.server_address[1]}/"
+    print(
+        text(bi(f"preview on {address} (Ctrl+C to stop)", f"プレビュー: {address} （止めるときは Ctrl+C）")),
+        file=sys.stderr,
+        flush=True,
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:

@@ -14,14 +14,31 @@ from site_builder.context import Progress
 
 def register(commands) -> None:
     check = commands.add_parser(
-        "check", help="validate all content and settings; print every error as path:line: field: message"
+        "check",
+        help=bi(
+            "validate all content and settings; print every error as path:line: field: message",
+            "原稿と設定をすべて確かめます（check）。誤りは「ファイル:行: 項目: 説明」の形で全部表示します",
+        ),
     )
     check.set_defaults(run=run_check)
 
-    build = commands.add_parser("build", help="check, then build the whole site atomically")
-    build.add_argument("--site-dir", type=Path, default=Path("site"), help="output folder (default: site/)")
+    build = commands.add_parser(
+        "build",
+        help=bi(
+            "check, then build the whole site atomically",
+            "確かめてからサイト全体を作ります（build）。途中で失敗したときは前のサイトのまま残ります",
+        ),
+    )
+    build.add_argument(
+        "--site-dir",
+        type=Path,
+        default=Path("site"),
+        help=bi("output folder (default: site/)", "できたサイトを置くフォルダ（既定: site/）"),
+    )
     add_now(build)
-    build.add_argument("--quiet", action="store_true", help="no progress lines")
+    build.add_argument(
+        "--quiet", action="store_true", help=bi("no progress lines", "進み具合（progress）の行を表示しません")
+    )
     build.set_defaults(run=run_build)
 
 

@@ -10,27 +10,69 @@ from pathlib import Path
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
+from site_builder.content.i18n import bi, describe, text
 from site_builder.content.select import select_public
 from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, ledger_paths, locked, read_ledger
 from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, render_queue
-from site_builder.sns.post import Runner
+from site_builder.sns.post import Runner, dry_run
 from site_builder.writer import adopt_legacy
+
+ERROR = bi("error", "エラー")
+DUE_OR_DRY_RUN = bi(
+    "say what to do: `sns post --due` posts what is due, `sns post --dry-run` shows the texts without posting",
+    "どうするかを書いてください。投稿するなら `site-builder sns post --due`、"
+    "文面を見るだけなら `site-builder sns post --dry-run` です。",
+)
 
 
 def register(commands) -> None:
-    """``site-builder sns plan`` and ``site-builder sns post --due``."""
+    """``site-builder sns plan`` and ``site-builder sns post --due`` (``--dry-run`` alone: a preview)."""
     sns = commands.add_parser(
-        "sns", help="SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due"
+        "sns",
+        help=bi(
+            "SNS posts (X, Facebook, Mastodon, Bluesky): show the queue, post what is due",
+            "SNS 投稿（X・Facebook・Mastodon・Bluesky）: 予定の一覧（queue）を見る、時刻が来た投稿を送る",
+        ),
     )
-    actions = sns.add_subparsers(title="sns commands")
-    plan = actions.add_parser("plan", help="show the queue: what goes out when, what already went")
-    plan.add_argument("--json", action="store_true", help="the queue as JSON")
-    add_now(plan, "the time to plan for")
+    actions = sns.add_subparsers(title=bi("sns commands", "sns のコマンド"))
+    plan = actions.add_parser(
+        "plan",
+        help=bi(
+            "show the queue: what goes out when, what already went",
+            "予定の一覧（queue）: いつ何を投稿するか、何がもう投稿されたか",
+        ),
+    )
+    plan.add_argument(
+        "--json", action="store_true", help=bi("the queue as JSON", "一覧を JSON で出します（全部の項目つき）")
+    )
+    add_now(plan, bi("the time to plan for", "一覧を作る時刻"))
     plan.set_defaults(run=run_plan)
-    post = actions.add_parser("post", help="post every due post not posted yet")
-    post.add_argument("--due", action="store_true", required=True, help="post what is due (required)")
-    post.add_argument("--dry-run", action="store_true", help="show what would be posted; send nothing, write nothing")
-    add_now(post, "the time to post for")
+    post = actions.add_parser(
+        "post",
+        help=bi(
+            "post every due post not posted yet (--due), or show the texts (--dry-run)",
+            "時刻が来てまだ投稿していないものを投稿します（--due）。--dry-run なら文面を見るだけ",
+        ),
+    )
+    post.add_argument(
+        "--due",
+        action="store_true",
+        help=bi(
+            "post what is due (needed to post; with --dry-run: show only what is due)",
+            "時刻が来た投稿（due）を送ります。投稿するときは必ず付けます。--dry-run と一緒なら、今送るものだけ表示",
+        ),
+    )
+    post.add_argument(
+        "--dry-run",
+        action="store_true",
+        help=bi(
+            "show each text not posted yet (due or later) with its network, planned time and length; "
+            "contacts nothing, sends nothing, writes nothing",
+            "試し（dry run）: まだ投稿していない文面を、送り先・予定時刻・文字数つきで全部表示します。"
+            "どこにも接続せず、何も送らず、何も書きません",
+        ),
+    )
+    add_now(post, bi("the time to post for", "投稿の基準にする時刻"))
     post.set_defaults(run=run_post)
     sns.set_defaults(run=lambda args: (sns.print_help(), 2)[1])
 
@@ -51,7 +93,7 @@ def open_ledger(path: Path, legacy: Path | None, move: bool = True) -> Ledger:
     if legacy is not None:
         path, note = adopt_legacy(legacy, path, move)
         if note:
-            print(note, file=sys.stderr, flush=True)
+            print(text(note), file=sys.stderr, flush=True)
     return read_ledger(path)
 
 
@@ -61,7 +103,7 @@ def run_plan(args) -> int:
     try:
         ledger = open_ledger(path, legacy)
     except LedgerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr)
         return 1
     rows = queue_rows(posts, ledger.records, now, settings.mastodon_limit)
     if args.json:
@@ -72,16 +114,19 @@ def run_plan(args) -> int:
 
 
 def run_post(args) -> int:
+    if not (args.due or args.dry_run):
+        print(f"{text(ERROR)}: {text(DUE_OR_DRY_RUN)}", file=sys.stderr)
+        return 2
     now = now_of(args)
     settings, posts, site_base, (path, legacy) = load_queue(args.root, now)
     try:
-        if args.dry_run:
-            return Runner(settings, open_ledger(path, legacy, move=False), site_base, now, dry_run=True).run(posts)
+        if args.dry_run:  # offline: the ledger is read in place, nothing is contacted
+            return dry_run(posts, open_ledger(path, legacy, move=False), now, settings, due_only=args.due)
         with locked(path):
             return Runner(settings, open_ledger(path, legacy), site_base, now).run(posts)
     except LedgerBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr)
         return 75
     except LedgerError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr)
         return 1

@@ -56,6 +56,7 @@ from pathlib import Path
 
 from email_validator import EmailNotValidError, validate_email
 
+from site_builder.content.i18n import bi
 from site_builder.newsletter.mail import RenderedEdition, compose_message, unsubscribe_links
 
 SEND_STATES = (None, "intent", "deferred")  # last states that mean "send (again)"
@@ -84,9 +85,19 @@ def read_subscribers(path: Path) -> tuple[list[Subscriber], list[str]]:
         columns = {name.strip().lower(): name for name in reader.fieldnames or []}
         rows = [(reader.line_num, row) for row in reader]
     except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        raise MailerError(f"{path}: cannot read the subscribers: {exc}") from None
+        raise MailerError(
+            bi(
+                f"{path}: cannot read the subscribers: {exc}",
+                f"{path}: 読者の CSV ファイルが読めません（{exc}）。UTF-8 の CSV で保存してください。",
+            )
+        ) from None
     if "email" not in columns:
-        raise MailerError(f"{path}:1: email: the first line must name the columns, e.g. email,name")
+        raise MailerError(
+            bi(
+                f"{path}:1: email: the first line must name the columns, e.g. email,name",
+                f"{path}:1: email: 1行目には列の名前を書いてください。例: email,name",
+            )
+        )
     found: dict[str, Subscriber] = {}
     problems = []
     for line, row in rows:
@@ -94,11 +105,23 @@ def read_subscribers(path: Path) -> tuple[list[Subscriber], list[str]]:
         try:
             address = validate_email(raw, check_deliverability=False, allow_smtputf8=False).ascii_email
         except EmailNotValidError as exc:
-            problems.append(f"{path}:{line}: email: {raw!r} is not a valid address ({exc}); not sent")
+            problems.append(
+                bi(
+                    f"{path}:{line}: email: {raw!r} is not a valid address ({exc}); not sent",
+                    f"{path}:{line}: email: {raw!r} はメールアドレスとして正しくありません（{exc}）。"
+                    "この行には送りません。例: info@example.org",
+                )
+            )
             continue
         subscriber = Subscriber(address, (row.get(columns.get("name", "name")) or "").strip(), line)
         if subscriber.key in found:
-            problems.append(f"{path}:{line}: email: {address} is also on line {found[subscriber.key].line}; sent once")
+            first = found[subscriber.key].line
+            problems.append(
+                bi(
+                    f"{path}:{line}: email: {address} is also on line {first}; sent once",
+                    f"{path}:{line}: email: {address} は {first} 行目にもあります。1通だけ送ります。",
+                )
+            )
             continue
         found[subscriber.key] = subscriber
     return list(found.values()), problems
@@ -149,13 +172,22 @@ class Ledger:
             fcntl.flock(self.file, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             self.file.close()
-            raise MailerError(f"{path}: another send of this edition is running") from None
+            raise MailerError(
+                bi(
+                    f"{path}: another send of this edition is running",
+                    f"{path}: この号の送信がほかで実行中です。終わってからもう一度実行してください。",
+                )
+            ) from None
         header, self.last = read_ledger(path)
         if header is not None and header.get("sha256") != digest and not allow_changed:
             self.file.close()
             raise MailerError(
-                f"{path}: edition {edition_id} was rebuilt with other content after sending began; "
-                "rebuild the same content, or pass --allow-changed to send the new version to the rest"
+                bi(
+                    f"{path}: edition {edition_id} was rebuilt with other content after sending began; "
+                    "rebuild the same content, or pass --allow-changed to send the new version to the rest",
+                    f"{path}: 号 {edition_id} は送り始めたあとで、ちがう内容で作り直されています。"
+                    "同じ内容で作り直すか、--allow-changed を付けて、まだの人に新しい版を送ってください。",
+                )
             )
         if path.stat().st_size and not path.read_bytes().endswith(b"\n"):
             self.file.write(b"\n")  # after a torn line
@@ -198,11 +230,22 @@ class SmtpSettings:
     def from_env(cls, environ: dict) -> SmtpSettings:
         host = environ.get("SITE_BUILDER_SMTP_HOST", "")
         if not host:
-            raise MailerError("set SITE_BUILDER_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM as needed) to send")
+            raise MailerError(
+                bi(
+                    "set SITE_BUILDER_SMTP_HOST (and _PORT, _USER, _PASSWORD, _FROM as needed) to send",
+                    "送るには SITE_BUILDER_SMTP_HOST を設定してください"
+                    "（必要なら _PORT・_USER・_PASSWORD・_FROM も）。",
+                )
+            )
         try:
             port = int(environ.get("SITE_BUILDER_SMTP_PORT", "587"))
         except ValueError:
-            raise MailerError("SITE_BUILDER_SMTP_PORT must be a number") from None
+            raise MailerError(
+                bi(
+                    "SITE_BUILDER_SMTP_PORT must be a number",
+                    "SITE_BUILDER_SMTP_PORT は数字で書いてください（例: 587）。",
+                )
+            ) from None
         return cls(
             host,
             port,
@@ -241,7 +284,13 @@ class Relay:
             secure = True
         if s.user:
             if not secure:
-                raise MailerError(f"{s.host}:{s.port} offers no TLS; the password is never sent in clear")
+                raise MailerError(
+                    bi(
+                        f"{s.host}:{s.port} offers no TLS; the password is never sent in clear",
+                        f"{s.host}:{s.port} は暗号化（TLS）に対応していません。"
+                        "パスワードを暗号化せずに送ることはしません。",
+                    )
+                )
             self.smtp.login(s.user, s.password)
 
     def close(self) -> None:
@@ -339,7 +388,12 @@ class Sender:
                 self.send_one(subscriber, report)
                 self.on_done()
         except (smtplib.SMTPException, OSError) as exc:
-            raise MailerError(f"SMTP: {type(exc).__name__}: {exc}; rerun to resume") from None
+            raise MailerError(
+                bi(
+                    f"SMTP: {type(exc).__name__}: {exc}; rerun to resume",
+                    f"SMTP: {type(exc).__name__}: {exc}。もう一度実行すると続きから送ります。",
+                )
+            ) from None
         finally:
             self.relay.close()
         return report
@@ -380,7 +434,11 @@ class Sender:
                     return
                 if attempt == tries:
                     raise MailerError(
-                        f"the relay keeps failing ({type(exc).__name__}: {exc}); rerun to resume"
+                        bi(
+                            f"the relay keeps failing ({type(exc).__name__}: {exc}); rerun to resume",
+                            f"メールサーバーへの送信が失敗し続けています（{type(exc).__name__}: {exc}）。"
+                            "もう一度実行すると続きから送ります。",
+                        )
                     ) from None
                 time.sleep(min(2**attempt, 30))
                 self.relay.connect()
