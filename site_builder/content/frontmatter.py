@@ -17,7 +17,8 @@ from pathlib import Path
 
 import yaml
 
-Loc = tuple[str | int, ...]
+from site_builder.content.i18n import bi
+from site_builder.content.yaml_errors import Loc, Slip, find_slips, syntax_problems
 
 
 @dataclass(frozen=True)
@@ -34,16 +35,30 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 _NUMBER_DIGITS = 100  # a longer YAML number is a mistake, and Python refuses to print one of 4,300 digits
+FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line (after '---')
 
 
 class ContentFileError(Exception):
-    """A file that cannot be read as front matter + body."""
+    """A file that cannot be read as front matter + body; ``more`` are further
+    ``(line, field, message)`` problems found at once (typing slips, yaml_errors.py)."""
 
-    def __init__(self, line: int, field_name: str, message: str):
+    def __init__(self, line: int, field_name: str, message: str, more: tuple[tuple[int, str, str], ...] = ()):
         super().__init__(message)
         self.line = line
         self.field = field_name
         self.message = message
+        self.more = more
+
+    @property
+    def problems(self) -> list[tuple[int, str, str]]:
+        """Every ``(line, field, message)`` this error stands for."""
+        return [(self.line, self.field, self.message), *self.more]
+
+    @classmethod
+    def of(cls, problems: list[tuple[int, str]]) -> ContentFileError:
+        """One error for ``(line, message)`` problems of the front matter (at least one)."""
+        (line, message), *more = problems
+        return cls(line, "front matter", message, tuple((at, "front matter", text) for at, text in more))
 
 
 class LimitError(ContentFileError):
@@ -120,6 +135,11 @@ class SourceFile:
     body: str
     body_line: int
     lines: dict[Loc, int] = field(default_factory=dict)
+    front_matter: str = ""  # its YAML text, which starts on line FRONT_MATTER_LINE
+
+    def slips(self) -> list[Slip]:
+        """The typing slips of the front matter (``title：横浜``), to explain its errors."""
+        return find_slips(self.front_matter, FRONT_MATTER_LINE)
 
     def line_of(self, loc: Loc) -> int:
         """The line of a value, or of its nearest located parent."""
@@ -155,20 +175,41 @@ def read_source(path: Path, *, require_front_matter: bool = True, limits: Limits
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         if require_front_matter:
-            raise ContentFileError(1, "front matter", "missing: the file must start with a '---' line")
+            raise ContentFileError(
+                1,
+                "front matter",
+                bi(
+                    "missing: the file must start with a '---' line",
+                    "1 行目が「---」ではありません。最初の行に --- を書き、「項目名: 値」の行を続けてください",
+                ),
+            )
         return _checked_body(SourceFile(path, {}, text, 1), limits)
     try:
         close = next(i for i in range(1, len(lines)) if lines[i].strip() in ("---", "..."))
     except StopIteration:
-        raise ContentFileError(1, "front matter", "not closed: add a '---' line after it") from None
+        raise ContentFileError(
+            1,
+            "front matter",
+            bi(
+                "not closed: add a '---' line after it",
+                "項目の並びの終わりを示す「---」の行がありません。最後の項目の次の行に --- と書いてください",
+            ),
+        ) from None
     yaml_text = "\n".join(lines[1:close])
-    data, located = parse_yaml(yaml_text, first_line=2, limits=limits)
+    data, located = parse_yaml(yaml_text, first_line=FRONT_MATTER_LINE, limits=limits)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentFileError(2, "front matter", "must be a mapping of 'field: value' lines")
+        slips = find_slips(yaml_text, FRONT_MATTER_LINE)  # `title:横浜` alone is text to YAML
+        raise ContentFileError.of([(slip.line, slip.message) for slip in slips] or [(FRONT_MATTER_LINE, NOT_FIELDS)])
     body = "\n".join(lines[close + 1 :])
-    return _checked_body(SourceFile(path, data, body, close + 2, located), limits)
+    return _checked_body(SourceFile(path, data, body, close + 2, located, yaml_text), limits)
+
+
+NOT_FIELDS = bi(
+    "must be a mapping of 'field: value' lines",
+    "「---」と「---」のあいだは「項目名: 値」の行にしてください（例: title: 横浜）",
+)
 
 
 def read_bounded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
@@ -212,16 +253,16 @@ def parse_yaml(text: str, first_line: int = 1, limits: Limits = DEFAULT_LIMITS) 
 
     The node tree is checked against ``limits`` (and for aliases) before any value is made."""
     try:
-        return _parse_yaml(_FastLoader(text), first_line, limits)
+        return _parse_yaml(_FastLoader(text), text, first_line, limits)
     except LimitError:
         raise
     except (_Shared, ContentFileError, yaml.YAMLError):
         loader = _Loader(text)
         loader.max_depth, loader.first_line = limits.nesting_depth, first_line
-        return _parse_yaml(loader, first_line, limits)
+        return _parse_yaml(loader, text, first_line, limits)
 
 
-def _parse_yaml(loader: yaml.SafeLoader, first_line: int, limits: Limits) -> tuple[object, dict[Loc, int]]:
+def _parse_yaml(loader: yaml.SafeLoader, text: str, first_line: int, limits: Limits) -> tuple[object, dict[Loc, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
@@ -231,7 +272,7 @@ def _parse_yaml(loader: yaml.SafeLoader, first_line: int, limits: Limits) -> tup
         _locate(node, (), located, first_line)
         return loader.construct_document(node), located
     except yaml.MarkedYAMLError as exc:
-        raise ContentFileError(*_yaml_problem(exc, first_line)) from None
+        raise ContentFileError.of(syntax_problems(exc, text, first_line)) from None
     finally:
         loader.dispose()
 
@@ -288,20 +329,6 @@ def format_loc(loc: Loc) -> str:
     return text or "front matter"
 
 
-def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str, str]:
-    """``(line, field, message)`` for a YAML syntax error, with where the broken
-    construct began when that is another line."""
-    mark = exc.problem_mark or exc.context_mark
-    line = (mark.line if mark else 0) + first_line
-    problem = (exc.problem or exc.context or "syntax error").replace("'<stream end>'", "the end of the front matter")
-    message = f"invalid YAML: {problem}"
-    if exc.problem and exc.context and exc.context_mark is not None:
-        context_line = exc.context_mark.line + first_line
-        if context_line != line:
-            message += f" ({exc.context} that starts on line {context_line})"
-    return line, "front matter", message
-
-
 def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int) -> None:
     located.setdefault(loc, node.start_mark.line + first_line)
     if isinstance(node, yaml.MappingNode):
@@ -311,7 +338,12 @@ def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int)
             line = key_node.start_mark.line + first_line
             if key in seen:
                 raise ContentFileError(
-                    line, format_loc((*loc, key)), f"duplicate field (first set on line {seen[key]})"
+                    line,
+                    format_loc((*loc, key)),
+                    bi(
+                        f"duplicate field (first set on line {seen[key]})",
+                        f"同じ項目が 2 回書かれています（最初は {seen[key]} 行目）。どちらか 1 つにしてください",
+                    ),
                 )
             seen[key] = line
             located[(*loc, key)] = line

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from site_builder.content import dates, post_length
+from site_builder.content.i18n import bi
 from site_builder.content.wards import CITYWIDE, WARDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -26,7 +27,12 @@ def problem(field: str, message: str) -> ValueError:
 
 def _time(value: object) -> dt.date | dt.datetime:
     if value is None or value == "":
-        raise ValueError("must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00")
+        raise dates.DateError(
+            bi(
+                "must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00",
+                "日付が空です。2020-07-15、時刻もあるときは 2020-07-15T10:00 のように書いてください",
+            )
+        )
     return dates.parse_time(value)
 
 
@@ -37,8 +43,38 @@ def _instant(value: object) -> dt.datetime:
 def _date_only(value: object) -> dt.date:
     parsed = _time(value)
     if isinstance(parsed, dt.datetime):
-        raise ValueError(f"expected a date like 2020-07-15, got {value!r}")
+        raise dates.DateError(
+            bi(
+                f"expected a date like 2020-07-15, got {value!r}",
+                f"{value!r} には時刻があります。ここには 2020-07-15 のように日付だけを書いてください",
+            )
+        )
     return parsed
+
+
+def _whole_number(value: object) -> object:
+    """``３０`` typed with a Japanese keyboard is 30: text that is a number once its
+    full-width digits are read as half-width (NFKC). Other text stays text (and is refused)."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if text != value.strip() and re.fullmatch(r"[+-]?[0-9]+", text):
+            return int(text)
+    return value
+
+
+def _numbers(value: object) -> object:
+    """A list of whole numbers as YAML would read it typed in half-width: ``[３, １１]``
+    and ``[３，１１]`` (one text to YAML) are ``[3, 11]``; so is ``[3、11]``."""
+    if not isinstance(value, list):
+        return value
+    numbers: list[object] = []
+    for item in value:
+        text = unicodedata.normalize("NFKC", item).replace("、", ",") if isinstance(item, str) else ""
+        if text != item and re.fullmatch(r"\s*[0-9]+(\s*,\s*[0-9]+)*\s*", text):
+            numbers.extend(int(part) for part in text.split(","))
+        else:
+            numbers.append(item)
+    return numbers
 
 
 def _slug(value: str) -> str:
@@ -133,7 +169,7 @@ class Partner(Strict):
 class Case(Item):
     partners: Annotated[list[Partner], Field(min_length=2)]
     wards: Annotated[list[WardId], BeforeValidator(_listify)] = []
-    sdgs: list[Annotated[int, Field(ge=1, le=17, strict=True)]] = []
+    sdgs: Annotated[list[Annotated[int, Field(ge=1, le=17, strict=True)]], BeforeValidator(_numbers)] = []
     status: CaseStatus
     started: DateOnly | None = None
 
@@ -154,7 +190,7 @@ class Event(Item):
     venue: Text | None = None
     address: Text | None = None
     online: Literal[True] | Url | None = None
-    capacity: Annotated[int, Field(gt=0, strict=True)] | None = None
+    capacity: Annotated[int, BeforeValidator(_whole_number), Field(gt=0, strict=True)] | None = None
     fee: Text | None = None
     registration: Url | None = None
     series: Slug | None = None
