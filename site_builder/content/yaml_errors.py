@@ -32,6 +32,7 @@ _FIELD_LINE = re.compile(r":(?:[ \t]|$)")  # YAML's 'field:' needs a space or th
 _KEY_BEFORE_COLON = re.compile(rf"[ \t]*(?:-[ \t]+)*{_KEY}[ \t]*")
 _TEXT_AFTER_QUOTE_LINE = re.compile(r":[ \t]+([\"']).*\1[ \t]*[^ \t#]")
 _EXAMPLE_CHARS = 30
+_QUOTED_CHARS = 60
 
 
 @dataclass(frozen=True)
@@ -165,6 +166,7 @@ def _plain(
                 f"a value cannot start with '{character[1]}'",
                 f"値を「{character[1]}」で始めることはできません",
                 lines[row],
+                character[1],
             ),
         )
     if context_row is not None and context == "while scanning a quoted scalar":
@@ -205,14 +207,14 @@ def _colon_in_the_way(lines: list[str], row: int, column: int, slips: dict[int, 
     return start, row, _quote_it("the value contains ': '", "値の中に「: 」があります", lines[row])
 
 
-def _quote_it(english: str, japanese: str, line: str) -> Bilingual:
-    """``english``/``japanese`` (what is wrong), then: put the value in quotes, with the line quoted as an example."""
+def _quote_it(english: str, japanese: str, line: str, starting: str = "") -> Bilingual:
+    """``english``/``japanese`` (what is wrong), then: put the value in quotes, with
+    ``line`` so written as the example when it is one field whose value starts with ``starting``."""
     match = re.match(rf"[ \t]*(?:-[ \t]+)?({_KEY}):[ \t]+(.+?)[ \t]*$", line)
-    if not match:
+    key, value = match.groups() if match else ("", "")
+    if not value.startswith(starting) or '"' in value or len(value) > _QUOTED_CHARS:
         return bi(f"{english}; put the value in quotes", f'{japanese}。値全体を " " で囲んでください')
-    key, value = match.groups()
-    quoted = f"'{value}'" if '"' in value else f'"{value}"'
-    example = f"{key}: {quoted}" if len(value) <= _EXAMPLE_CHARS else f'{key}: "…"'
+    example = f'{key}: "{value}"'
     return bi(
         f"{english}; put the value in quotes ({example})",
         f'{japanese}。値全体を " " で囲んでください（例: {example}）',
