@@ -48,12 +48,11 @@ def test_full_width_dates_times_and_numbers_equal_the_half_width_ones(project):
     assert (meta["cases/full.md"].sdgs, meta["events/full.md"].capacity) == ([3, 11], 30)
 
 
-def test_full_width_values_build_the_same_pages(project, run_cli, tmp_path):
+def test_full_width_values_build_the_same_pages(project, run_cli, tmp_path_factory):
     root = project({"cases/a.md": FULL_WIDTH["cases/full.md"], "events/a.md": FULL_WIDTH["events/full.md"]})
-    half = tmp_path / "half"
-    half.mkdir()
     half_root = new_project(
-        half, {"cases/a.md": HALF_WIDTH["cases/half.md"], "events/a.md": HALF_WIDTH["events/half.md"]}
+        tmp_path_factory.mktemp("half"),
+        {"cases/a.md": HALF_WIDTH["cases/half.md"], "events/a.md": HALF_WIDTH["events/half.md"]},
     )
     for folder in (root, half_root):
         assert run_cli("--root", folder, "build", "--quiet", "--now", "2020-07-19T00:00")[0] == 0
