@@ -212,7 +212,8 @@ def test_content_error_fails_the_build_and_leaves_the_site_untouched(last_good, 
     err = capsys.readouterr().err
     assert err.splitlines() == [
         "cases/open-case.md:8: status: must be one of 'proposal', 'planning', 'ongoing' or 'completed', got 'done'",
-        "events/broken.md:2: front matter: invalid YAML: expected ',' or ']', but got the end of the front matter",
+        "events/broken.md:2: front matter: '[' is not closed; end it with ']' on the same line, "
+        "or put the value in quotes if it is text",
         "2 errors; nothing was written",
     ]
     assert tree_hash(site) == before

@@ -128,7 +128,8 @@ def test_wrong_values_are_located_errors(project):
         "mkdocs.yml:12: extra.site_builder.sns_announce: must be true or false, got 'yes'",
         "mkdocs.yml:13: extra.site_builder.sns_event_reminder_days: must be a list, got 7",
         'mkdocs.yml:14: extra.site_builder.sns_reminder_time: must be a time of day in quotes, like "09:00", got 570',
-        "mkdocs.yml:15: extra.site_builder.sns_since: impossible date '2026-11-31' (day is out of range for month)",
+        "mkdocs.yml:15: extra.site_builder.sns_since: '2026-11-31' is not a real date; "
+        "write a date that exists, like 2021-03-01 (year-month-day)",
         "mkdocs.yml:16: extra.site_builder.sns_timeout_seconds: must be a number, got '20'",
         "mkdocs.yml:17: extra.site_builder.sns: unknown setting",
     ]

@@ -77,14 +77,14 @@ BAD = [
     pytest.param(
         {"cases/a.md": "---\ntitle: [居場所\ndate: 2020-07-01\n---\n"},
         [
-            "cases/a.md:3: front matter: invalid YAML: expected ',' or ']', but got ':' "
-            "(while parsing a flow sequence that starts on line 2)"
+            "cases/a.md:2: front matter: '[' is not closed; end it with ']' on the same line, "
+            "or put the value in quotes if it is text"
         ],
         id="broken-yaml",
     ),
     pytest.param(
         {"cases/a.md": "---\ntitle: 居場所: 中区\n---\n"},
-        ["cases/a.md:2: front matter: invalid YAML: mapping values are not allowed here"],
+        ["cases/a.md:2: front matter: the value contains ': '; put the value in quotes (title: \"居場所: 中区\")"],
         id="broken-yaml-colon",
     ),
     pytest.param(
@@ -153,17 +153,26 @@ BAD = [
     ),
     pytest.param(
         {"cases/a.md": case().replace("date: 2020-07-01", "date: 2020-02-30")},
-        ["cases/a.md:3: date: impossible date '2020-02-30' (day is out of range for month)"],
+        [
+            "cases/a.md:3: date: '2020-02-30' is not a real date; "
+            "write a date that exists, like 2021-03-01 (year-month-day)"
+        ],
         id="impossible-date",
     ),
     pytest.param(
         {"events/a.md": event().replace("T18:30", "T25:00")},
-        ["events/a.md:5: start: impossible date '2020-07-20T25:00' (hour must be in 0..23)"],
+        [
+            "events/a.md:5: start: '2020-07-20T25:00' is not a real time of day; "
+            "hours go from 00 to 23 and minutes from 00 to 59, like 2020-07-20T18:30"
+        ],
         id="impossible-time",
     ),
     pytest.param(
         {"cases/a.md": case().replace("date: 2020-07-01", "date: 2020/07/01")},
-        ["cases/a.md:3: date: expected a date like 2020-07-15 or 2020-07-15T10:00, got '2020/07/01'"],
+        [
+            "cases/a.md:3: date: expected a date like 2020-07-15 or 2020-07-15T10:00, got '2020/07/01'; "
+            "write it as 2020-07-01"
+        ],
         id="malformed-date",
     ),
     pytest.param(

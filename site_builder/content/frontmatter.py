@@ -18,8 +18,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.content.i18n import Bilingual, bi
-
-Loc = tuple[str | int, ...]
+from site_builder.content.yaml_errors import Loc, Slip, find_slips, syntax_problems
 
 
 @dataclass(frozen=True)
@@ -36,16 +35,30 @@ class Limits:
 
 DEFAULT_LIMITS = Limits()
 _NUMBER_DIGITS = 100  # a longer YAML number is a mistake, and Python refuses to print one of 4,300 digits
+FRONT_MATTER_LINE = 2  # the file's line of the front matter's first line (after '---')
 
 
 class ContentFileError(Exception):
-    """A file that cannot be read as front matter + body."""
+    """A file that cannot be read as front matter + body; ``more`` are further
+    ``(line, field, message)`` problems found at once (typing slips, yaml_errors.py)."""
 
-    def __init__(self, line: int, field_name: str, message: str):
+    def __init__(self, line: int, field_name: str, message: str, more: tuple[tuple[int, str, str], ...] = ()):
         super().__init__(message)
         self.line = line
         self.field = field_name
         self.message = message
+        self.more = more
+
+    @property
+    def problems(self) -> list[tuple[int, str, str]]:
+        """Every ``(line, field, message)`` this error stands for."""
+        return [(self.line, self.field, self.message), *self.more]
+
+    @classmethod
+    def of(cls, problems: list[tuple[int, str]]) -> ContentFileError:
+        """One error for ``(line, message)`` problems of the front matter (at least one)."""
+        (line, message), *more = problems
+        return cls(line, "front matter", message, tuple((at, "front matter", text) for at, text in more))
 
 
 class LimitError(ContentFileError):
@@ -127,7 +140,11 @@ class SourceFile:
     body: str
     body_line: int
     lines: dict[Loc, int] = field(default_factory=dict)
-    front_matter: str = ""  # the YAML between the '---' lines as written (comments too); its first line is line 2
+    front_matter: str = ""  # its YAML text, which starts on line FRONT_MATTER_LINE
+
+    def slips(self) -> list[Slip]:
+        """The typing slips of the front matter (``title：横浜``), to explain its errors."""
+        return find_slips(self.front_matter, FRONT_MATTER_LINE)
 
     def line_of(self, loc: Loc) -> int:
         """The line of a value, or of its nearest located parent."""
@@ -190,11 +207,12 @@ def read_source(path: Path, *, require_front_matter: bool = True, limits: Limits
     except StopIteration:
         raise ContentFileError(1, "front matter", NOT_CLOSED) from None
     yaml_text = "\n".join(lines[1:close])
-    data, located = parse_yaml(yaml_text, first_line=2, limits=limits)
+    data, located = parse_yaml(yaml_text, first_line=FRONT_MATTER_LINE, limits=limits)
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise ContentFileError(2, "front matter", NOT_FIELDS)
+        slips = find_slips(yaml_text, FRONT_MATTER_LINE)  # `title:横浜` alone is text to YAML
+        raise ContentFileError.of([(slip.line, slip.message) for slip in slips] or [(FRONT_MATTER_LINE, NOT_FIELDS)])
     body = "\n".join(lines[close + 1 :])
     return _checked_body(SourceFile(path, data, body, close + 2, located, yaml_text), limits)
 
@@ -251,16 +269,16 @@ def parse_yaml(text: str, first_line: int = 1, limits: Limits = DEFAULT_LIMITS) 
 
     The node tree is checked against ``limits`` (and for aliases) before any value is made."""
     try:
-        return _parse_yaml(_FastLoader(text), first_line, limits)
+        return _parse_yaml(_FastLoader(text), text, first_line, limits)
     except LimitError:
         raise
     except (_Shared, ContentFileError, yaml.YAMLError):
         loader = _Loader(text)
         loader.max_depth, loader.first_line = limits.nesting_depth, first_line
-        return _parse_yaml(loader, first_line, limits)
+        return _parse_yaml(loader, text, first_line, limits)
 
 
-def _parse_yaml(loader: yaml.SafeLoader, first_line: int, limits: Limits) -> tuple[object, dict[Loc, int]]:
+def _parse_yaml(loader: yaml.SafeLoader, text: str, first_line: int, limits: Limits) -> tuple[object, dict[Loc, int]]:
     try:
         node = loader.get_single_node()
         if node is None:
@@ -270,7 +288,7 @@ def _parse_yaml(loader: yaml.SafeLoader, first_line: int, limits: Limits) -> tup
         _locate(node, (), located, first_line)
         return loader.construct_document(node), located
     except yaml.MarkedYAMLError as exc:
-        raise ContentFileError(*_yaml_problem(exc, first_line)) from None
+        raise ContentFileError.of(syntax_problems(exc, text, first_line)) from None
     finally:
         loader.dispose()
 
@@ -337,20 +355,6 @@ def format_loc(loc: Loc) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text or "front matter"
-
-
-def _yaml_problem(exc: yaml.MarkedYAMLError, first_line: int) -> tuple[int, str, str]:
-    """``(line, field, message)`` for a YAML syntax error, with where the broken
-    construct began when that is another line."""
-    mark = exc.problem_mark or exc.context_mark
-    line = (mark.line if mark else 0) + first_line
-    problem = (exc.problem or exc.context or "syntax error").replace("'<stream end>'", "the end of the front matter")
-    message = f"invalid YAML: {problem}"
-    if exc.problem and exc.context and exc.context_mark is not None:
-        context_line = exc.context_mark.line + first_line
-        if context_line != line:
-            message += f" ({exc.context} that starts on line {context_line})"
-    return line, "front matter", message
 
 
 def _locate(node: yaml.Node, loc: Loc, located: dict[Loc, int], first_line: int) -> None:

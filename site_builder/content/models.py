@@ -36,7 +36,7 @@ def problem(field: str, message: Bilingual) -> FieldProblem:
 
 def _time(value: object) -> dt.date | dt.datetime:
     if value is None or value == "":
-        raise ValueError(
+        raise dates.DateError(
             bi(
                 "must not be empty: write a date like 2020-07-15 or 2020-07-15T10:00",
                 "日付が書かれていません。2020-07-15 や 2020-07-15T10:00 のように書いてください。",
@@ -52,7 +52,7 @@ def _instant(value: object) -> dt.datetime:
 def _date_only(value: object) -> dt.date:
     parsed = _time(value)
     if isinstance(parsed, dt.datetime):
-        raise ValueError(
+        raise dates.DateError(
             bi(
                 f"expected a date like 2020-07-15, got {value!r}",
                 f"ここには時刻を付けず、日付だけを 2020-07-15 のように書いてください（いまは {value}）。",
@@ -73,6 +73,31 @@ def slug_rule(name: str, english_tail: str, where: str = "", advice: str = "") -
         f"{where}「{name}」には URL に使えない文字があります。URL の名前は半角の小文字 a-z、数字 0-9 と、"
         f"その間に1つずつの「-」だけで書きます（例：{slug_example(name)}）。{advice}",
     )
+
+
+def _whole_number(value: object) -> object:
+    """``３０`` typed with a Japanese keyboard is 30: text that is a number once its
+    full-width digits are read as half-width (NFKC). Other text stays text (and is refused)."""
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFKC", value).strip()
+        if text != value.strip() and re.fullmatch(r"[+-]?[0-9]+", text):
+            return int(text)
+    return value
+
+
+def _numbers(value: object) -> object:
+    """A list of whole numbers as YAML would read it typed in half-width: ``[３, １１]``
+    and ``[３，１１]`` (one text to YAML) are ``[3, 11]``; so is ``[3、11]``."""
+    if not isinstance(value, list):
+        return value
+    numbers: list[object] = []
+    for item in value:
+        text = unicodedata.normalize("NFKC", item).replace("、", ",") if isinstance(item, str) else ""
+        if text != item and re.fullmatch(r"\s*[0-9]+(\s*,\s*[0-9]+)*\s*", text):
+            numbers.extend(int(part) for part in text.split(","))
+        else:
+            numbers.append(item)
+    return numbers
 
 
 def _slug(value: str) -> str:
@@ -185,7 +210,7 @@ class Partner(Strict):
 class Case(Item):
     partners: Annotated[list[Partner], Field(min_length=2)]
     wards: Annotated[list[WardId], BeforeValidator(_listify)] = []
-    sdgs: list[Annotated[int, Field(ge=1, le=17, strict=True)]] = []
+    sdgs: Annotated[list[Annotated[int, Field(ge=1, le=17, strict=True)]], BeforeValidator(_numbers)] = []
     status: CaseStatus
     started: DateOnly | None = None
 
@@ -219,7 +244,7 @@ class Event(Item):
     venue: Text | None = None
     address: Text | None = None
     online: Literal[True] | Url | None = None
-    capacity: Annotated[int, Field(gt=0, strict=True)] | None = None
+    capacity: Annotated[int, BeforeValidator(_whole_number), Field(gt=0, strict=True)] | None = None
     fee: Text | None = None
     registration: Url | None = None
     series: Slug | None = None

@@ -23,6 +23,7 @@ from site_builder.content.kinds import EDITION, KINDS, PAGE, RESERVED_URLS, Kind
 from site_builder.content.links import resolve_image
 from site_builder.content.models import SLUG_PATTERN, Edition, Item, slug_example, slug_rule
 from site_builder.content.reporter import Reporter
+from site_builder.content.yaml_errors import explain
 
 
 @dataclass
@@ -107,15 +108,17 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter, limits: L
     try:
         source = read_source(path, limits=limits)
     except ContentFileError as exc:
-        reporter.error(path, exc.line, exc.field, exc.message)
+        for line, name, message in exc.problems:
+            reporter.error(path, line, name, message)
         return None
     try:
         meta = kind.model.model_validate(source.data)
     except ValidationError as exc:
         problems = field_errors(exc, kind.model)
         problems += [((name,), message) for name, message in kind.model.presence_problems(source.data)]
-        for loc, message in problems:
-            reporter.error(path, line_near(source, loc), format_loc(loc), message)
+        located = [(line_near(source, loc), loc, message) for loc, message in problems]
+        for line, loc, message in explain(source.slips(), located, source.lines):  # `title:横浜` read as text
+            reporter.error(path, line, format_loc(loc), message)
         return None
     slug = meta.slug or path.stem
     url = page_url(root, path, meta.slug) if kind is PAGE else f"{kind.url_prefix}{slug}/"
