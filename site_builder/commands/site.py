@@ -16,6 +16,7 @@ def register(commands) -> None:
     check = commands.add_parser(
         "check", help="validate all content and settings; print every error as path:line: field: message"
     )
+    add_now(check, "the build time the content is checked for (what is public then)")
     check.set_defaults(run=run_check)
 
     build = commands.add_parser("build", help="check, then build the whole site atomically")
@@ -26,7 +27,7 @@ def register(commands) -> None:
 
 
 def run_check(args) -> int:
-    reporter = pipeline.check(args.root)
+    reporter = pipeline.check(args.root, now_of(args))
     if not reporter.ok:
         print_errors(reporter, CHECK_FAILED)
         return 1

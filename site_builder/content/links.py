@@ -91,6 +91,19 @@ class Resolver:
         parts.append(html[position:])
         return LinkedBody(tuple(parts), tuple((source, path) for path, source in sorted(files.items())))
 
+    def link_pages(self, source_file: Path, html: str, url_for: Callable[[str], str]) -> str:
+        """``html`` with each link to the Markdown file of a public page written as that
+        page's URL by ``url_for``; every other reference as it is. For ordinary pages,
+        whose other references the engine has already written relative to the page."""
+
+        def write(match: re.Match) -> str:
+            resolved = self.resolve(source_file, match["target"])
+            if resolved is None or resolved[1] is not None:  # not a page: a file, or left as written
+                return match[0]
+            return f'{match["attr"]}="{url_for(resolved[0])}"'
+
+        return _ATTRIBUTE.sub(write, html)
+
 
 def references(html: str) -> list[str]:
     """Every ``href`` and ``src`` value in ``html``, as written (HTML-escaped)."""

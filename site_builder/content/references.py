@@ -20,21 +20,20 @@ import html
 import os
 from pathlib import Path
 
+from site_builder.content.checking import Checking
 from site_builder.content.html_policy import removed
-from site_builder.content.kinds import KINDS, SOURCE_FOLDERS, kind_of_folder
+from site_builder.content.kinds import SOURCE_FOLDERS, kind_of_folder
 from site_builder.content.links import references
-from site_builder.content.markdown import convert_all
-from site_builder.content.readers import Content, Entry
-from site_builder.content.reporter import Reporter
-from site_builder.content.settings import Config
+from site_builder.content.readers import Entry
 
 FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
 
 
-def check_symlinks(config: Config, content: Content, reporter: Reporter) -> None:
+def check_symlinks(checking: Checking) -> None:
     """No symbolic link in the content folders, to a file or a folder."""
+    reporter = checking.reporter
     for folder in SOURCE_FOLDERS:
-        top = content.root / folder
+        top = checking.content.root / folder
         if top.is_symlink():
             reporter.error(top, 1, "file", symlink_message())
             continue
@@ -49,14 +48,12 @@ def symlink_message() -> str:
     return "symbolic links are not allowed in the content folders; put the file itself here instead"
 
 
-def check_references(config: Config, content: Content, reporter: Reporter) -> None:
+def check_references(checking: Checking) -> None:
     """Every image and relative reference of every entry stays inside the content folders;
     what the HTML policy removes from a body is a warning on its line."""
-    entries = [entry for kind in KINDS for entry in content.of(kind.name)]
-    raw_bodies = convert_all(config, entries, content.root / ".cache" / "site-builder", reporter)  # and their limits
-    root, policy = content.root.resolve(), config.html_policy
-    for entry, raw in zip(entries, raw_bodies, strict=True):
-        body = policy.clean(raw)
+    reporter, root, policy = checking.reporter, checking.content.root.resolve(), checking.config.html_policy
+    for entry in checking.entries:
+        raw, body = checking.raw_bodies[entry.path], checking.bodies[entry.path]  # converting reports the limits
         for removal in removed(policy, raw, body):
             reporter.warn(entry.path, line_of_text(entry, removal.needle), "body", removal.message)
         image = getattr(entry.meta, "image", None)
