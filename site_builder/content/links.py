@@ -11,7 +11,8 @@ once, from the item's source file:
   to, mirroring the source folders (``images/map.png`` in ``events/`` →
   ``/events/images/map.png``), and joins the item's list of files to copy;
 * anything else (absolute URLs, site paths, fragments, targets that do not
-  resolve) is left as written.
+  resolve) is left as written; ``check`` reports those of them that lead nowhere
+  public (``content/link_check.py``), so a build leaves no ``.md`` link behind.
 
 The result keeps each resolved reference as a site path, so each channel says
 how it wants them: the site relative to the page, feeds, the API and mail as

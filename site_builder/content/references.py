@@ -73,7 +73,7 @@ def leaves_content(root: Path, source_file: Path, target: str) -> bool:
     """Whether ``target``, written in ``source_file``, leads out of the project (through
     ``..`` or a link), or names an existing file outside the content folders
     (``.git/config``, ``theme/…``). Folders and missing files inside the project are
-    only links, which the site leaves as written."""
+    only links, which ``content/link_check.py`` checks."""
     path = target.split("#", 1)[0].split("?", 1)[0]
     if not path:
         return False
