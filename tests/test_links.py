@@ -95,6 +95,8 @@ def site(tmp_path_factory) -> Path:
             "cases/images/raw.png": PNG,
             "cases/images/unused.png": PNG,
             "cases/files/guide.pdf": b"%PDF-1.4\n",
+            "content/newsletter/2020-07a.md": "---\ntitle: 7月号\ndate: 2020-07-01T09:00\n---\n![図](images/fig.png)\n",
+            "content/newsletter/images/fig.png": PNG,
         },
     )
     assert main(["--root", str(root), "build", "--now", "2020-07-20T12:00", "--quiet"]) == 0
@@ -140,6 +142,7 @@ def test_exactly_the_referenced_files_are_copied(site: Path):
     )
     assert copied == ["cases/files/guide.pdf", "cases/images/cover.png", "cases/images/map.png", "cases/images/raw.png"]
     assert not (site / "theme").exists() and not (site / "cases/theme").exists()
+    assert (site / "newsletter/images/fig.png").read_bytes() == PNG  # a newsletter edition's too
 
 
 def test_feeds_and_the_api_get_the_same_references_absolute(site: Path):
