@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import posixpath
 import random
 import shutil
 from dataclasses import dataclass
@@ -290,7 +291,7 @@ def _link(rng: random.Random, others: list[tuple[str, str]], own_folder: str) ->
     if not others or rng.random() > 0.3:
         return ""
     folder, slug = rng.choice(others)
-    prefix = "" if folder == own_folder else f"../{folder}/"
+    prefix = "" if folder == own_folder else f"{posixpath.relpath(folder, own_folder)}/"
     return f"\n\n関連する取組は[こちらのページ]({prefix}{slug}.md)でも紹介しています。"
 
 
@@ -405,7 +406,8 @@ def make_news(rng: random.Random, n: int, when: dt.datetime, others: list) -> It
     body = (
         f"{_fill(lead, **values)}{_sentences(rng, 2, values)}\n\n"
         f"## 主な内容\n\n{points}\n\n"
-        f"## お問い合わせ\n\n横浜市市民協働推進センター（電話 045-000-0000、9時〜21時）{_link(rng, others, 'news')}\n"
+        "## お問い合わせ\n\n横浜市市民協働推進センター（電話 045-000-0000、9時〜21時）"
+        f"{_link(rng, others, 'content/news')}\n"
     )
     return Item("news", f"news-{n:05d}", f"content/news/news-{n:05d}.md", front["title"], front, body)
 
@@ -418,7 +420,7 @@ def generate_items(count: int, seed: int = 7) -> list[Item]:
     for index in range(count):
         kind = kinds[(index * 7) % 20]
         when = _date(rng, index, count)
-        others = [(i.path.split("/")[-2], i.slug) for i in items[-200:]]
+        others = [(posixpath.dirname(i.path), i.slug) for i in items[-200:]]
         if kind == "case":
             items.append(make_case(rng, index + 1, when, others))
         elif kind == "event":
@@ -488,7 +490,12 @@ def write_baseline(target: Path, items: list[Item], nav: str = "one") -> None:
     for item in items:
         path = docs / item.baseline_path
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"# {item.title}\n\n{item.front['summary']}\n\n{item.body}", encoding="utf-8")
+        path.write_text(f"# {item.title}\n\n{item.front['summary']}\n\n{baseline_links(item.body)}", encoding="utf-8")
+
+
+def baseline_links(body: str) -> str:
+    """The links of :func:`_link` for the baseline's folders (``docs/news/`` beside ``docs/cases/``)."""
+    return body.replace("](../content/news/", "](../news/").replace("](../../", "](../")
 
 
 def main(argv: list[str] | None = None) -> None:

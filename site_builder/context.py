@@ -58,6 +58,19 @@ class Build:
     page_files: list[tuple[Path, str]] = field(default_factory=list)
 
 
+def item_files(build: Build) -> dict[str, Path]:
+    """``{site path: source}`` of the files public items and newsletter editions refer to
+    (front-matter image, body links and images), as the resolver placed them
+    (``content/links.py``). The pipeline copies them; the link check accepts them."""
+    wanted: dict[str, Path] = {}
+    for entry in build.published.items() + build.published.editions:
+        if entry.image_file is not None:
+            wanted.setdefault(entry.image_path, entry.image_file)
+        for source, site_path in build.bodies[entry.url].files:
+            wanted.setdefault(site_path, source)
+    return wanted
+
+
 class Progress:
     """One line per build step on stderr, with the time since the start."""
 

@@ -19,17 +19,19 @@ import errno
 import gc
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from site_builder.channels import api, calendars, feeds
-from site_builder.content import placeholders, references
+from site_builder.content import link_check, placeholders, references
+from site_builder.content.checking import Checking
+from site_builder.content.links import LinkedBody
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
-from site_builder.content.select import page_files, select_public
+from site_builder.content.select import Published, page_files, select_public
 from site_builder.content.settings import Config, read_config
-from site_builder.context import Build, Progress, WebPage
+from site_builder.context import Build, Progress, WebPage, item_files
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
@@ -53,10 +55,11 @@ from site_builder.writer import (
 )
 
 # Checks across content files, after each file was read and validated on its own.
-ContentCheck = Callable[[Config, Content, Reporter], None]
+ContentCheck = Callable[[Checking], None]
 CHECKS: list[ContentCheck] = []
 CHECKS.append(references.check_symlinks)  # no symbolic link anywhere in the content folders
 CHECKS.append(references.check_references)  # images and links stay inside the content folders
+CHECKS.append(link_check.check_links)  # every link in a body leads to a page or file public by then
 CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
 CHECKS.append(placeholders.check_placeholders)  # no 【要記入：…】 left by `new` outside drafts
 
@@ -79,15 +82,38 @@ CHANNELS.append(calendars.render_calendars)  # /events/calendar.ics, /events/<sl
 CHANNELS.append(api.render_api)  # /api/<type>.json, /api/schema/<type>.json
 CHANNELS.append(issue_pages.render_dataset_files)  # /issues/<slug>/<dataset>.csv, byte for byte
 
+# The site paths a build writes, listed without rendering, one lister per section above
+# (``site_paths``): a site path in a body is accepted by the link check only if listed.
+SitePathLister = Callable[[Build], Iterable[str]]
+SITE_PATHS: list[SitePathLister] = []
+SITE_PATHS.append(site_pages.site_paths)  # home, cases, events, news and their lists, search, ordinary pages
+SITE_PATHS.append(issue_pages.site_paths)  # /issues/, each issue page and its dataset copies
+SITE_PATHS.append(newsletter_pages.site_paths)  # /newsletter/<id>/, /newsletter/
+SITE_PATHS.append(feeds.feed_paths)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
+SITE_PATHS.append(calendars.calendar_paths)  # /events/calendar.ics, /events/<slug>/event.ics
+SITE_PATHS.append(api.api_paths)  # /api/<type>.json, /api/schema/<type>.json
+SITE_PATHS.append(item_files)  # files the public items refer to, copied beside them
+SITE_PATHS.append(engine.engine_paths)  # /assets/ (theme/assets), /404.html, ordinary pages' files
+SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz
 
-def load(root: Path) -> tuple[Config, Content, Reporter]:
-    """Read the settings and every content file; the errors of both are in the reporter."""
+
+def load(root: Path, now: dt.datetime) -> tuple[Config, Content, Reporter]:
+    """Read the settings and every content file, and check them for a build at ``now``
+    (links must lead to what is public then); the errors of all are in the reporter."""
     reporter = Reporter(root)
     config = read_config(root, reporter)
     content = read_content(root, reporter, config.limits)
+    checking = Checking(config, content, reporter, now, site_paths)
     for check_content in CHECKS:
-        check_content(config, content, reporter)
+        check_content(checking)
     return config, content, reporter
+
+
+def site_paths(config: Config, content: Content, published: Published, bodies: dict[str, LinkedBody]) -> set[str]:
+    """Every site path a build of ``published`` writes (:data:`SITE_PATHS`), given its
+    bodies with their references resolved; nothing is rendered."""
+    build = Build(config, published, bodies, page_files=page_files(content, published, bodies))
+    return {path for list_paths in SITE_PATHS for path in list_paths(build)}
 
 
 def load_config(root: Path) -> Config:
@@ -99,22 +125,23 @@ def load_config(root: Path) -> Config:
     return config
 
 
-def load_valid(root: Path) -> tuple[Config, Content]:
+def load_valid(root: Path, now: dt.datetime) -> tuple[Config, Content]:
     """:func:`load`, raising :class:`ContentErrors` when anything is invalid."""
-    config, content, reporter = load(root)
+    config, content, reporter = load(root, now)
     if not reporter.ok:
         raise ContentErrors(reporter)
     print_warnings(reporter)
     return config, content
 
 
-def check(root: Path) -> Reporter:
-    return load(root)[2]
+def check(root: Path, now: dt.datetime) -> Reporter:
+    """Every error and warning of the content, checked for a build at ``now``."""
+    return load(root, now)[2]
 
 
 def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
     """Everything up to the channels: valid content, selected at ``now``, bodies converted."""
-    config, content = load_valid(root)
+    config, content = load_valid(root, now)
     progress.step(f"read {sum(len(v) for v in content.entries.values())} content files")
     published = select_public(content, now)
     entries = published.items() + published.pages + published.editions
@@ -193,7 +220,8 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         engine.run_engine(build.config.engine, config_file)
         for child in sorted(rendered.iterdir()):
             child.rename(staging / child.name)
-    frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy)
+    resolver = build.published.resolver(build.config.root)
+    frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy, resolver)
     progress.step(
         f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages"
     )
@@ -213,20 +241,13 @@ def write_channels(build: Build, writer: Writer) -> None:
         for path, data in sorted(channel(build).items()):
             writer.write(path, data)
     text = sitemap.render_sitemap(build.pages, build.config)
-    writer.write("sitemap.xml", text)
-    writer.write("sitemap.xml.gz", sitemap.gzip_bytes(text))
+    writer.write(sitemap.SITEMAP, text)
+    writer.write(sitemap.SITEMAP_GZ, sitemap.gzip_bytes(text))
 
 
 def copy_item_files(build: Build, writer: Writer) -> None:
-    """The files public items refer to (front-matter image, body links and images),
-    as the resolver placed them (``content/links.py``)."""
-    wanted: dict[str, Path] = {}
-    for entry in build.published.items():
-        if entry.image_file is not None:
-            wanted.setdefault(entry.image_path, entry.image_file)
-        for source, site_path in build.bodies[entry.url].files:
-            wanted.setdefault(site_path, source)
-    for site_path, source in sorted(wanted.items()):
+    """The files public items and editions refer to (:func:`context.item_files`)."""
+    for site_path, source in sorted(item_files(build).items()):
         writer.copy(source, site_path)
 
 

@@ -15,9 +15,11 @@ import feedparser
 
 from site_builder import pipeline
 from site_builder.channels.feeds import MAX_CATEGORIES
-from site_builder.content import markdown
+from site_builder.content import dates, markdown
 from site_builder.content.frontmatter import ContentFileError, parse_yaml
 from tests.conftest import PROJECT
+
+NOW = dates.resolve_now(None)  # as `site-builder check` without --now: the clock
 
 # Line 1 `---` … line 8 `status`; lines passed as `extra` start at line 9, the body after `---`.
 CASE = """\
@@ -81,7 +83,7 @@ def test_an_alias_bomb_is_refused_in_bounded_time_and_memory(project):
 
 def test_an_alias_is_refused_even_once_and_in_mkdocs_yml(project, run_cli):
     root = project({"cases/a.md": case("tags: &t [子ども]\nsdgs: *t\n")})
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/a.md:10: front matter: YAML aliases (*t) are not allowed; write the value out"
     ]
     (root / "cases/a.md").unlink()
@@ -97,7 +99,7 @@ def test_front_matter_nested_500_deep_is_refused_before_it_is_built(project, run
         "cases/deep.md:9: tags: nested more than 20 levels deep (lists and mappings inside each other); "
         "flatten it (the limit is limits_nesting_depth in mkdocs.yml)"
     )
-    assert pipeline.check(root).messages == [message]
+    assert pipeline.check(root, NOW).messages == [message]
     code, _, stderr = run_cli("--root", root, "build")
     assert code == 1 and "Traceback" not in stderr and message in stderr
 
@@ -119,7 +121,7 @@ def test_a_body_list_nested_500_deep_is_a_check_error_and_build_does_not_crash(p
         "cases/deep.md:10: body: nested too deeply to convert (lists, quotes or HTML blocks inside each other); "
         "flatten the nesting"
     )
-    assert pipeline.check(root).messages == [message]
+    assert pipeline.check(root, NOW).messages == [message]
     code, _, stderr = run_cli("--root", root, "build")
     assert code == 1 and "Traceback" not in stderr
     assert stderr.splitlines() == [message, "1 error; nothing was written"]
@@ -148,7 +150,7 @@ def test_forty_kb_of_footnote_brackets_is_refused_at_once(project, run_cli):
         "take minutes; close each '[' with ']' or write \\[ for a literal bracket"
     )
     started = time.monotonic()
-    assert pipeline.check(root).messages == [message]
+    assert pipeline.check(root, NOW).messages == [message]
     code, _, stderr = run_cli("--root", root, "build")
     assert time.monotonic() - started < 30
     assert code == 1 and stderr.splitlines() == [message, "1 error; nothing was written"]
@@ -158,7 +160,7 @@ def test_brackets_as_editors_write_them_convert(project):
     links = " ".join(f"[事例{i}](https://example.org/{i}) と [^{i}]" for i in range(300))
     notes = "\n".join(f"[^{i}]: 注 {i}" for i in range(300))
     root = project({"cases/links.md": case(body=f"{links} [未完のかっこ\n\n{notes}\n")})
-    assert pipeline.check(root).messages == []
+    assert pipeline.check(root, NOW).messages == []
 
 
 def slow_body() -> str:
@@ -175,7 +177,7 @@ def test_a_body_over_the_time_budget_is_a_located_error_in_check_and_build(proje
     root = project(
         {"mkdocs.yml": with_settings("limits_markdown_seconds: 0.1"), "cases/slow.md": case(body=slow_body())}
     )
-    assert pipeline.check(root).messages == [OVERTIME]
+    assert pipeline.check(root, NOW).messages == [OVERTIME]
     code, _, stderr = run_cli("--root", root, "build")
     assert code == 1 and stderr.splitlines() == [OVERTIME, "1 error; nothing was written"]
 
@@ -185,10 +187,10 @@ def test_the_time_budget_holds_in_worker_processes_and_off_the_main_thread(proje
     root = project(
         {"mkdocs.yml": with_settings("limits_markdown_seconds: 0.1"), "cases/slow.md": case(body=slow_body()), **many}
     )
-    assert pipeline.check(root).messages == [OVERTIME]  # the main thread, a pool of forked workers
+    assert pipeline.check(root, NOW).messages == [OVERTIME]  # the main thread, a pool of forked workers
     assert not (root / ".cache").exists()  # check writes nothing: the thread converts everything again
     found: list[list[str]] = []
-    thread = threading.Thread(target=lambda: found.append(pipeline.check(root).messages))  # as site-builder serve
+    thread = threading.Thread(target=lambda: found.append(pipeline.check(root, NOW).messages))  # as site-builder serve
     thread.start()
     thread.join(60)
     assert found == [[OVERTIME]]
@@ -198,12 +200,12 @@ def test_200000_tags_are_refused_quickly(project):
     tags = "tags: [" + ", ".join(f"タグ{i}" for i in range(200_000)) + "]\n"
     root = project({"cases/tags.md": case(tags)})
     started = time.monotonic()
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/tags.md:1: file: is more than 1024 KB, the most a content file may hold: split it into smaller "
         "files (the limit is limits_file_kb in mkdocs.yml)"
     ]
     (root / "mkdocs.yml").write_text(with_settings("limits_file_kb: 8192"), encoding="utf-8")
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/tags.md:9: tags: has 200000 entries; at most 1000 are allowed: shorten it "
         "(the limit is limits_list_items in mkdocs.yml)"
     ]
@@ -218,7 +220,7 @@ def test_a_long_list_of_partners_is_refused_with_the_list_limit(project):
             "cases/p.md": case().replace("  - {name: NPO法人みなと, type: npo}\n", partners),
         }
     )
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/p.md:6: partners: has 31 entries; at most 25 are allowed: shorten it "
         "(the limit is limits_list_items in mkdocs.yml)"
     ]
@@ -226,7 +228,7 @@ def test_a_long_list_of_partners_is_refused_with_the_list_limit(project):
 
 def test_an_oversized_body_is_refused(project):
     root = project({"cases/big.md": case(body="長い本文です。\n\n" * 30_000)})
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/big.md:10: body: is 674 KB; at most 512 KB are allowed: split it into several pages "
         "(the limit is limits_body_kb in mkdocs.yml)"
     ]
@@ -239,7 +241,7 @@ def test_odd_yaml_values_are_located_errors_not_crashes(project):
             "cases/key.md": case("? [a, b]\n: c\n"),
         }
     )
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/key.md:9: front matter: a field name must be text, not a list or a mapping",
         "cases/number.md:9: sdgs[0]: is a number of 5000 characters; write it in quotes if it is text",
     ]
@@ -248,14 +250,14 @@ def test_odd_yaml_values_are_located_errors_not_crashes(project):
 def test_a_pipe_named_like_a_content_file_is_an_error_not_a_hang(project):
     root = project({"cases/a.md": case()})
     os.mkfifo(root / "cases/pipe.md")
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "cases/pipe.md:1: file: not a regular file (a folder, pipe or device); replace it with a text file"
     ]
 
 
 def test_limits_are_typed_settings(project):
     root = project({"mkdocs.yml": with_settings("limits_list_items: 0", "limits_markdown_seconds: fast")})
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "mkdocs.yml:58: extra.site_builder.limits_list_items: must be at least 1, got 0",
         "mkdocs.yml:59: extra.site_builder.limits_markdown_seconds: must be a number, got 'fast'",
     ]

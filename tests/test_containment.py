@@ -188,12 +188,18 @@ def test_the_resolver_copies_nothing_from_outside_even_without_the_check(project
 
 
 def test_a_draft_is_never_copied_as_a_file_whatever_the_spelling(attack):
+    from site_builder.content.links import Resolver
+
     draft = case(body="下書きの本文 DRAFT-BODY-7").replace("status: ongoing", "status: ongoing\n    draft: true")
     body = "[a](secret.md/) [b](secret.md/.) [c](./secret.md#x)"
-    root, (code, _, err), (build_code, _, build_err) = attack({"cases/secret.md": draft, "cases/a.md": case(body=body)})
-    assert (code, build_code) == (0, 0), err + build_err
+    root, (code, _, err), (build_code, _, _) = attack({"cases/secret.md": draft, "cases/a.md": case(body=body)})
+    assert (code, build_code) == (1, 1)  # every spelling is a link to the draft (content/link_check.py)
+    assert err.splitlines()[0].startswith("cases/a.md:12: body: link target cases/secret.md is a draft")
     assert b"DRAFT-BODY-7" not in published_text(root / "site")
-    assert not list((root / "site").rglob("*.md"))
+    # Without the check, the resolver still makes none of them a file to copy.
+    html = '<a href="secret.md/">a</a><a href="secret.md/.">b</a><a href="./secret.md#x">c</a>'
+    linked = Resolver(root, {}).link_body(root / "cases/a.md", html)
+    assert linked.files == () and linked.html(str) == html
 
 
 def test_an_ordinary_pages_own_image_is_published_even_beside_a_draft(attack):

@@ -12,8 +12,11 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.content import dates
 from site_builder.issues.datasets import Cell, TableError, parse_cell, read_table
 from site_builder.pipeline import check
+
+NOW = dates.resolve_now(None)  # as `site-builder check` without --now: the clock
 
 # The city's 推計人口 layout; line 2 onwards are wards.
 HEADER = "年月日,全国地方公共団体コード,市区名,世帯数[世帯],人口総数[人],男[人],女[人]"
@@ -65,7 +68,7 @@ def issue(encoding: str | None = None, extra: str = "", y: str | None = None, x:
 
 
 def messages(project, files: dict) -> list[str]:
-    return check(project(files)).messages
+    return check(project(files), NOW).messages
 
 
 # --- cells ---------------------------------------------------------------------------
@@ -385,7 +388,7 @@ def test_pull_replaces_the_file_with_the_served_bytes_and_prints_what_changed(pr
         "  ~ 西区 世帯数[世帯]: 57,991 → 58,000",
     ]
     assert "suikei.csv" in err and "B" in err  # the progress display went to stderr
-    assert check(root).messages == []
+    assert check(root, NOW).messages == []
     code, out, _ = run_cli("--root", root, "data", "pull", "--dataset", "suikei")
     assert code == 0 and out.splitlines() == ["content/data/suikei.csv: unchanged (3 rows)"]
 

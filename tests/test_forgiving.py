@@ -12,7 +12,7 @@ from site_builder.content.readers import read_content
 from site_builder.content.reporter import Reporter
 from site_builder.pipeline import check
 from tests.conftest import new_project
-from tests.test_validation import case, event
+from tests.test_validation import NOW, case, event
 
 # --- full-width values are read as half-width ----------------------------------------------
 
@@ -90,18 +90,18 @@ def test_parse_time_reads_full_width_as_half_width(written, expected):
     ],
 )
 def test_numbers_stay_exact(project, extra, expected):
-    assert check(project({"events/a.md": event(extra)})).messages == [expected]
+    assert check(project({"events/a.md": event(extra)}), NOW).messages == [expected]
 
 
 def test_an_sdg_out_of_range_is_still_refused(project):
-    assert check(project({"cases/a.md": case("sdgs: [１８]\n")})).messages == [
+    assert check(project({"cases/a.md": case("sdgs: [１８]\n")}), NOW).messages == [
         "cases/a.md:11: sdgs[0]: must be at most 17, got 18"
     ]
 
 
 def test_a_date_in_another_form_is_refused_with_the_form_to_write(project):
     files = {"events/a.md": event().replace("start: 2020-07-20T18:30", "start: 2020／7／20 18：30")}
-    assert check(project(files)).messages == [
+    assert check(project(files), NOW).messages == [
         "events/a.md:5: start: expected a date like 2020-07-15 or 2020-07-15T10:00, got '2020／7／20 18：30'; "
         "write it as 2020-07-20T18:30"
     ]
@@ -146,7 +146,7 @@ def test_date_and_time_messages_in_japanese(project, run_cli, value, japanese):
 
 
 def test_a_date_only_field_with_a_time_in_japanese(project):
-    (error,) = check(project({"cases/a.md": case("started: 2020-07-01T10:00\n")})).errors
+    (error,) = check(project({"cases/a.md": case("started: 2020-07-01T10:00\n")}), NOW).errors
     assert (
         error.message.ja
         == "ここには時刻を付けず、日付だけを 2020-07-15 のように書いてください（いまは 2020-07-01T10:00）。"
@@ -254,7 +254,7 @@ def test_yaml_slips_are_named_at_the_editors_line(project, run_cli, text, englis
 
 def test_every_slip_near_the_error_is_listed(project):
     text = case().replace("title: 地域", "title：地域").replace("date: 2020", "date:2020")
-    assert check(project({"cases/a.md": text})).messages == [
+    assert check(project({"cases/a.md": text}), NOW).messages == [
         "cases/a.md:2: front matter: full-width colon '：'; write a half-width ':' (title: 地域の居場所づくり)",
         "cases/a.md:3: front matter: put a space after ':' (date: 2020-07-01)",
     ]
@@ -264,7 +264,7 @@ def test_colons_in_addresses_and_values_are_no_slips(project):
     text = case(
         "tags:\n  - https://example.org/\n  - '会場：中区'\n", **{"summary: 子": "summary: 時間は10:00から。子"}
     )
-    assert check(project({"cases/a.md": text})).messages == []
+    assert check(project({"cases/a.md": text}), NOW).messages == []
 
 
 # --- other YAML errors in plain words --------------------------------------------------------

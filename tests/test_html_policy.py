@@ -31,7 +31,7 @@ HOSTILE = """
 
 <img src="data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+" alt="埋め込み画像">
 
-<img src="x" onerror="alert('sb-xss-onerror')" alt="壊れた画像">
+<img src="https://example.org/none.png" onerror="alert('sb-xss-onerror')" alt="壊れた画像">
 
 <iframe src="https://evil.example/sb-xss-frame"></iframe>
 

@@ -3,7 +3,8 @@
 A real build of a scratch project whose case refers to its files every way an
 editor can: inline and reference-style Markdown, raw HTML, a front-matter image.
 The site gets links relative to the page, the feed and the API absolute ones, and
-exactly the referenced files are copied.
+exactly the referenced files are copied. (A link to a draft or to a missing file is
+refused by `check` before any build: tests/test_link_check.py.)
 """
 
 from __future__ import annotations
@@ -35,14 +36,13 @@ CASE = """
 
     インラインの画像 ![地図](images/map.png) と[資料](files/guide.pdf)。
 
-    参照形式の[イベント][ev]と[下書き][draft]、[センターについて](../content/about.md)。
+    参照形式の[イベント][ev]、[センターについて](../content/about.md)。
 
     <p><img src="images/raw.png" alt="生のHTML"> <a href="../events/talk.md#program">プログラム</a></p>
 
-    [外の画像](../theme/missing.png) と[サイトの一覧](/cases/)と[外部](https://example.org/a.png)。
+    [サイトの一覧](/cases/)と[外部](https://example.org/a.png)。
 
     [ev]: ../events/talk.md
-    [draft]: hidden.md
 """
 EVENT = """
     ---
@@ -74,7 +74,7 @@ ABOUT = """
     summary: センターの紹介です。
     ---
 
-    紹介文
+    紹介文と[参照のテスト](../cases/refs.md#top)、[対話の会](../events/talk.md)。
 """
 
 
@@ -95,6 +95,8 @@ def site(tmp_path_factory) -> Path:
             "cases/images/raw.png": PNG,
             "cases/images/unused.png": PNG,
             "cases/files/guide.pdf": b"%PDF-1.4\n",
+            "content/newsletter/2020-07a.md": "---\ntitle: 7月号\ndate: 2020-07-01T09:00\n---\n![図](images/fig.png)\n",
+            "content/newsletter/images/fig.png": PNG,
         },
     )
     assert main(["--root", str(root), "build", "--now", "2020-07-20T12:00", "--quiet"]) == 0
@@ -115,14 +117,21 @@ def test_the_site_gets_every_reference_relative_to_the_page(site: Path):
         "地図": "../images/map.png",
         "資料": "../files/guide.pdf",
         "イベント": "../../events/talk/",
-        "下書き": "hidden.md",  # not public: left as written
         "センターについて": "../../about/",
         "生のHTML": "../images/raw.png",
         "プログラム": "../../events/talk/#program",
-        "外の画像": "../theme/missing.png",  # not a file in the content folders: left as written
         "サイトの一覧": "/cases/",
         "外部": "https://example.org/a.png",
     }
+
+
+def test_an_ordinary_page_links_items_by_their_markdown_files_too(site: Path):
+    """The engine knows only the ordinary pages: the links it leaves to items' files become their pages."""
+    tree = lxml.html.parse(str(site / "about/index.html"))
+    links = {a.text_content(): a.get("href") for a in tree.xpath("//article//a[@href]")}
+    assert links["参照のテスト"] == "../cases/refs/#top"
+    assert links["対話の会"] == "../events/talk/"
+    assert not any(href.endswith(".md") or ".md#" in href for href in links.values())
 
 
 def test_exactly_the_referenced_files_are_copied(site: Path):
@@ -133,6 +142,7 @@ def test_exactly_the_referenced_files_are_copied(site: Path):
     )
     assert copied == ["cases/files/guide.pdf", "cases/images/cover.png", "cases/images/map.png", "cases/images/raw.png"]
     assert not (site / "theme").exists() and not (site / "cases/theme").exists()
+    assert (site / "newsletter/images/fig.png").read_bytes() == PNG  # a newsletter edition's too
 
 
 def test_feeds_and_the_api_get_the_same_references_absolute(site: Path):

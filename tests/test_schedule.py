@@ -98,7 +98,7 @@ def test_next_change(run_cli, root: Path, now: str, expected: str):
 def test_the_public_output_really_changes_at_that_moment(run_cli, root: Path):
     now = dates.as_instant(dates.parse_time("2020-07-20T12:00"))
     moment = dt.datetime.fromisoformat(next_change(run_cli, root, "2020-07-20T12:00"))
-    _, content, _ = pipeline.load(root)
+    _, content, _ = pipeline.load(root, now)
 
     def public_state(at: dt.datetime):
         published = select_public(content, at)

@@ -64,6 +64,8 @@ OLD_DEFAULTS = {
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 
+NOW = dates.resolve_now(None)  # as `site-builder check` without --now: the clock
+
 
 def settings_file(*lines: str) -> str:
     """A small mkdocs.yml whose settings start on line 5."""
@@ -114,7 +116,7 @@ def test_wrong_values_are_located_errors(project):
             )
         }
     )
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "mkdocs.yml:5: extra.site_builder.site_engine: must be one of 'mkdocs', 'properdocs' or 'zensical', got 'hugo'",
         "mkdocs.yml:6: extra.site_builder.cases_per_page: must be a whole number, got 'twenty'",
         "mkdocs.yml:7: extra.site_builder.home_news: must be at least 0, got -1",
@@ -154,7 +156,7 @@ def test_settings_errors_and_content_errors_are_listed_together(project, run_cli
 
 def test_a_setting_written_twice_is_an_error(project):
     root = project({"mkdocs.yml": settings_file("home_cases: 3", "home_events: 2", "home_cases: 4")})
-    assert pipeline.check(root).messages == [
+    assert pipeline.check(root, NOW).messages == [
         "mkdocs.yml:7: extra.site_builder.home_cases: duplicate field (first set on line 5)"
     ]
 

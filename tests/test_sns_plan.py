@@ -30,9 +30,10 @@ venue: スペースA・B
 
 
 def queue(root, now: str):
-    config, content, reporter = pipeline.load(root)
+    moment = dates.as_instant(dates.parse_time(now))
+    config, content, reporter = pipeline.load(root, moment)
     assert reporter.ok, reporter.messages
-    published = select_public(content, dates.as_instant(dates.parse_time(now)))
+    published = select_public(content, moment)
     return plan_posts(published, config.settings.sns, config.site_url)
 
 

@@ -483,8 +483,9 @@ def test_dry_run_alone_shows_every_text_offline(tmp_path, run_cli, offline):
     )
     code, out, err = run_cli("--root", root, "sns", "post", "--dry-run", "--now", "2026-11-02T00:00")
     assert code == 0, err
-    config, content = pipeline.load_valid(root)
-    published = select_public(content, dates.as_instant(dates.parse_time("2026-11-02T00:00")))
+    now = dates.as_instant(dates.parse_time("2026-11-02T00:00"))
+    config, content = pipeline.load_valid(root, now)
+    published = select_public(content, now)
     posts = plan_posts(published, config.settings.sns, config.site_url)
     assert len(posts) == 12  # two announcements and one reminder on four networks
     for post in posts:

@@ -82,14 +82,27 @@ def listing_model(name: str, record: type[BaseModel]) -> type[BaseModel]:
 LISTINGS = {name: listing_model(name, record) for name, (_, record) in RECORDS.items()}
 
 
+def listing_path(name: str) -> str:
+    return f"/api/{name}.json"
+
+
+def schema_path(name: str) -> str:
+    return f"/api/schema/{name}.json"
+
+
+def api_paths(build: Build) -> list[str]:
+    """The site paths :func:`render_api` writes (for the link check, without rendering)."""
+    return [path for name in RECORDS for path in (listing_path(name), schema_path(name))]
+
+
 def render_api(build: Build) -> dict[str, str | bytes]:
     outputs: dict[str, str | bytes] = {}
     for name, (kind, record) in RECORDS.items():
         entries = [entry for entry in build.published.items() if entry.kind == kind]
         items = [build_record(build, entry, record) for entry in entries]
         listing = LISTINGS[name](type=name, count=len(items), items=items)
-        outputs[f"/api/{name}.json"] = dump(listing.model_dump(mode="json"))
-        outputs[f"/api/schema/{name}.json"] = dump(json_schema(build, name))
+        outputs[listing_path(name)] = dump(listing.model_dump(mode="json"))
+        outputs[schema_path(name)] = dump(json_schema(build, name))
     return outputs
 
 
@@ -120,7 +133,7 @@ def in_tokyo(value):
 
 def json_schema(build: Build, name: str) -> dict:
     schema = LISTINGS[name].model_json_schema(mode="serialization")
-    return {"$schema": JSON_SCHEMA_DIALECT, "$id": build.config.absolute(f"/api/schema/{name}.json"), **schema}
+    return {"$schema": JSON_SCHEMA_DIALECT, "$id": build.config.absolute(schema_path(name)), **schema}
 
 
 def dump(data: dict) -> str:

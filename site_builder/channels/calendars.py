@@ -61,6 +61,11 @@ def render_calendars(build: Build) -> dict[str, str | bytes]:
     return outputs
 
 
+def calendar_paths(build: Build) -> list[str]:
+    """The site paths :func:`render_calendars` writes (for the link check, without rendering)."""
+    return [CALENDAR_PATH, *(event_ics_path(entry) for entry in build.published.events)]
+
+
 def event_ics_path(entry: Entry) -> str:
     return f"{entry.url}event.ics"
 

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from site_builder.context import Build
 
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+JSON_FEED_PATH = "/feed.json"
 # Tags an item shows as feed categories, the first ones as written; a reader shows no more, and
 # feedgen's work grows with the square of an entry's categories (each call rebuilds them all).
 MAX_CATEGORIES = 30
@@ -58,6 +59,11 @@ def feed_specs(config: Config) -> list[FeedSpec]:
     ]
 
 
+def feed_paths(build: Build) -> list[str]:
+    """The site paths :func:`render_feeds` writes (for the link check, without rendering)."""
+    return [*(spec.path for spec in feed_specs(build.config)), JSON_FEED_PATH]
+
+
 def alternates(config: Config) -> list[dict]:
     """Autodiscovery ``<link rel="alternate">``s for every page's head: the site-wide feeds.
 
@@ -69,7 +75,7 @@ def alternates(config: Config) -> list[dict]:
     """
     return [
         {"type": "application/rss+xml", "title": config.site_name, "href": "/feed.xml"},
-        {"type": "application/feed+json", "title": f"{config.site_name} (JSON Feed)", "href": "/feed.json"},
+        {"type": "application/feed+json", "title": f"{config.site_name} (JSON Feed)", "href": JSON_FEED_PATH},
     ]
 
 
@@ -96,7 +102,7 @@ def render_feeds(build: Build) -> dict[str, str | bytes]:
     for spec in feed_specs(build.config):
         chosen = [item for item in items if item.entry.kind in spec.kinds]
         outputs[spec.path] = render_rss(spec, chosen, build.config, fallback)
-    outputs["/feed.json"] = render_json_feed(items, build.config)
+    outputs[JSON_FEED_PATH] = render_json_feed(items, build.config)
     return outputs
 
 
@@ -164,7 +170,7 @@ def render_json_feed(items: list[FeedItem], config: Config) -> str:
         "version": JSON_FEED_VERSION,
         "title": config.site_name,
         "home_page_url": config.site_url,
-        "feed_url": config.absolute("/feed.json"),
+        "feed_url": config.absolute(JSON_FEED_PATH),
         "description": config.description or config.site_name,
         "language": "ja",
         "authors": [{"name": config.site_name, "url": config.site_url}],

@@ -253,12 +253,13 @@ def write_files(folder: Path, files: dict[str, bytes]) -> None:
 
 
 def run_build(args) -> int:
-    config, content, reporter = pipeline.load(args.root)
+    now = now_of(args)
+    config, content, reporter = pipeline.load(args.root, now)
     if not reporter.ok:
         raise ContentErrors(reporter)
     settings = MailSettings.from_config(config)
     selected, intro = prepare_edition(
-        config, content, args.edition, now_of(args), _time(args.period_from), _time(args.period_to)
+        config, content, args.edition, now, _time(args.period_from), _time(args.period_to)
     )
     rendered = render_edition(selected, config, settings, intro, config.settings.newsletter.max_items)
     html_text, plain_text = personalize(rendered, unsubscribe_links(rendered)[0])

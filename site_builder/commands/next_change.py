@@ -67,7 +67,7 @@ def register(commands) -> None:
 
 def run_next_change(args) -> int:
     now = now_of(args)
-    _, content = pipeline.load_valid(args.root)
+    _, content = pipeline.load_valid(args.root, now)
     moment = next_change(content, now)
     print(moment.astimezone(dates.TOKYO).isoformat() if moment else NONE)
     return 0

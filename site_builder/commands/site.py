@@ -20,6 +20,7 @@ def register(commands) -> None:
             "原稿と設定をすべて確かめます（check）。誤りは「ファイル:行: 項目: 説明」の形で全部表示します",
         ),
     )
+    add_now(check, "the build time the content is checked for (what is public then)")
     check.set_defaults(run=run_check)
 
     build = commands.add_parser(
@@ -43,7 +44,7 @@ def register(commands) -> None:
 
 
 def run_check(args) -> int:
-    reporter = pipeline.check(args.root)
+    reporter = pipeline.check(args.root, now_of(args))
     if not reporter.ok:
         print_errors(reporter, CHECK_FAILED)
         return 1

@@ -80,7 +80,7 @@ def register(commands) -> None:
 def load_queue(root: Path, now: dt.datetime) -> tuple[Settings, list[Post], str, tuple[Path, Path | None]]:
     """Settings, every planned post, the base URL where pages are checked, and the
     ledger's paths (``sns.ledger.ledger_paths``)."""
-    config, content = pipeline.load_valid(root)
+    config, content = pipeline.load_valid(root, now)
     settings = config.settings.sns
     posts = plan_posts(select_public(content, now), settings, config.site_url)
     site_base = os.environ.get("SITE_BUILDER_SITE_URL") or config.site_url

@@ -11,7 +11,8 @@ once, from the item's source file:
   to, mirroring the source folders (``images/map.png`` in ``events/`` →
   ``/events/images/map.png``), and joins the item's list of files to copy;
 * anything else (absolute URLs, site paths, fragments, targets that do not
-  resolve) is left as written.
+  resolve) is left as written; ``check`` reports those of them that lead nowhere
+  public (``content/link_check.py``), so a build leaves no ``.md`` link behind.
 
 The result keeps each resolved reference as a site path, so each channel says
 how it wants them: the site relative to the page, feeds, the API and mail as
@@ -90,6 +91,19 @@ class Resolver:
                 files.setdefault(_without_suffix(site_path), copied)
         parts.append(html[position:])
         return LinkedBody(tuple(parts), tuple((source, path) for path, source in sorted(files.items())))
+
+    def link_pages(self, source_file: Path, html: str, url_for: Callable[[str], str]) -> str:
+        """``html`` with each link to the Markdown file of a public page written as that
+        page's URL by ``url_for``; every other reference as it is. For ordinary pages,
+        whose other references the engine has already written relative to the page."""
+
+        def write(match: re.Match) -> str:
+            resolved = self.resolve(source_file, match["target"])
+            if resolved is None or resolved[1] is not None:  # not a page: a file, or left as written
+                return match[0]
+            return f'{match["attr"]}="{url_for(resolved[0])}"'
+
+        return _ATTRIBUTE.sub(write, html)
 
 
 def references(html: str) -> list[str]:

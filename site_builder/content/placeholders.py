@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import re
 
+from site_builder.content.checking import Checking
 from site_builder.content.frontmatter import SourceFile, format_loc
 from site_builder.content.i18n import Bilingual, bi
-from site_builder.content.readers import Content
-from site_builder.content.reporter import Reporter
-from site_builder.content.settings import Config
 
 MARK = "【要記入"
 _SHOWN = 80  # characters of a long placeholder shown in the message
@@ -83,11 +81,11 @@ def field_at(source: SourceFile, line: int) -> str:
     return format_loc(best)
 
 
-def check_placeholders(config: Config, content: Content, reporter: Reporter) -> None:
+def check_placeholders(checking: Checking) -> None:
     """The content check (registered in the pipeline): no file but a draft keeps a placeholder.
     The CSVs of issue pages are checked with their charts (``issues/datasets.py``)."""
-    for entry in [*content.all(), *content.editions]:
+    for entry in [*checking.content.all(), *checking.content.editions]:
         if entry.meta.draft:
             continue
         for line, field_name, found in placeholders_of(entry.source):
-            reporter.error(entry.path, line, field_name, message(found))
+            checking.reporter.error(entry.path, line, field_name, message(found))

@@ -20,23 +20,22 @@ import html
 import os
 from pathlib import Path
 
+from site_builder.content.checking import Checking
 from site_builder.content.html_policy import removed
 from site_builder.content.i18n import Bilingual, bi
-from site_builder.content.kinds import KINDS, SOURCE_FOLDERS, kind_of_folder
+from site_builder.content.kinds import SOURCE_FOLDERS, kind_of_folder
 from site_builder.content.links import references
-from site_builder.content.markdown import convert_all
-from site_builder.content.readers import Content, Entry
-from site_builder.content.reporter import Reporter
-from site_builder.content.settings import Config
+from site_builder.content.readers import Entry
 
 FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
 FOLDERS_JA = "、".join(f"{folder}/" for folder in SOURCE_FOLDERS)
 
 
-def check_symlinks(config: Config, content: Content, reporter: Reporter) -> None:
+def check_symlinks(checking: Checking) -> None:
     """No symbolic link in the content folders, to a file or a folder."""
+    reporter = checking.reporter
     for folder in SOURCE_FOLDERS:
-        top = content.root / folder
+        top = checking.content.root / folder
         if top.is_symlink():
             reporter.error(top, 1, "file", symlink_message())
             continue
@@ -55,14 +54,13 @@ def symlink_message() -> Bilingual:
     )
 
 
-def check_references(config: Config, content: Content, reporter: Reporter) -> None:
+def check_references(checking: Checking) -> None:
     """Every image and relative reference of every entry stays inside the content folders;
     what the HTML policy removes from a body is a warning on its line."""
-    entries = [entry for kind in KINDS for entry in content.of(kind.name)]
-    raw_bodies = convert_all(config, entries, content.root / ".cache" / "site-builder", reporter)  # and their limits
-    root, policy = content.root.resolve(), config.html_policy
-    for entry, raw in zip(entries, raw_bodies, strict=True):
-        body = policy.clean(raw)
+    reporter, root, policy = checking.reporter, checking.content.root.resolve(), checking.config.html_policy
+    raw_bodies, bodies = checking.raw_bodies, checking.bodies  # converting reports the limits and the extensions
+    for entry in checking.entries:
+        raw, body = raw_bodies[entry.path], bodies[entry.path]
         for removal in removed(policy, raw, body):
             reporter.warn(entry.path, line_of_text(entry, removal.needle), "body", removal.message)
         image = getattr(entry.meta, "image", None)
@@ -82,7 +80,7 @@ def leaves_content(root: Path, source_file: Path, target: str) -> bool:
     """Whether ``target``, written in ``source_file``, leads out of the project (through
     ``..`` or a link), or names an existing file outside the content folders
     (``.git/config``, ``theme/…``). Folders and missing files inside the project are
-    only links, which the site leaves as written."""
+    only links, which ``content/link_check.py`` checks."""
     path = target.split("#", 1)[0].split("?", 1)[0]
     if not path:
         return False

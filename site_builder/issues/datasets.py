@@ -32,13 +32,13 @@ from decimal import Decimal
 from pathlib import Path
 
 from site_builder.content import placeholders
+from site_builder.content.checking import Checking
 from site_builder.content.frontmatter import Loc, SourceFile, format_loc
 from site_builder.content.i18n import Bilingual, bi, japanese
 from site_builder.content.kinds import ISSUE
 from site_builder.content.models import Chart, Dataset
-from site_builder.content.readers import Content, Entry
+from site_builder.content.readers import Entry
 from site_builder.content.reporter import Reporter
-from site_builder.content.settings import Config
 
 ENCODINGS = ("utf-8", "cp932")
 # Marks for a cell without a value, and what each means (the table's legend).
@@ -322,9 +322,10 @@ def _marker_advice(chart_count: int) -> str:
 # --- the check step ------------------------------------------------------------
 
 
-def check_issue_pages(config: Config, content: Content, reporter: Reporter) -> None:
+def check_issue_pages(checking: Checking) -> None:
     """The content check of issue pages (registered in the pipeline): each dataset
     file exists, reads, and every chart finds its columns and valid cells."""
+    content, reporter = checking.content, checking.reporter
     for entry in content.of(ISSUE.name):
         for index, dataset in enumerate(entry.meta.datasets):
             if not (content.root / "content" / dataset.file).is_file():

@@ -32,6 +32,7 @@ from site_builder.site.render import SiteRenderer
 from site_builder.site.seo import article_jsonld
 
 _MARKER = re.compile(r"<!--\s*chart:\s*(\d+)\s*-->")
+LIST_URL = "/issues/"
 
 
 @dataclass(frozen=True)
@@ -93,11 +94,16 @@ def dataset_views(entry: Entry, root: Path) -> dict[str, DatasetView]:
     for dataset in entry.meta.datasets:
         source = root / "content" / dataset.file
         data = source.read_bytes()
-        path = f"{entry.url}{source.name}"
+        path = dataset_path(entry, dataset)
         views[dataset.id] = DatasetView(
             dataset, path, quote(path), source.name, len(data), read_table(data, dataset.encoding)
         )
     return views
+
+
+def dataset_path(entry: Entry, dataset: Dataset) -> str:
+    """Where the copy of ``dataset`` is published: beside the issue page, by its file name."""
+    return f"{entry.url}{Path(dataset.file).name}"
 
 
 def chart_view(number: int, chart: Chart, dataset: DatasetView) -> ChartView:
@@ -147,8 +153,17 @@ def issue_pages(site: SiteRenderer) -> list[WebPage]:
         )
         for e in issues
     ]
-    pages.append(site.page("/issues/", "課題を知る", "issue_list.html", items=issues))
+    pages.append(site.page(LIST_URL, "課題を知る", "issue_list.html", items=issues))
     return pages
+
+
+def site_paths(build: Build) -> list[str]:
+    """The site paths of this section: the list, each public issue page and its dataset
+    copies (:func:`render_dataset_files`); for the link check, without rendering."""
+    paths = [LIST_URL]
+    for entry in build.published.issues:
+        paths += [entry.url, *(dataset_path(entry, dataset) for dataset in entry.meta.datasets)]
+    return paths
 
 
 def render_dataset_files(build: Build) -> dict[str, bytes]:

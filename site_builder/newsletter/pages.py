@@ -3,9 +3,11 @@ personal links) and the archive バックナンバー at ``/newsletter/``."""
 
 from __future__ import annotations
 
-from site_builder.context import WebPage
+from site_builder.context import Build, WebPage
 from site_builder.newsletter.editions import site_editions
 from site_builder.site.render import SiteRenderer
+
+ARCHIVE_URL = "/newsletter/"
 
 
 def newsletter_pages(site: SiteRenderer) -> list[WebPage]:
@@ -24,7 +26,12 @@ def newsletter_pages(site: SiteRenderer) -> list[WebPage]:
         for e in editions
     ]
     if editions:
-        pages.append(
-            site.page("/newsletter/", "メールマガジン バックナンバー", "newsletter_list.html", editions=editions)
-        )
+        pages.append(site.page(ARCHIVE_URL, "メールマガジン バックナンバー", "newsletter_list.html", editions=editions))
     return pages
+
+
+def site_paths(build: Build) -> list[str]:
+    """The site paths :func:`newsletter_pages` writes (for the link check, without rendering):
+    the web copy of each edition sent by now, and the archive when there is one."""
+    urls = [entry.url for entry in build.published.editions]
+    return [*urls, ARCHIVE_URL] if urls else []

@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.content.settings import Config
-from site_builder.context import WebPage
+from site_builder.context import Build, WebPage
 
 FRAME_TITLE = "SB-FRAME-TITLE"
 FRAME_HEAD = "<!--SB-FRAME-HEAD-->"
@@ -39,6 +39,7 @@ _NONCE = secrets.token_hex(16)
 BODY_START = f"<!--sb-body-{_NONCE}-->"
 BODY_END = f"<!--sb-end-{_NONCE}-->"
 FOOTNOTES_HERE = "///Footnotes Go Here///"  # Markdown's footnotes land inside the marks, not after them
+NOT_FOUND_PAGE = "/404.html"  # the engine's
 
 
 def marked_body(body: str) -> str:
@@ -60,6 +61,16 @@ def frame_source(url: str, nav_urls: set[str]) -> str:
 
 def frame_url(source: str) -> str:
     return "/" + source[: -len("index.md")]
+
+
+def engine_paths(build: Build) -> list[str]:
+    """The site paths of the engine's output that content may link to (for the link
+    check, without running it): the theme's assets (``theme/assets/`` → ``/assets/``),
+    the 404 page, and the ordinary pages' files (:func:`write_docs`). The engine's own
+    scripts and styles are not listed: their names are the theme's, not the content's."""
+    assets = build.config.root / "theme" / "assets"
+    found = [f"/assets/{path.relative_to(assets).as_posix()}" for path in sorted(assets.rglob("*")) if path.is_file()]
+    return [*found, NOT_FOUND_PAGE, *(site_path for _, site_path in build.page_files)]
 
 
 def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: list[tuple[Path, str]]) -> dict[str, str]:

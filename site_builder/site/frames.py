@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import shutil
 from pathlib import Path
 
 from site_builder.content.html_policy import HtmlPolicy
+from site_builder.content.links import Resolver, relative_url
 from site_builder.context import WebPage
 from site_builder.site.engine import (
     BODY_END,
@@ -54,9 +56,11 @@ def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict
     shutil.rmtree(site / FRAME_FOLDER, ignore_errors=True)
 
 
-def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy) -> None:
+def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy, resolver: Resolver) -> None:
     """Editors' ordinary pages as the engine wrote them, their bodies cleaned by the
-    HTML policy like every item body (the engine converted their raw HTML as written)."""
+    HTML policy like every item body (the engine converted their raw HTML as written).
+    A link to a public page the engine does not know (an item's ``../cases/a.md``: only
+    ordinary pages are in its docs tree) becomes that page's URL, as in item bodies."""
     for page in pages:
         if page.markdown is None:
             continue
@@ -67,5 +71,6 @@ def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy) -
             raise EngineError(
                 f"the engine's output for {page.url} lacks the body marks; is the page's Markdown intact?"
             )
-        body = text[start + len(BODY_START) : end].replace(f"<p>{FOOTNOTES_HERE}</p>", "")
-        path.write_text(text[:start] + policy.clean(body) + text[end + len(BODY_END) :], encoding="utf-8")
+        body = policy.clean(text[start + len(BODY_START) : end].replace(f"<p>{FOOTNOTES_HERE}</p>", ""))
+        body = resolver.link_pages(page.source, body, functools.partial(relative_url, base=page.url))
+        path.write_text(text[:start] + body + text[end + len(BODY_END) :], encoding="utf-8")

@@ -8,10 +8,12 @@ import html
 from site_builder.content import dates, labels
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES, WARDS
-from site_builder.context import WebPage
+from site_builder.context import Build, WebPage
 from site_builder.site.engine import marked_body
 from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
+
+SEARCH_URL = "/search/"
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
@@ -36,12 +38,7 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
     pages = [site.item_page(e, "case.html", article_jsonld(e, site.config), body=site.body(e)) for e in cases]
     facets = case_facets(cases)
     per_page = site.config.settings.lists.cases_per_page
-    lists = [("/cases/", "協働事例", "市内の多様な主体による協働の取組を紹介します。", cases)]
-    for group in facets:
-        for option in group["options"]:
-            heading = f"協働事例：{group['label']}「{option['label']}」"
-            lists.append((option["url"], heading, "", option["items"]))
-    for base, heading, lead, items in lists:
+    for base, heading, lead, items in case_lists(cases, facets):
         for pager in paginate(items, per_page, base):
             title = heading if pager.number == 1 else f"{heading}（{pager.number}ページ）"
             pages.append(
@@ -60,6 +57,16 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
                 )
             )
     return pages
+
+
+def case_lists(cases: list[Entry], facets: list[dict]) -> list[tuple[str, str, str, list[Entry]]]:
+    """``(URL, heading, lead, cases)`` of each case list: all cases, then one per facet value."""
+    lists = [("/cases/", "協働事例", "市内の多様な主体による協働の取組を紹介します。", cases)]
+    for group in facets:
+        for option in group["options"]:
+            heading = f"協働事例：{group['label']}「{option['label']}」"
+            lists.append((option["url"], heading, "", option["items"]))
+    return lists
 
 
 def case_facets(cases: list[Entry]) -> list[dict]:
@@ -132,7 +139,7 @@ def news_pages(site: SiteRenderer) -> list[WebPage]:
 
 
 def search_page(site: SiteRenderer) -> list[WebPage]:
-    page = site.page("/search/", "サイト内検索", "search.html")
+    page = site.page(SEARCH_URL, "サイト内検索", "search.html")
     page.in_sitemap = False
     return [page]
 
@@ -160,3 +167,16 @@ def ordinary_page(site: SiteRenderer, entry: Entry) -> WebPage:
         source=entry.path,
         lastmod=dates.iso(entry.meta.date),
     )
+
+
+def site_paths(build: Build) -> list[str]:
+    """The URLs of this module's generators at ``build.published`` (for the link check,
+    without rendering): home, search, items, every list page with its pages and facets,
+    and the public ordinary pages."""
+    published, lists = build.published, build.config.settings.lists
+    paths = ["/", SEARCH_URL, *(entry.url for entry in published.cases + published.events + published.news)]
+    for base, _, _, items in case_lists(published.cases, case_facets(published.cases)):
+        paths += [pager.url for pager in paginate(items, lists.cases_per_page, base)]
+    paths += [pager.url for pager in paginate(published.past_events, lists.events_past_per_page, "/events/")]
+    paths += [pager.url for pager in paginate(published.news, lists.news_per_page, "/news/")]
+    return paths + [entry.url for entry in published.pages]

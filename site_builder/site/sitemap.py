@@ -6,7 +6,15 @@ import gzip
 from xml.sax.saxutils import escape
 
 from site_builder.content.settings import Config
-from site_builder.context import WebPage
+from site_builder.context import Build, WebPage
+
+SITEMAP = "/sitemap.xml"
+SITEMAP_GZ = "/sitemap.xml.gz"
+
+
+def sitemap_paths(build: Build) -> list[str]:
+    """Where the pipeline writes the sitemap (for the link check)."""
+    return [SITEMAP, SITEMAP_GZ]
 
 
 def render_sitemap(pages: list[WebPage], config: Config) -> str:

@@ -1,0 +1,57 @@
+"""What every content check reads (``pipeline.CHECKS``): one :class:`Checking` per run.
+
+The checks across files run after each file was read and validated on its own. They
+share the settings, the content, the reporter their errors go to, the time the
+content is checked for (``--now``: what is public then decides which links work), and
+the bodies converted once for all of them (conversion is the costly part of a check).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from site_builder.content.kinds import KINDS
+from site_builder.content.links import LinkedBody
+from site_builder.content.markdown import convert_all
+from site_builder.content.readers import Content, Entry
+from site_builder.content.reporter import Reporter
+from site_builder.content.select import Published
+from site_builder.content.settings import Config
+
+# Every site path a build of ``Published`` writes, its bodies resolved: given by the pipeline,
+# which alone knows every page generator and channel (``pipeline.site_paths``).
+SitePaths = Callable[[Config, Content, Published, dict[str, LinkedBody]], set[str]]
+
+
+@dataclass
+class Checking:
+    """The input of one run of the content checks."""
+
+    config: Config
+    content: Content
+    reporter: Reporter
+    now: dt.datetime
+    site_paths: SitePaths
+
+    @cached_property
+    def entries(self) -> list[Entry]:
+        """Every entry of every kind, newsletter editions included, in the order of ``KINDS``."""
+        return [entry for kind in KINDS for entry in self.content.of(kind.name)]
+
+    @cached_property
+    def raw_bodies(self) -> dict[Path, str]:
+        """Each entry's body as the site converts it, before the HTML policy; a body
+        over the limits is a ``body`` error and checked as empty."""
+        cache = self.content.root / ".cache" / "site-builder"
+        html = convert_all(self.config, self.entries, cache, self.reporter)
+        return {entry.path: body for entry, body in zip(self.entries, html, strict=True)}
+
+    @cached_property
+    def bodies(self) -> dict[Path, str]:
+        """Each entry's body as published: converted, then cleaned by the HTML policy."""
+        policy = self.config.html_policy
+        return {path: policy.clean(raw) for path, raw in self.raw_bodies.items()}

@@ -1,0 +1,306 @@
+"""Links are checked: every internal link in every body leads somewhere that is public.
+
+Every body (cases, events, news, issue pages, newsletter editions, ordinary pages) is
+read as the site publishes it (converted, cleaned by the HTML policy), so a link counts
+in any syntax: inline or reference-style Markdown, raw ``<a href>``/``<img src>``.
+External links (``https:``, ``mailto:``, ``tel:``… and ``//host/``) are not fetched, and
+a fragment alone (``#part``) is a place in the same page. The rest are internal:
+
+* a relative link to a Markdown file (``../cases/a.md#x``) must name a content file
+  whose page is public when the linking page is;
+* a relative link to another file (``images/map.png``) must name a file the build
+  publishes (the resolver of ``content/links.py`` copies it beside the page);
+* a site path (``/cases/``, ``/events/calendar.ics``) and any other relative link (read
+  from the page's URL, as a browser does) must be a path the build writes.
+
+*When* is the linking page's own time: the build time (``--now``) for a public page;
+its ``date`` for a page still to come, since that is when the link goes live (a later
+build must not fail on it); for a draft, any time, so a draft may link to drafts and to
+what is still to come. A target that exists but is a draft, or dated after that time, is
+reported with its date.
+
+The site paths a build writes come from the pipeline (``pipeline.SITE_PATHS``: one
+lister per page generator and channel, listing without rendering); they are computed
+at the build time, and again at a later time only for a link not found at the build
+time. Left out on purpose: the engine's own scripts and styles under ``/assets/`` and
+Pagefind's files under ``/pagefind/`` (hashed names of the theme and the search index,
+nothing content links to), and fragments (``#part`` is not looked up in the target).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import html
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import unquote
+
+from site_builder.content import dates
+from site_builder.content.checking import Checking
+from site_builder.content.i18n import bi
+from site_builder.content.kinds import DATA_FOLDER, ISSUE
+from site_builder.content.links import references
+from site_builder.content.readers import Entry
+from site_builder.content.references import is_relative, leaves_content, line_of_text
+from site_builder.content.select import select_public
+
+_EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
+
+
+def check_links(checking: Checking) -> None:
+    """The content check (``pipeline.CHECKS``): each broken link is a ``body`` error on its line."""
+    links = Links(checking)
+    for entry in checking.entries:
+        for written in dict.fromkeys(references(checking.bodies[entry.path])):
+            target = html.unescape(written)
+            problem = links.problem(entry, target)
+            if problem is not None:
+                for line in link_lines(entry, target):
+                    checking.reporter.error(entry.path, line, "body", problem)
+
+
+class Links:
+    """What links may lead to, for one run of the check."""
+
+    def __init__(self, checking: Checking):
+        self.checking = checking
+        self.root = checking.content.root.resolve()
+        self.by_file = {entry.path.resolve(): entry for entry in checking.entries}
+        self.by_url = {entry.url: entry for entry in checking.entries}
+        dated = [entry.meta.date for entry in checking.entries if not entry.meta.draft]
+        self.latest = max([checking.now, *dated])  # by then everything but the drafts is public
+        self._paths: dict[dt.datetime, set[str]] = {}
+
+    def moment(self, entry: Entry) -> dt.datetime:
+        """When ``entry``'s links must work: see the module's description."""
+        if entry.meta.draft:
+            return self.latest
+        return max(self.checking.now, entry.meta.date)
+
+    def paths_at(self, moment: dt.datetime) -> set[str]:
+        """Every site path a build at ``moment`` writes (computed once per moment)."""
+        if moment not in self._paths:
+            checking = self.checking
+            published = select_public(checking.content, moment)
+            resolver = published.resolver(checking.content.root)
+            public = published.items() + published.pages + published.editions
+            bodies = {entry.url: resolver.link_body(entry.path, checking.bodies[entry.path]) for entry in public}
+            self._paths[moment] = checking.site_paths(checking.config, checking.content, published, bodies)
+        return self._paths[moment]
+
+    def problem(self, entry: Entry, target: str) -> str | None:
+        """Why ``target``, written in ``entry``'s body, is broken, or ``None``."""
+        path = target[: min((i for i in (target.find("#"), target.find("?")) if i >= 0), default=len(target))]
+        if not path or _EXTERNAL.match(target):
+            return None
+        if path.startswith("/"):
+            return self.site_path_problem(entry, path)
+        if is_relative(target) and leaves_content(self.root, entry.path, target):
+            return None  # content/references.py reports it
+        source = (entry.path.parent / path).resolve()
+        if source.suffix.lower() == ".md":
+            return self.page_problem(entry, source, target)
+        if source.is_file():
+            return None if _published_file(self.root, source) else dataset_message(target, self.dataset_copy(source))
+        # Neither a page nor a file: left as written, the browser reads it from the page's URL.
+        return self.site_path_problem(entry, posixpath.join(entry.url, path), relative_message(target))
+
+    def page_problem(self, entry: Entry, source: Path, target: str) -> str | None:
+        """A link to a Markdown file: a content file whose page is public in time."""
+        linked = self.by_file.get(source)
+        if linked is not None:
+            return self.public_problem(entry, linked, self.checking.reporter.display(source))
+        shown = self.checking.reporter.display(source)
+        if source.is_file():
+            failed = {error.path for error in self.checking.reporter.errors}
+            return None if shown in failed else not_a_page_message(target, shown)  # its own errors say why
+        return missing_file_message(target, shown, self.close_file(entry, source))
+
+    def site_path_problem(self, entry: Entry, path: str, missing: str | None = None) -> str | None:
+        """A path from the top of the site: written by the build in time. ``missing``
+        is the message when nothing is there (default: the one for site paths)."""
+        path = unquote(path)
+        if self.find(entry, path) is not None:
+            return None
+        owner = self.owner(path)
+        if owner is not None:
+            problem = self.public_problem(entry, owner, f"{path} ({self.checking.reporter.display(owner.path)})")
+            if problem is not None:
+                return problem
+        return missing or missing_path_message(path, self.close_path(path))
+
+    def find(self, entry: Entry, path: str) -> str | None:
+        """The site path ``path`` stands for (normalized), if the build writes it in time."""
+        wanted = _spellings(path)
+        for moment in dict.fromkeys([self.checking.now, self.moment(entry)]):
+            paths = self.paths_at(moment)
+            found = next((spelling for spelling in wanted if spelling in paths), None)
+            if found is not None:
+                return found
+        return None
+
+    def owner(self, path: str) -> Entry | None:
+        """The entry whose page is ``path`` or holds it (``/events/a/event.ics``), the home excepted."""
+        for spelling in _spellings(path):
+            while spelling not in ("", "/"):
+                if spelling in self.by_url:
+                    return self.by_url[spelling]
+                spelling = posixpath.dirname(spelling.rstrip("/")) + "/"
+        return None
+
+    def public_problem(self, entry: Entry, linked: Entry, name: str) -> str | None:
+        """Whether ``linked``'s page is public whenever ``entry``'s is."""
+        if linked.meta.draft and not entry.meta.draft:
+            return draft_message(name)
+        moment = self.moment(entry)
+        if linked.meta.draft or linked.meta.date <= moment:
+            return None
+        if moment == self.checking.now:
+            return not_yet_message(name, linked.meta.date)
+        return later_message(name, linked.meta.date, entry.meta.date)
+
+    def close_file(self, entry: Entry, source: Path) -> str | None:
+        """The content file nearest to a misspelt one, as a link from ``entry``."""
+        names = {
+            posixpath.relpath(path.as_posix(), entry.path.parent.resolve().as_posix()): path for path in self.by_file
+        }
+        wanted = posixpath.relpath(source.as_posix(), entry.path.parent.resolve().as_posix())
+        close = difflib.get_close_matches(wanted, sorted(names), n=1, cutoff=0.8)
+        return close[0] if close else None
+
+    def close_path(self, path: str) -> str | None:
+        close = difflib.get_close_matches(path, sorted(self.paths_at(self.checking.now)), n=1, cutoff=0.8)
+        return close[0] if close else None
+
+    def dataset_copy(self, source: Path) -> str | None:
+        """The published copy of a dataset file, beside an issue page that uses it."""
+        for entry in self.checking.content.of(ISSUE.name):
+            for dataset in entry.meta.datasets:
+                if (self.root / "content" / dataset.file).resolve() == source:
+                    return f"{entry.url}{source.name}"
+        return None
+
+
+def _spellings(path: str) -> list[str]:
+    """``path`` normalized, and what a web server serves for it: ``/a`` → ``/a/``, ``/a/index.html`` → ``/a/``."""
+    normal = posixpath.normpath(path) + ("/" if path.endswith("/") and path != "/" else "")
+    if normal.startswith("//"):
+        normal = normal[1:]
+    found = [normal]
+    if normal.endswith("/index.html"):
+        found.append(normal[: -len("index.html")])
+    elif not normal.endswith("/"):
+        found.append(normal + "/")
+    return found
+
+
+def _published_file(root: Path, source: Path) -> bool:
+    """Whether a file the resolver would copy: inside a content folder, not a dataset."""
+    try:
+        relative = source.relative_to(root).as_posix()
+    except ValueError:
+        return False
+    return not relative.startswith(DATA_FOLDER + "/")
+
+
+def link_lines(entry: Entry, target: str) -> list[int]:
+    """Each line of the body where ``target`` is written as a link or image (the first
+    line that mentions it, when no line writes it in a form recognised here)."""
+    written = re.compile(r"(?:\]\(\s*<?|\]:\s*<?|(?:href|src)\s*=\s*[\"']?)" + re.escape(target) + r"(?=[\s\"'>)]|$)")
+    found = [entry.body_line + offset for offset, line in enumerate(entry.body.split("\n")) if written.search(line)]
+    return found or [line_of_text(entry, target)]
+
+
+def when(moment: dt.datetime) -> str:
+    """``2020-09-01``, or ``2020-09-01T10:00`` for a time other than midnight (Asia/Tokyo)."""
+    local = moment.astimezone(dates.TOKYO)
+    return f"{local:%Y-%m-%d}" if local.time() == dt.time(0, 0) else f"{local:%Y-%m-%dT%H:%M}"
+
+
+# --- messages ------------------------------------------------------------------------
+
+
+def draft_message(name: str) -> str:
+    return bi(
+        f"link target {name} is a draft (draft: true) and is not published; publish it or remove the link",
+        f"リンク先 {name} は下書き（draft: true）のため公開されていません。"
+        "リンク先を公開するか、リンクを外してください",
+    )
+
+
+def not_yet_message(name: str, date: dt.datetime) -> str:
+    return bi(
+        f"link target {name} is not public yet (its date is {when(date)}); "
+        "publish this page on or after that date, or remove the link",
+        f"リンク先 {name} はまだ公開されていません（公開日 {when(date)}）。"
+        "公開日以降に公開するか、リンクを外してください",
+    )
+
+
+def later_message(name: str, date: dt.datetime, own: dt.datetime) -> str:
+    return bi(
+        f"link target {name} is published on {when(date)}, after this page ({when(own)}); "
+        f"set this page's date to {when(date)} or later, or remove the link",
+        f"リンク先 {name} の公開日（{when(date)}）は、このページの公開日（{when(own)}）より後です。"
+        f"このページの date を {when(date)} 以降にするか、リンクを外してください",
+    )
+
+
+def missing_file_message(target: str, shown: str, close: str | None) -> str:
+    if close:
+        return bi(
+            f"link target {target} does not exist ({shown} not found); did you mean {close}?",
+            f"リンク先 {target} が見つかりません（{shown} というファイルはありません）。"
+            f"{close} のまちがいではありませんか",
+        )
+    return bi(
+        f"link target {target} does not exist ({shown} not found); check the file name "
+        "(e.g. ../cases/ibasho.md) or remove the link",
+        f"リンク先 {target} が見つかりません（{shown} というファイルはありません）。"
+        "ファイル名を確かめて（例：../cases/ibasho.md）書き直すか、リンクを外してください",
+    )
+
+
+def not_a_page_message(target: str, shown: str) -> str:
+    return bi(
+        f"link target {target} ({shown}) is not a page of the site: Markdown files become pages directly in "
+        "cases/ and events/, and in content/; link a page such as ../cases/ibasho.md or remove the link",
+        f"リンク先 {target}（{shown}）はサイトのページになりません。ページになるのは cases/ と events/ の直下、"
+        "および content/ の .md ファイルです。../cases/ibasho.md のようなページにリンクするか、リンクを外してください",
+    )
+
+
+def dataset_message(target: str, copy: str | None) -> str:
+    example = copy or "/issues/aging/population.csv"
+    return bi(
+        f"link target {target} is not published by itself: files in {DATA_FOLDER}/ are published beside the "
+        f"issue pages that use them; link that copy (e.g. {example})",
+        f"リンク先 {target} はそのままでは公開されません。{DATA_FOLDER}/ のファイルは、使っている課題のページと"
+        f"一緒に公開されます。そちらにリンクしてください（例：{example}）",
+    )
+
+
+def missing_path_message(target: str, close: str | None) -> str:
+    if close:
+        return bi(
+            f"link target {target} is not a page or file of this site; did you mean {close}?",
+            f"リンク先 {target} はこのサイトにありません。{close} のまちがいではありませんか",
+        )
+    return bi(
+        f"link target {target} is not a page or file of this site; check the address (e.g. /cases/) or remove the link",
+        f"リンク先 {target} はこのサイトにありません。"
+        "アドレスを確かめて（例：/cases/）書き直すか、リンクを外してください",
+    )
+
+
+def relative_message(target: str) -> str:
+    return bi(
+        f"link target {target} does not exist: there is no such file beside this one and no such page; "
+        "link a file (e.g. images/map.png), a page's Markdown file (e.g. ../cases/ibasho.md) "
+        "or an address from the top (e.g. /cases/)",
+        f"リンク先 {target} が見つかりません。そのファイルもページもありません。"
+        "ファイル（例：images/map.png）、ページの .md ファイル（例：../cases/ibasho.md）、"
+        "または / から始まるアドレス（例：/cases/）でリンクしてください",
+    )
