@@ -301,7 +301,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 def browser_on(site):
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE) if not p.is_file()]
     if missing:
-        pytest.fail(f"missing {', '.join(missing)}: run .ci/run (apt chromium chromium-driver, npm ci)")
+        pytest.fail(f"missing {', '.join(missing)}: run make test (tools/install-deps installs them)")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     profile = tempfile.mkdtemp(prefix="sb-chromium-")
