@@ -8,7 +8,7 @@ export PYTHON
 .PHONY: preview build check test test-deps golden bench clean
 
 $(BIN)/site-builder: pyproject.toml
-	@tools/install-deps preview
+	@RUN_AGAIN="make $(or $(MAKECMDGOALS),preview)" tools/install-deps preview
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -28,7 +28,7 @@ test: test-deps $(BIN)/site-builder  ## install what the tests need (tools/insta
 	$(BIN)/python -m pytest
 
 test-deps:  ## Debian chromium, chromium-driver, fonts, strace, nodejs/npm (as root; else prints the apt line), npm ci
-	@tools/install-deps test
+	@RUN_AGAIN="make $(or $(MAKECMDGOALS),test)" tools/install-deps test
 
 golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 	$(BIN)/python -m tests.golden
