@@ -1,11 +1,14 @@
 # Two entry points for a newcomer: `make preview` and `make test`.
+# What they install besides the Python packages in .venv/: tools/install-deps.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+export PYTHON
 
-.PHONY: preview build check test golden bench clean
+.PHONY: preview build check test test-deps golden bench clean
 
 $(BIN)/site-builder: pyproject.toml
+	@RUN_AGAIN="make $(or $(MAKECMDGOALS),preview)" tools/install-deps preview
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
@@ -20,8 +23,12 @@ build: $(BIN)/site-builder
 check: $(BIN)/site-builder
 	$(BIN)/site-builder check
 
-test: $(BIN)/site-builder  ## every test (needs Debian chromium and node; .ci/run installs them)
+# Listed first, so that one apt line covers python3-venv too on a bare machine.
+test: test-deps $(BIN)/site-builder  ## install what the tests need (tools/install-deps), then every test
 	$(BIN)/python -m pytest
+
+test-deps:  ## Debian chromium, chromium-driver, fonts, strace, nodejs/npm (as root; else prints the apt line), npm ci
+	@RUN_AGAIN="make $(or $(MAKECMDGOALS),test)" tools/install-deps test
 
 golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 	$(BIN)/python -m tests.golden

@@ -5,7 +5,7 @@ served on 127.0.0.1. Each page checked must load without console errors, without
 any request leaving 127.0.0.1, and with no `serious` or `critical` axe-core
 violation; at phone width (375 px) it must not scroll sideways; and the Pagefind
 search page must find Japanese words. Needs chromium, chromium-driver and
-`npm ci` (axe-core): `.ci/run` installs them.
+`npm ci` (axe-core): `make test` installs them (tools/install-deps).
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ def base_url(site: Path):
 def browser():
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE) if not p.is_file()]
     if missing:
-        pytest.fail(f"missing {', '.join(missing)}: run .ci/run (apt chromium chromium-driver, npm ci)")
+        pytest.fail(f"missing {', '.join(missing)}: run make test (tools/install-deps installs them)")
     profile = tempfile.mkdtemp(prefix="sb-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)

@@ -263,12 +263,23 @@ def test_many_long_labels_turn_bars_horizontal_and_few_short_ones_stay_vertical(
     assert charts.labels_fit(("2000年", "2005年", "2010年", "2015年", "2020年", "2025年"))
 
 
+def test_charts_are_measured_with_the_shipped_font():
+    charts.measuring_font.cache_clear()
+    assert charts.measuring_font() == "IPAexGothic"
+    path = charts.shipped_font_file()
+    assert path.name == "ipaexg.ttf" and (path.parent / "IPA_Font_License_Agreement_v1.0.txt").is_file()
+    assert charts.text_width("保土ケ谷区", 13) == pytest.approx(5 * 13, rel=0.05)  # five full-width glyphs, no tofu
+
+
 def test_no_japanese_font_is_an_error_not_tofu(monkeypatch):
-    monkeypatch.setattr(charts, "MEASURING_FONTS", ("No Such Font JP",))
+    monkeypatch.setattr(charts, "SHIPPED_FONT", ("matplotlib_fontja", "fonts/no-such-font.ttf", "No Such Font JP"))
     charts.measuring_font.cache_clear()
     try:
-        with pytest.raises(charts.ChartError, match="no Japanese font for the charts: install fonts-noto-cjk"):
+        with pytest.raises(
+            charts.ChartError, match=r"no Japanese font for the charts: fonts/no-such-font\.ttf"
+        ) as info:
             charts.measuring_font()
+        assert "入れ直して" in info.value.args[0].ja
     finally:
         charts.measuring_font.cache_clear()
 
@@ -290,7 +301,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 def browser_on(site):
     missing = [str(p) for p in (CHROMIUM, CHROMEDRIVER, AXE) if not p.is_file()]
     if missing:
-        pytest.fail(f"missing {', '.join(missing)}: run .ci/run (apt chromium chromium-driver, npm ci)")
+        pytest.fail(f"missing {', '.join(missing)}: run make test (tools/install-deps installs them)")
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(site)))
     threading.Thread(target=server.serve_forever, daemon=True).start()
     profile = tempfile.mkdtemp(prefix="sb-chromium-")

@@ -287,7 +287,7 @@ ACCEPTED = {
 def caniemail_errors(path: Path) -> dict[str, list[str]]:
     node = shutil.which("node")
     if node is None or not (PROJECT / "node_modules" / "caniemail").is_dir():
-        pytest.fail("caniemail is not installed: run `npm ci` (as .ci/run does)")
+        pytest.fail("caniemail is not installed: run make test (tools/install-deps runs npm ci)")
     script = PROJECT / "tests" / "caniemail_check.mjs"
     result = subprocess.run(
         [node, str(script), str(path), "gmail.*", "outlook.*", "apple-mail.*"],

@@ -5,9 +5,12 @@ Drawn at build time with matplotlib's SVG backend and no pyplot state. Choices:
 * Text stays text (``svg.fonttype: none``): the browser draws the Japanese labels
   with the reader's own fonts, so screen readers, search and copy/paste see them
   and no glyph is baked in as an outline. matplotlib measures the layout with the
-  first installed font of :data:`MEASURING_FONTS` (Noto Sans CJK JP on Debian and
-  CI: ``fonts-noto-cjk``); the SVG asks for :data:`CSS_FONTS`, which every phone
-  and desktop has one of. No Japanese font at all is an error, never tofu.
+  Japanese font shipped with the package (:data:`SHIPPED_FONT`: IPAexGothic from the
+  ``matplotlib-fontja`` dependency, IPA Font License v1.0), registered with
+  matplotlib's font manager from its file: the build needs no system font, and
+  every machine lays a chart out the same way. The SVG asks for :data:`CSS_FONTS`,
+  which every phone and desktop has one of (every full-width character is 1 em wide
+  in each of them, as in IPAexGothic). A missing font file is an error, never tofu.
 * Accessible: ``role="img"`` labelled by the SVG's ``<title>`` and ``<desc>`` (a
   sentence about what the chart shows); the numbers follow in an HTML table.
 * Okabe–Ito colours (safe for every common colour-vision deficiency); lines also
@@ -21,13 +24,16 @@ Drawn at build time with matplotlib's SVG backend and no pyplot state. Choices:
 from __future__ import annotations
 
 import functools
+import importlib.util
 import io
 import math
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from lxml import etree
 
+from site_builder.content.i18n import bi
 from site_builder.content.models import Chart
 from site_builder.issues.datasets import ChartData, Series
 
@@ -39,20 +45,14 @@ if TYPE_CHECKING:
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 DASHES = ("-", "--", "-.", ":")
-MEASURING_FONTS = (
-    "Noto Sans CJK JP",
-    "Noto Sans JP",
-    "Source Han Sans JP",
-    "Hiragino Sans",
-    "Hiragino Kaku Gothic ProN",
-    "Yu Gothic",
-    "Meiryo",
-    "IPAexGothic",
-    "IPAGothic",
-)
+# The Japanese font the charts are measured with: (package, file in it, family name).
+# The package is a dependency (pyproject.toml); it is located, never imported, since
+# importing it changes matplotlib's global settings.
+SHIPPED_FONT = ("matplotlib_fontja", "fonts/ipaexg.ttf", "IPAexGothic")
+FALLBACK_FONT = "DejaVu Sans"  # matplotlib's own: a glyph IPAexGothic lacks (rare symbols) is measured in it
 CSS_FONTS = (
     "'Noto Sans CJK JP', 'Noto Sans JP', 'Source Han Sans JP', 'Hiragino Sans', "
-    "'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, sans-serif"
+    "'Hiragino Kaku Gothic ProN', 'Yu Gothic', Meiryo, IPAexGothic, sans-serif"
 )
 TYPE_NAMES = {"bar": "棒グラフ", "line": "折れ線グラフ", "stacked-bar": "積み上げ棒グラフ"}
 WIDTH_IN = 5.5  # 396 units wide: 13-unit text is about 11 px on a 343 px phone column
@@ -62,21 +62,41 @@ SVG_NS = "http://www.w3.org/2000/svg"
 
 
 class ChartError(Exception):
-    """The machine cannot draw charts (no Japanese font)."""
+    """The machine cannot draw charts (the shipped Japanese font is missing)."""
+
+
+def shipped_font_file() -> Path:
+    """The font file of :data:`SHIPPED_FONT`, found without importing its package."""
+    package, file, _ = SHIPPED_FONT
+    try:
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        if (Path(folder) / file).is_file():
+            return Path(folder) / file
+    dist = package.replace("_", "-")
+    raise ChartError(
+        bi(
+            f"no Japanese font for the charts: {file} of the Python package {dist} is missing; "
+            "install site-builder again (make preview does it, or: .venv/bin/pip install -e .) and build again",
+            f"グラフ用の日本語フォントがありません（Python パッケージ {dist} の {file}）。"
+            "site-builder を入れ直してから（make preview、または .venv/bin/pip install -e .）、"
+            "もう一度ビルドしてください。",
+        )
+    )
 
 
 @functools.cache
 def measuring_font() -> str:
+    """Registers the shipped Japanese font with matplotlib (once) and returns its family name."""
     from matplotlib import font_manager
 
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    for name in MEASURING_FONTS:
-        if name in installed:
-            return name
-    raise ChartError(
-        "no Japanese font for the charts: install fonts-noto-cjk (Debian/Ubuntu) or Noto Sans JP; "
-        "if one is installed, delete matplotlib's font cache (~/.cache/matplotlib) and build again"
-    )
+    path = shipped_font_file()
+    manager = font_manager.fontManager
+    if not any(Path(font.fname) == path for font in manager.ttflist):
+        manager.addfont(path)
+    return SHIPPED_FONT[2]
 
 
 def style(salt: str) -> dict:
@@ -86,7 +106,7 @@ def style(salt: str) -> dict:
         "svg.fonttype": "none",
         "svg.hashsalt": salt,
         "font.family": "sans-serif",
-        "font.sans-serif": [measuring_font()],
+        "font.sans-serif": [measuring_font(), FALLBACK_FONT],
         "font.size": 14,
         "xtick.labelsize": 13,
         "ytick.labelsize": 13,
