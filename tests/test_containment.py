@@ -234,3 +234,22 @@ def test_raw_attributes_in_any_quoting_are_checked(attack):
         f"cases/a.md:12: body: {outside('../../../../../../etc/passwd')}",
         f"cases/a.md:14: body: {outside('../.git/config')}",
     ]
+
+
+def test_percent_encoded_traversal_is_refused(attack):
+    _, (code, _, err), _ = attack({"cases/a.md": case(body="[逃げる](%2E%2E/%2E%2E/%2E%2E/%2E%2E/%2E%2E/etc/passwd)")})
+    assert code == 1 and "leads outside the content folders" in err
+
+
+def test_percent_encoded_names_of_pages_and_files_resolve(attack):
+    root, (code, _, err), (build_code, _, build_err) = attack(
+        {
+            "content/guide.md": page(body="[報告書](report%202020.pdf) [あ](%E3%81%82.md)"),
+            "content/report 2020.pdf": b"%PDF-1.4 report\n",
+            "content/あ.md": page(title="あ").replace("draft: false", "draft: false\n    slug: a-page"),
+        }
+    )
+    assert (code, build_code) == (0, 0), err + build_err
+    html = (root / "site/guide/index.html").read_text(encoding="utf-8")
+    assert (root / "site/report 2020.pdf").is_file() and 'href="../a-page/"' in html
+    assert (root / "site/a-page/index.html").is_file()  # the page is where its links point

@@ -63,8 +63,9 @@ class HtmlPolicy:
 
     iframe_hosts: frozenset[str] = frozenset()
 
-    def clean(self, html_text: str) -> str:
-        """``html_text`` with everything outside the allowlist removed."""
+    def clean(self, html_text: str, *, comments: bool = True) -> str:
+        """``html_text`` with everything outside the allowlist removed; ``comments`` keeps
+        HTML comments (inert, and issue pages place charts at them)."""
         if not html_text:
             return html_text
         tags = TAGS | {"iframe"} if self.iframe_hosts else TAGS
@@ -78,7 +79,7 @@ class HtmlPolicy:
             link_rel=None,
             filter_style_properties=set(STYLE_PROPERTIES),
             set_tag_attribute_values={"iframe": {"sandbox": IFRAME_SANDBOX, "loading": "lazy"}},
-            strip_comments=False,  # inert; issue pages place charts at `<!-- chart: N -->`
+            strip_comments=not comments,
         )
         return _EMPTY_IFRAME.sub("", cleaned) if self.iframe_hosts else cleaned
 

@@ -99,7 +99,7 @@ class Links:
             return self.site_path_problem(entry, path)
         if is_relative(target) and leaves_content(self.root, entry.path, target):
             return None  # content/references.py reports it
-        source = (entry.path.parent / path).resolve()
+        source = (entry.path.parent / unquote(path)).resolve()
         if source.suffix.lower() == ".md":
             return self.page_problem(entry, source, target)
         if source.is_file():

@@ -26,6 +26,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import unquote
 
 from site_builder.content.kinds import DATA_FOLDER, kind_of_folder
 
@@ -66,7 +67,7 @@ class Resolver:
         path, suffix = _split(target)
         if not path:
             return None
-        source = (source_file.parent / path).resolve()
+        source = (source_file.parent / unquote(path)).resolve()  # as the browser asks for it: %20 is a space
         if source.suffix.lower() == ".md":  # decided on the resolved path: `a.md/.` is a page link too
             url = self.pages.get(source)
             return (url + suffix, None) if url else None

@@ -6,7 +6,7 @@ The rule, the same everywhere (README, "How editors add content"):
   saying what to write there: ``summary: 【要記入：概要を1〜2文で…】``. It may stand
   for a whole value, part of the body, a cell of a CSV, or sit in a YAML comment
   beside a value that ``new`` had to guess (``status: planning  # 【要記入：…】``).
-* Any line that still holds ``【要記入`` is unfinished. A draft (``draft: true``)
+* Any line that still holds ``【要記入：`` is unfinished. A draft (``draft: true``)
   may keep them; ``check`` refuses any other file that does, naming the field (or
   ``body``) and the line. The editor replaces the mark with the real text, or, in a
   comment, checks the value and deletes the comment.
@@ -22,7 +22,7 @@ from site_builder.content.checking import Checking
 from site_builder.content.frontmatter import SourceFile, format_loc
 from site_builder.content.i18n import Bilingual, bi
 
-MARK = "【要記入"
+MARK = "【要記入："  # with its colon, exactly as `new` writes it: 「【要記入】欄」 in a page is ordinary text
 _SHOWN = 80  # characters of a long placeholder shown in the message
 _MARKED = re.compile(MARK + rf"[^】\n]{{0,{_SHOWN}}}】?")
 FRONT_MATTER_LINE = 2  # the front matter starts on the line after the opening '---'
@@ -30,7 +30,7 @@ FRONT_MATTER_LINE = 2  # the front matter starts on the line after the opening '
 
 def placeholder(hint: str) -> str:
     """The mark for text the editor must write: ``【要記入：<hint>】``."""
-    return f"{MARK}：{hint}】"
+    return f"{MARK}{hint}】"
 
 
 def find(text: str) -> str | None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import html
 import os
 from pathlib import Path
+from urllib.parse import unquote
 
 from site_builder.content.checking import Checking
 from site_builder.content.html_policy import removed
@@ -81,7 +82,7 @@ def leaves_content(root: Path, source_file: Path, target: str) -> bool:
     ``..`` or a link), or names an existing file outside the content folders
     (``.git/config``, ``theme/…``). Folders and missing files inside the project are
     only links, which ``content/link_check.py`` checks."""
-    path = target.split("#", 1)[0].split("?", 1)[0]
+    path = unquote(target.split("#", 1)[0].split("?", 1)[0])  # as the browser asks for it
     if not path:
         return False
     written = Path(os.path.normpath(source_file.resolve().parent / path))

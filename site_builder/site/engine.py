@@ -85,7 +85,7 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: lis
     nav_urls = {frame_url(source) for source in nav_sources(config.engine_config.get("nav", []))}
     for page in pages:
         if page.markdown is not None:
-            target = docs / page.source.relative_to(config.root / "content")
+            target = docs / docs_name(page.source.relative_to(config.root / "content"), page.url)
             # The engine's templates print the title unescaped (Material's header): it goes as HTML text.
             _write_markdown(target, html.escape(page.title), page.html_title, page.head_html, page.markdown)
         else:
@@ -94,6 +94,14 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: lis
         source = url.lstrip("/") + "index.md"
         _write_markdown(docs / source, FRAME_TITLE, FRAME_TITLE, FRAME_HEAD, FRAME_MARKDOWN)
     return frames
+
+
+def docs_name(source: Path, url: str) -> Path:
+    """Where an ordinary page goes in the docs tree: beside its source, named by its URL,
+    so that a page with a ``slug`` (``あ.md``, ``slug: a-page``) is served where its links point."""
+    if source.name == "index.md":
+        return source
+    return source.parent / (url.rstrip("/").rsplit("/", 1)[-1] + ".md")
 
 
 def _write_markdown(target: Path, title: str, html_title: str, head: str, body: str) -> None:

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 from site_builder.content.html_policy import HtmlPolicy
+from site_builder.content.i18n import bi
 from site_builder.content.links import Resolver, relative_url
 from site_builder.context import WebPage
 from site_builder.site.engine import (
@@ -25,6 +26,7 @@ from site_builder.writer import Writer
 
 _BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")
 _TITLE_TAG = f"<title>{FRAME_TITLE}</title>"
+ARTICLE_END = "</article>"  # the one article of an engine page (Material and Zensical alike)
 
 
 def read_frames(site: Path, frame_urls: set[str]) -> dict[str, str]:
@@ -60,17 +62,27 @@ def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy, r
     """Editors' ordinary pages as the engine wrote them, their bodies cleaned by the
     HTML policy like every item body (the engine converted their raw HTML as written).
     A link to a public page the engine does not know (an item's ``../cases/a.md``: only
-    ordinary pages are in its docs tree) becomes that page's URL, as in item bodies."""
+    ordinary pages are in its docs tree) becomes that page's URL, as in item bodies.
+
+    What is cleaned runs from the start mark to the end of the page's ``<article>``, not
+    to the end mark: an unclosed comment or element in a body can swallow the end mark
+    and move the footnotes after it, and all of that is the body's."""
     for page in pages:
         if page.markdown is None:
             continue
         path = site / page.output_path
         text = path.read_text(encoding="utf-8")
-        start, end = text.find(BODY_START), text.rfind(BODY_END)
+        start, end = text.find(BODY_START), text.rfind(ARTICLE_END)
         if start < 0 or end < start or text.count(BODY_START) != 1:
             raise EngineError(
-                f"the engine's output for {page.url} lacks the body marks; is the page's Markdown intact?"
+                bi(
+                    f"the engine's output for {page.url} lacks the start of its body; is theme/overrides in use?",
+                    f"{page.url} のページをエンジンが想定どおりに作りませんでした（本文の始まりがありません）。"
+                    "theme/overrides が使われているか確かめてください。",
+                )
             )
-        body = policy.clean(text[start + len(BODY_START) : end].replace(f"<p>{FOOTNOTES_HERE}</p>", ""))
+        body = text[start + len(BODY_START) : end].replace(BODY_END, "")
+        body = policy.clean(body, comments=False).replace(f"<p>{FOOTNOTES_HERE}</p>", "").replace(FOOTNOTES_HERE, "")
         body = resolver.link_pages(page.source, body, functools.partial(relative_url, base=page.url))
-        path.write_text(text[:start] + body + text[end + len(BODY_END) :], encoding="utf-8")
+        # The body's wrapper (site/pages.py) opened before the mark; its end tag was in the cleaned part.
+        path.write_text(text[:start] + body.rstrip() + "\n</div>\n" + text[end:], encoding="utf-8")
