@@ -25,6 +25,7 @@ from pathlib import Path
 from site_builder.channels import api, calendars, feeds
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.checking import Checking
+from site_builder.content.i18n import bi
 from site_builder.content.links import LinkedBody
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
@@ -142,11 +143,12 @@ def check(root: Path, now: dt.datetime) -> Reporter:
 def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
     """Everything up to the channels: valid content, selected at ``now``, bodies converted."""
     config, content = load_valid(root, now)
-    progress.step(f"read {sum(len(v) for v in content.entries.values())} content files")
+    files = sum(len(v) for v in content.entries.values())
+    progress.step(bi(f"read {files} content files", f"原稿 {files} 件を読みました"))
     published = select_public(content, now)
     entries = published.items() + published.pages + published.editions
     bodies = convert_bodies(entries, config, published.resolver(root), root / ".cache" / "site-builder")
-    progress.step(f"converted {len(bodies)} Markdown bodies")
+    progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     return Build(config, published, bodies, page_files=files)
 
@@ -170,7 +172,12 @@ def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress 
         with build_lock(site_dir):
             stale = remove_stale(site_dir)
             if stale:
-                progress.step(f"removed what interrupted builds left: {', '.join(stale)}")
+                progress.step(
+                    bi(
+                        f"removed what interrupted builds left: {', '.join(stale)}",
+                        f"中断された作成の残りを消しました: {'、'.join(stale)}",
+                    )
+                )
             return build_and_publish(root, site_dir, now, progress)
     except (OSError, EngineError, SearchIndexError) as exc:
         failure = machine_failure(exc, root, site_dir)
@@ -182,7 +189,7 @@ def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress 
 def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Progress) -> Build:
     build = prepare(root, now, progress)
     build.pages = render_pages(build)
-    progress.step(f"rendered {len(build.pages)} pages")
+    progress.step(bi(f"rendered {len(build.pages)} pages", f"ページ {len(build.pages)} 件を作りました"))
     staging = staging_dir(site_dir)
     try:
         write_outputs(build, staging, progress)
@@ -191,7 +198,7 @@ def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Pr
     except BaseException:
         discard(staging)
         raise
-    progress.step(f"published {site_dir}")
+    progress.step(bi(f"published {site_dir}", f"{site_dir} に公開しました"))
     return build
 
 
@@ -222,17 +229,21 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
             child.rename(staging / child.name)
     resolver = build.published.resolver(build.config.root)
     frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy, resolver)
+    frame_count, name = len(set(frame_of.values())), build.config.engine
     progress.step(
-        f"engine ({build.config.engine}) rendered {len(set(frame_of.values()))} frames and the ordinary pages"
+        bi(
+            f"engine ({name}) rendered {frame_count} frames and the ordinary pages",
+            f"エンジン（{name}）が枠 {frame_count} 件とふつうのページを作りました",
+        )
     )
     writer = Writer(staging)
     frames.fill_frames(staging, writer, build.pages, frame_of)
     copy_item_files(build, writer)
     write_channels(build, writer)
-    progress.step(f"wrote {len(writer.written)} files")
+    progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
     release_page_html(build.pages)
     search_index.build_search_index(staging)
-    progress.step("built the search index")
+    progress.step(bi("built the search index", "検索用の索引を作りました"))
 
 
 def write_channels(build: Build, writer: Writer) -> None:

@@ -60,7 +60,11 @@ def register(commands) -> None:
     )
     sub = parser.add_subparsers(title=bi("newsletter commands", "newsletter のコマンド"))
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
+    register_build(sub)
+    register_send(sub)
 
+
+def register_build(sub) -> None:
     build = sub.add_parser(
         "build",
         help=bi(
@@ -103,6 +107,25 @@ def register(commands) -> None:
     build.add_argument("--out", type=Path, default=DEFAULT_OUT, help=OUT_HELP)
     build.set_defaults(run=run_build)
 
+
+# The switches of `newsletter send`, each with its help.
+SEND_SWITCHES = {
+    "--dry-run": bi(
+        "send nothing; print who would get a copy",
+        "試し（dry run）: 何も送らず、誰に送ることになるかを表示します",
+    ),
+    "--resend-in-doubt": bi(
+        "send again, with the same Message-ID, to recipients a killed run left in doubt",
+        "途中で止まって届いたか分からない人（in doubt）に、同じ Message-ID でもう一度送ります",
+    ),
+    "--allow-changed": bi(
+        "send a rebuilt edition to those who have not had the earlier one",
+        "作り直した号を、まだ前の版を受け取っていない人に送ることを認めます",
+    ),
+}
+
+
+def register_send(sub) -> None:
     send = sub.add_parser(
         "send",
         help=bi(
@@ -126,14 +149,6 @@ def register(commands) -> None:
         ),
     )
     send.add_argument(
-        "--dry-run",
-        action="store_true",
-        help=bi(
-            "send nothing; print who would get a copy",
-            "試し（dry run）: 何も送らず、誰に送ることになるかを表示します",
-        ),
-    )
-    send.add_argument(
         "--rate",
         type=float,
         default=10.0,
@@ -142,22 +157,8 @@ def register(commands) -> None:
             "1秒に送る通数の上限（rate）。既定は 10、0 なら上限なし",
         ),
     )
-    send.add_argument(
-        "--resend-in-doubt",
-        action="store_true",
-        help=bi(
-            "send again, with the same Message-ID, to recipients a killed run left in doubt",
-            "途中で止まって届いたか分からない人（in doubt）に、同じ Message-ID でもう一度送ります",
-        ),
-    )
-    send.add_argument(
-        "--allow-changed",
-        action="store_true",
-        help=bi(
-            "send a rebuilt edition to those who have not had the earlier one",
-            "作り直した号を、まだ前の版を受け取っていない人に送ることを認めます",
-        ),
-    )
+    for switch, help_text in SEND_SWITCHES.items():
+        send.add_argument(switch, action="store_true", help=help_text)
     add_now(
         send,
         bi(
