@@ -9,7 +9,7 @@ from pathlib import Path
 from site_builder.commands import data, new, next_change, serve, site, sns
 from site_builder.commands import newsletter as newsletter_commands
 from site_builder.commands.parser import LanguageAction, Parser
-from site_builder.content.i18n import LANGUAGES, bi, describe, set_language, text
+from site_builder.content.i18n import ERROR, LANGUAGES, bi, describe, set_language, text
 from site_builder.content.reporter import BUILD_FAILED, ContentErrors, print_errors
 from site_builder.content.settings import ConfigError
 from site_builder.issues.charts import ChartError
@@ -27,7 +27,6 @@ COMMANDS.append(sns.register)  # site-builder sns plan|post
 COMMANDS.append(next_change.register)  # site-builder next-change [--now T]
 COMMANDS.append(data.register)  # site-builder data pull [--dataset ID]
 
-ERROR = bi("error", "エラー")
 SIGPIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
 # Failures that are the user's to fix: reported in one line, never a traceback.

@@ -384,6 +384,18 @@ def sns_project(root, files: dict, **settings):
 
 
 # A news item both SNS test modules plan and post.
+EVENT = """
+---
+title: みらいリンクフォーラム
+date: 2026-11-01T10:00
+summary: 協働の今と未来を学ぶフォーラムです。
+start: 2026-11-20T14:00
+end: 2026-11-20T17:00
+venue: スペースA・B
+---
+本文です。
+"""
+
 NEWS = """
 ---
 title: 協働ラボの利用案内を更新しました

@@ -243,6 +243,16 @@ def free_port() -> int:
 LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # 127.0.0.1 only, never a proxy
 
 
+def stop(process: subprocess.Popen) -> None:
+    """End a started ``serve``, killing it if it does not stop within 10 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def fetch(url: str) -> str:
     with LOCAL.open(url, timeout=5) as response:
         return response.read().decode("utf-8")
@@ -300,12 +310,7 @@ def test_serve_rebuilds_on_save_and_reloads(built, tmp_path):
         # The page is published a moment before the preview counts the new build.
         wait_for(lambda: fetch(base + "/__build__") != version, 10, "the build counter to move")
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
         log.close()
 
 

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tests.conftest import PROJECT, new_project
-from tests.test_cli import fetch, free_port, wait_for
+from tests.test_cli import fetch, free_port, stop, wait_for
 from tests.test_shipped_font import CSV as WARDS_CSV
 from tests.test_shipped_font import PAGE as ISSUE_PAGE
 
@@ -32,15 +32,6 @@ def serve(root: Path, log: Path, pythonpath: list[Path]) -> tuple[subprocess.Pop
     command = [sys.executable, "-m", "site_builder", "--root", str(root), "serve", "--port", str(port)]
     process = subprocess.Popen(command, stdout=log.open("wb"), stderr=subprocess.STDOUT, env=env)
     return process, f"http://127.0.0.1:{port}"
-
-
-def stop(process: subprocess.Popen) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
 
 
 def site_shown(base: str) -> str | None:

@@ -13,20 +13,9 @@ from site_builder.content.select import select_public
 from site_builder.sns import text as sns_text
 from site_builder.sns.ledger import write_ledger
 from site_builder.sns.plan import plan_posts
-from tests.sns_servers import NEWS, sns_project
+from tests.sns_servers import EVENT, NEWS, sns_project
 
 SITE = "https://www.yokohama-kyodo.example"
-EVENT = """
----
-title: みらいリンクフォーラム
-date: 2026-11-01T10:00
-summary: 協働の今と未来を学ぶフォーラムです。
-start: 2026-11-20T14:00
-end: 2026-11-20T17:00
-venue: スペースA・B
----
-本文です。
-"""
 
 
 def queue(root, now: str):

@@ -33,6 +33,7 @@ from site_builder.sns.ledger import write_ledger
 from site_builder.sns.plan import plan_posts
 from tests.conftest import PROJECT
 from tests.sns_servers import (
+    EVENT,
     FAST,
     NEWS,
     BlueskyServer,
@@ -446,19 +447,6 @@ def test_the_scheduled_workflow_posts_every_15_minutes_and_commits_the_ledger():
     assert all(value.startswith("${{ ") for value in post["env"].values())  # secrets and variables, no values
     commit = next(s for s in steps if s.get("name") == "Commit the ledger")
     assert commit["if"] == "always()" and "git add state/sns/ledger.jsonl" in commit["run"]
-
-
-EVENT = """
----
-title: みらいリンクフォーラム
-date: 2026-11-01T10:00
-summary: 協働の今と未来を学ぶフォーラムです。
-start: 2026-11-20T14:00
-end: 2026-11-20T17:00
-venue: スペースA・B
----
-本文です。
-"""
 
 
 @pytest.fixture

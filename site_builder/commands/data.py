@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 
-from site_builder.content.i18n import bi, describe, text
+from site_builder.content.i18n import ERROR, bi, describe, text
 from site_builder.content.reporter import ContentErrors, Reporter
 from site_builder.content.settings import read_config
 from site_builder.issues.data_pull import collect_targets, printable, pull
 from site_builder.issues.download import PullError
-
-ERROR = bi("error", "エラー")
 
 
 def register(commands) -> None:

@@ -24,7 +24,7 @@ from tqdm import tqdm
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
-from site_builder.content.i18n import bi, describe, text
+from site_builder.content.i18n import ERROR, bi, describe, text
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.content.readers import Content
@@ -50,7 +50,6 @@ OUT_HELP = bi(
     f"output folder (default: {DEFAULT_OUT}/)",
     f"号を置くフォルダ（既定: {DEFAULT_OUT}/）。build と send で同じにします",
 )
-ERROR = bi("error", "エラー")
 
 
 def register(commands) -> None:

@@ -17,13 +17,12 @@ import sys
 import unicodedata
 from typing import NoReturn
 
-from site_builder.content.i18n import Bilingual, bi, set_language, text
+from site_builder.content.i18n import ERROR, Bilingual, bi, set_language, text
 
 USAGE = bi("usage: ", "使い方: ")
 POSITIONALS = bi("positional arguments", "引数")
 OPTIONALS = bi("options", "オプション")
 HELP = bi("show this help message and exit", "このヘルプを表示して終わります")
-ERROR = bi("error", "エラー")
 
 # argparse's own error messages (Python 3.11 wording) and their Japanese.
 ARGPARSE_ERRORS = (

@@ -23,7 +23,7 @@ from pathlib import Path
 from site_builder import pipeline
 from site_builder.commands.options import add_now
 from site_builder.content import dates
-from site_builder.content.i18n import Bilingual, bi, describe, japanese, text
+from site_builder.content.i18n import ERROR, Bilingual, bi, describe, japanese, text
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
 from site_builder.context import Progress
@@ -32,7 +32,6 @@ WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
 REBUILDING = bi("change detected, rebuilding…", "変更がありました。作り直しています…")
 PREVIEW_KEPT = bi("the preview keeps the last good build", "プレビューは前回の正しい状態のままです。")
 NO_PREVIEW_YET = bi("there is no preview yet", "プレビューはまだありません。")
-ERROR = bi("error", "エラー")
 # Said once at startup when there is no good build to show, after the errors themselves.
 CONTENT_ADVICE = bi(
     "fix the errors above; the preview starts once the content is valid",

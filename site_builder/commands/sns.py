@@ -10,14 +10,13 @@ from pathlib import Path
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
-from site_builder.content.i18n import bi, describe, text
+from site_builder.content.i18n import ERROR, bi, describe, text
 from site_builder.content.select import select_public
 from site_builder.sns.ledger import Ledger, LedgerBusy, LedgerError, ledger_paths, locked, read_ledger
 from site_builder.sns.plan import Post, Settings, plan_posts, queue_rows, render_queue
 from site_builder.sns.post import Runner, dry_run
 from site_builder.writer import adopt_legacy
 
-ERROR = bi("error", "エラー")
 DUE_OR_DRY_RUN = bi(
     "say what to do: `sns post --due` posts what is due, `sns post --dry-run` shows the texts without posting",
     "どうするかを書いてください。投稿するなら `site-builder sns post --due`、"

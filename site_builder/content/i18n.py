@@ -44,6 +44,9 @@ def join(separator: tuple[str, str], parts: list[str]) -> Bilingual:
     return Bilingual(separator[0].join(parts), separator[1].join(japanese(part) for part in parts))
 
 
+ERROR = Bilingual("error", "エラー")  # the word before a command's one-line error
+
+
 def japanese(message: str) -> str:
     return message.ja if isinstance(message, Bilingual) else message
 

@@ -29,14 +29,13 @@ from dataclasses import dataclass, field
 import httpx
 
 from site_builder.content import dates, post_length
-from site_builder.content.i18n import bi, japanese, text
+from site_builder.content.i18n import ERROR, bi, japanese, text
 from site_builder.sns.ledger import Ledger
 from site_builder.sns.networks import ADAPTERS, Adapter, NetworkError, Receipt, Rejected, Unsure, read_credentials
 from site_builder.sns.plan import Post, Settings, status_of
 
 SENDABLE = ("due", "failed", "in-flight")
 IDEMPOTENCY_KEY_LIFETIME = dt.timedelta(minutes=50)  # Mastodon keeps keys for an hour
-ERROR = bi("error", "エラー")
 # How each network counts a text's length (``content.post_length``), said in the dry run.
 COUNTED = {
     "x": "（全角は2、URL は23 と数えます）",
