@@ -41,7 +41,7 @@ from site_builder.content import dates
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
 from site_builder.content.kinds import DATA_FOLDER, ISSUE
-from site_builder.content.links import references
+from site_builder.content.links import references, split_target
 from site_builder.content.readers import Entry
 from site_builder.content.references import is_relative, leaves_content, line_of_text
 from site_builder.content.select import select_public
@@ -92,7 +92,7 @@ class Links:
 
     def problem(self, entry: Entry, target: str) -> str | None:
         """Why ``target``, written in ``entry``'s body, is broken, or ``None``."""
-        path = target[: min((i for i in (target.find("#"), target.find("?")) if i >= 0), default=len(target))]
+        path = split_target(target)[0]
         if not path or _EXTERNAL.match(target):
             return None
         if path.startswith("/"):

@@ -64,7 +64,7 @@ class Resolver:
         """``(site path, file to copy or None)`` for ``target`` written in ``source_file``."""
         if not target or _EXTERNAL.match(target):
             return None
-        path, suffix = _split(target)
+        path, suffix = split_target(target)
         if not path:
             return None
         source = (source_file.parent / unquote(path)).resolve()  # as the browser asks for it: %20 is a space
@@ -137,14 +137,14 @@ def resolve_image(root: Path, source_file: Path, url: str, image: str) -> tuple[
     return f"{url.rstrip('/').rsplit('/', 1)[0]}/{image}", None
 
 
-def _split(target: str) -> tuple[str, str]:
+def split_target(target: str) -> tuple[str, str]:
     """``("a/b.md", "#part")`` from ``a/b.md#part``; the query or fragment is kept as written."""
     cut = min((index for index in (target.find("#"), target.find("?")) if index >= 0), default=len(target))
     return target[:cut], target[cut:]
 
 
 def _without_suffix(site_path: str) -> str:
-    return _split(site_path)[0]
+    return split_target(site_path)[0]
 
 
 def relative_url(target: str, base: str) -> str:

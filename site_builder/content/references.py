@@ -25,7 +25,7 @@ from site_builder.content.checking import Checking
 from site_builder.content.html_policy import removed
 from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.kinds import SOURCE_FOLDERS, kind_of_folder
-from site_builder.content.links import references
+from site_builder.content.links import references, split_target
 from site_builder.content.readers import Entry
 
 FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
@@ -82,7 +82,7 @@ def leaves_content(root: Path, source_file: Path, target: str) -> bool:
     ``..`` or a link), or names an existing file outside the content folders
     (``.git/config``, ``theme/…``). Folders and missing files inside the project are
     only links, which ``content/link_check.py`` checks."""
-    path = unquote(target.split("#", 1)[0].split("?", 1)[0])  # as the browser asks for it
+    path = unquote(split_target(target)[0])  # as the browser asks for it
     if not path:
         return False
     written = Path(os.path.normpath(source_file.resolve().parent / path))
