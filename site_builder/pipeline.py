@@ -36,7 +36,7 @@ from site_builder.context import Build, Progress, WebPage, item_files
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
-from site_builder.site import engine, frames, search_index, sitemap
+from site_builder.site import chrome, engine, frames, search_index, sitemap
 from site_builder.site import pages as site_pages
 from site_builder.site.engine import EngineError
 from site_builder.site.render import PageGenerator, SiteRenderer
@@ -228,7 +228,8 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         for child in sorted(rendered.iterdir()):
             child.rename(staging / child.name)
     resolver = build.published.resolver(build.config.root)
-    frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy, resolver)
+    dressing = chrome.Chrome(build)
+    frames.clean_ordinary_pages(staging, build.pages, build.config.html_policy, resolver, dressing)
     frame_count, name = len(set(frame_of.values())), build.config.engine
     progress.step(
         bi(
@@ -237,7 +238,7 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         )
     )
     writer = Writer(staging)
-    frames.fill_frames(staging, writer, build.pages, frame_of)
+    frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
     copy_item_files(build, writer)
     write_channels(build, writer)
     progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))

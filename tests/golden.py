@@ -2,9 +2,9 @@
 
 Run ``python -m tests.golden`` (or ``make golden``) to regenerate tests/golden/
 after an intended change; ``tests/test_golden.py`` compares a fresh build with it.
-The engine's own frame (navigation, scripts, CSS) is left out so that a patch
-release of the theme does not change the expectation; our page bodies, head
-metadata, file list and sitemap are kept byte for byte.
+Each page is reduced to its title, head metadata and main region (breadcrumbs,
+table of contents, body): the header and footer, the same on every page, are
+left out. File list and sitemap are kept byte for byte.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _HEAD = re.compile(
     re.M,
 )
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-_MAIN = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article>', re.S)
+_MAIN = re.compile(r'<main id="main"[^>]*>(.*)</main>', re.S)
 # api/schema/ is pydantic's rendering of our models: tests/test_api.py validates
 # the API against it, and a pydantic release may reword it without any change of ours.
 SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api/schema/")

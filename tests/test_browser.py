@@ -198,7 +198,7 @@ def test_case_title_with_markup_characters_is_shown_as_written(browser, base_url
     title = front_matter(PROJECT / "cases" / f"{CASE}.md")["title"]
     assert set('<&"') <= set(title)
     open_page(browser, f"{base_url}/cases/{CASE}/")
-    assert browser.find_element(By.CSS_SELECTOR, "article h1, .md-content h1").text == title
+    assert browser.find_element(By.CSS_SELECTOR, ".sb-content h1").text == title
     assert title in browser.title
 
 
@@ -211,9 +211,9 @@ def test_event_pages_show_their_status(browser, base_url):
     assert start > NOW and upcoming.get("status", "scheduled") == "scheduled"
     for slug, word in ((EVENT_CANCELLED, "中止"), (EVENT_POSTPONED, "延期")):
         open_page(browser, f"{base_url}/events/{slug}/")
-        assert word in browser.find_element(By.CSS_SELECTOR, ".md-content").text
+        assert word in browser.find_element(By.CSS_SELECTOR, ".sb-content").text
     open_page(browser, f"{base_url}/events/")
-    assert upcoming["title"] in browser.find_element(By.CSS_SELECTOR, ".md-content").text
+    assert upcoming["title"] in browser.find_element(By.CSS_SELECTOR, ".sb-content").text
 
 
 @pytest.mark.parametrize("path", PHONE_PAGES)
@@ -263,9 +263,9 @@ def test_search_finds_japanese_words(browser, base_url, query):
     assert not [e for e in console if e["level"] == "SEVERE"]
 
 
-def test_search_page_takes_the_query_from_the_home_page_form(browser, base_url):
+def test_search_page_takes_the_query_from_the_header_form(browser, base_url):
     open_page(browser, base_url + "/")
-    browser.find_element(By.ID, "sb-home-q").send_keys("防災", Keys.ENTER)
+    browser.find_element(By.ID, "sb-header-q").send_keys("防災", Keys.ENTER)
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/search/?q="))
     assert search_results(browser)
     blocking = [v for v in run_axe(browser) if v["impact"] in BLOCKING]

@@ -31,7 +31,7 @@ GOLDEN_PAGES = sorted(name for name in GOLDEN_FILES if name.endswith("index.html
 # search index (emptied: the site searches with Pagefind).
 ENGINE_FILES = {"mkdocs": set(), "properdocs": set(), "zensical": {"search.json"}}
 MARKERS = (FRAME_TITLE, FRAME_HEAD, FRAME_BODY, '<div class="sb-frame">', "<!--<h1-->")
-ARTICLE = "//article[contains(concat(' ', @class, ' '), ' md-content__inner ')]"
+ARTICLE = "//main[@id='main']"
 
 
 def site_builder_command() -> list[str]:

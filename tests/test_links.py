@@ -128,7 +128,7 @@ def test_the_site_gets_every_reference_relative_to_the_page(site: Path):
 def test_an_ordinary_page_links_items_by_their_markdown_files_too(site: Path):
     """The engine knows only the ordinary pages: the links it leaves to items' files become their pages."""
     tree = lxml.html.parse(str(site / "about/index.html"))
-    links = {a.text_content(): a.get("href") for a in tree.xpath("//article//a[@href]")}
+    links = {a.text_content(): a.get("href") for a in tree.xpath("//div[@class='sb-content']//a[@href]")}
     assert links["参照のテスト"] == "../cases/refs/#top"
     assert links["対話の会"] == "../events/talk/"
     assert not any(href.endswith(".md") or ".md#" in href for href in links.values())

@@ -352,9 +352,10 @@ EXTRA = [
     pytest.param(
         {"mkdocs.yml": bounds.with_settings("limits_list_items: 0", "limits_markdown_seconds: fast")},
         [
-            "mkdocs.yml:58: extra.site_builder.limits_list_items: 1以上の数にしてください（いまは 0）。",
-            "mkdocs.yml:59: extra.site_builder.limits_markdown_seconds: 「fast」は数として読めません。20 や 0.5 "
-            "のように、引用符を付けない半角の数字で書いてください。",
+            f"mkdocs.yml:{bounds.SETTINGS_LINE}: extra.site_builder.limits_list_items: "
+            "1以上の数にしてください（いまは 0）。",
+            f"mkdocs.yml:{bounds.SETTINGS_LINE + 1}: extra.site_builder.limits_markdown_seconds: "
+            "「fast」は数として読めません。20 や 0.5 のように、引用符を付けない半角の数字で書いてください。",
         ],
         id="limit-settings",
     ),
@@ -373,8 +374,8 @@ EXTRA = [
     pytest.param(
         {"mkdocs.yml": bounds.with_settings().replace("  - footnotes\n", "  - footnotes\n  - footnote\n")},
         [
-            "mkdocs.yml:26: markdown_extensions: Markdown の拡張機能を読み込めません（ModuleNotFoundError: No module "
-            "named 'footnote'）。拡張機能の名前や設定を直してください。",
+            f"mkdocs.yml:{bounds.NEW_EXTENSION_LINE}: markdown_extensions: Markdown の拡張機能を読み込めません"
+            "（ModuleNotFoundError: No module named 'footnote'）。拡張機能の名前や設定を直してください。",
         ],
         id="markdown-extension",
     ),

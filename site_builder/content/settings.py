@@ -143,6 +143,18 @@ def _host_name(value: object) -> str:
     )
 
 
+def _link(value: str) -> str:
+    """A link a setting gives the site's header, footer or home page: a site path or an https URL."""
+    if not re.match(r"^(/[^\s]*|https://[^\s/$.?#][^\s]*|tel:[0-9+\-]+|mailto:[^\s@]+@[^\s@]+)$", value):
+        raise ValueError(
+            bi(
+                f"must be a site path such as /contact/ or an https URL, got {value!r}",
+                f"/contact/ のようなサイト内のパスか、https:// で始まる URL を書いてください（いまは「{value}」）。",
+            )
+        )
+    return value
+
+
 def _latest_first(days: tuple[int, ...]) -> tuple[int, ...]:
     return tuple(sorted(set(days), reverse=True))
 
@@ -157,6 +169,7 @@ Hashtag = Annotated[str, BeforeValidator(_hashtag), Field(min_length=1)]
 Clock = Annotated[dt.time, BeforeValidator(_clock)]
 IpNetwork = Annotated[ipaddress.IPv4Network | ipaddress.IPv6Network, BeforeValidator(_ip_network)]
 HostName = Annotated[str, BeforeValidator(_host_name)]
+Link = Annotated[str, AfterValidator(_link)]
 
 
 # --- the model ---------------------------------------------------------------------
@@ -181,6 +194,35 @@ class SiteSettings(SettingsGroup):
     engine: Engine = "mkdocs"  # SITE_BUILDER_ENGINE overrides it (Config.engine)
     image: Text = "assets/ogp.png"  # og:image of pages without an image of their own
     twitter: Text | None = None  # twitter:site, e.g. "@yokohama_kyodo"
+
+
+class LinkSetting(BaseModel):
+    """One link of the header, footer or home page: ``{label: …, url: …, text: …}``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    label: Text
+    url: Link
+    text: str = ""  # a line under the label (the home page's entry points)
+
+
+class CenterSettings(SettingsGroup):
+    """``center_*``: the centre as a public facility, shown in every page's header and
+    footer and on the home page (site/chrome.py, theme/site/chrome_*.html, home.html)."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("center_"))
+
+    tagline: str = ""  # the concept in one line: the home page's heading
+    address: str = ""  # postal address, in <address>
+    phone: str = ""
+    hours: tuple[Text, ...] = ()  # opening hours, one line each
+    access: str = ""  # how to get there, in words
+    map_url: Link | None = None  # a map of the address (a link: no third-party embed)
+    contact_url: Link | None = None  # the contact form or page
+    operator: str = ""  # who runs the centre
+    wards_url: Link | None = None  # the page listing the ward centres; its sub-pages are listed in the footer
+    purposes: tuple[LinkSetting, ...] = ()  # the home page's entry points by purpose
+    footer_links: tuple[LinkSetting, ...] = ()  # ways to follow the centre: feeds, calendar, newsletter, data
 
 
 class ListSettings(SettingsGroup):
@@ -281,6 +323,7 @@ class SiteBuilderSettings(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     site: SiteSettings = SiteSettings()
+    center: CenterSettings = CenterSettings()
     lists: ListSettings = ListSettings()
     issues: IssueSettings = IssueSettings()
     data_pull: DataPullSettings = DataPullSettings()

@@ -12,6 +12,7 @@ from site_builder.content.html_policy import HtmlPolicy
 from site_builder.content.i18n import bi
 from site_builder.content.links import Resolver, relative_url
 from site_builder.context import WebPage
+from site_builder.site.chrome import CONTENT_END, Chrome
 from site_builder.site.engine import (
     BODY_END,
     BODY_START,
@@ -20,13 +21,13 @@ from site_builder.site.engine import (
     FRAME_FOLDER,
     FRAME_HEAD,
     FRAME_TITLE,
+    NOT_FOUND_PAGE,
     EngineError,
 )
 from site_builder.writer import Writer
 
 _BODY = re.compile(r'<!--<h1-->\s*<div class="sb-frame">' + FRAME_BODY + r"</div>")
 _TITLE_TAG = f"<title>{FRAME_TITLE}</title>"
-ARTICLE_END = "</article>"  # the one article of an engine page (Material and Zensical alike)
 
 
 def read_frames(site: Path, frame_urls: set[str]) -> dict[str, str]:
@@ -43,28 +44,34 @@ def read_frames(site: Path, frame_urls: set[str]) -> dict[str, str]:
     return frames
 
 
-def fill(frame: str, page: WebPage) -> str:
+def fill(frame: str, page: WebPage, chrome: Chrome) -> str:
     text = frame.replace(_TITLE_TAG, f"<title>{html.escape(page.html_title)}</title>", 1)
     text = text.replace(FRAME_TITLE, html.escape(page.title))
     text = text.replace(FRAME_HEAD, page.head_html, 1)
-    return _BODY.sub(lambda _: page.body_html, text, count=1)
+    return chrome.dress(_BODY.sub(lambda _: page.body_html, text, count=1), page.url)
 
 
-def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str]) -> None:
+def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str], chrome: Chrome) -> None:
     frames = read_frames(site, set(frame_of.values()))
     for page in pages:
         if page.markdown is None:
-            writer.write(page.output_path, fill(frames[frame_of[page.url]], page))
+            writer.write(page.output_path, fill(frames[frame_of[page.url]], page, chrome))
     shutil.rmtree(site / FRAME_FOLDER, ignore_errors=True)
+    not_found = site / NOT_FOUND_PAGE.lstrip("/")
+    if not_found.is_file():  # served at any depth: its links start from the site's root
+        text = not_found.read_text(encoding="utf-8")
+        writer.write(NOT_FOUND_PAGE.lstrip("/"), chrome.dress(text, NOT_FOUND_PAGE, absolute=True))
 
 
-def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy, resolver: Resolver) -> None:
+def clean_ordinary_pages(
+    site: Path, pages: list[WebPage], policy: HtmlPolicy, resolver: Resolver, chrome: Chrome
+) -> None:
     """Editors' ordinary pages as the engine wrote them, their bodies cleaned by the
     HTML policy like every item body (the engine converted their raw HTML as written).
     A link to a public page the engine does not know (an item's ``../cases/a.md``: only
     ordinary pages are in its docs tree) becomes that page's URL, as in item bodies.
 
-    What is cleaned runs from the start mark to the end of the page's ``<article>``, not
+    What is cleaned runs from the start mark to the end of the page's content, not
     to the end mark: an unclosed comment or element in a body can swallow the end mark
     and move the footnotes after it, and all of that is the body's."""
     for page in pages:
@@ -72,7 +79,7 @@ def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy, r
             continue
         path = site / page.output_path
         text = path.read_text(encoding="utf-8")
-        start, end = text.find(BODY_START), text.rfind(ARTICLE_END)
+        start, end = text.find(BODY_START), text.rfind(CONTENT_END)
         if start < 0 or end < start or text.count(BODY_START) != 1:
             raise EngineError(
                 bi(
@@ -85,4 +92,5 @@ def clean_ordinary_pages(site: Path, pages: list[WebPage], policy: HtmlPolicy, r
         body = policy.clean(body, comments=False).replace(f"<p>{FOOTNOTES_HERE}</p>", "").replace(FOOTNOTES_HERE, "")
         body = resolver.link_pages(page.source, body, functools.partial(relative_url, base=page.url))
         # The body's wrapper (site/pages.py) opened before the mark; its end tag was in the cleaned part.
-        path.write_text(text[:start] + body.rstrip() + "\n</div>\n" + text[end:], encoding="utf-8")
+        text = text[:start] + body.rstrip() + "\n</div>\n" + text[end:]
+        path.write_text(chrome.dress(text, page.url), encoding="utf-8")

@@ -3,13 +3,13 @@ search and the editors' ordinary pages. Each takes the renderer and returns page
 
 from __future__ import annotations
 
-import html
-
 from site_builder.content import dates, labels
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES, WARDS
 from site_builder.context import Build, WebPage
+from site_builder.site.chrome import TOC
 from site_builder.site.engine import marked_body
+from site_builder.site.phrases import phrases
 from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
 
@@ -29,6 +29,9 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
             cases=published.cases[: lists.home_cases],
             events=published.upcoming_events[: lists.home_events],
             news=published.news[: lists.home_news],
+            center=site.config.settings.center,
+            signup_url=None,
+            channels_url=None,
         )
     ]
 
@@ -155,8 +158,8 @@ def ordinary_page(site: SiteRenderer, entry: Entry) -> WebPage:
     # Wrapped (md_in_html) so that Pagefind indexes ordinary pages like items.
     # The heading stays outside Markdown so no permalink mark joins the search title.
     markdown = (
-        f'<h1 data-pagefind-meta="title">{html.escape(entry.meta.title)}</h1>\n\n'
-        f'<div data-pagefind-body markdown="1">\n\n{marked_body(entry.body)}\n\n</div>\n'
+        f'<h1 data-pagefind-meta="title">{phrases(entry.meta.title)}</h1>\n\n{TOC}\n\n'
+        f'<div class="sb-body" data-pagefind-body markdown="1">\n\n{marked_body(entry.body)}\n\n</div>\n'
     )
     return WebPage(
         url,

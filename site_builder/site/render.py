@@ -21,6 +21,7 @@ from site_builder.content.links import EMPTY, relative_url
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import Build, WebPage
+from site_builder.site.phrases import phrases
 from site_builder.site.seo import jsonld
 
 # A page generator: the pages of one section, made with the renderer.
@@ -65,6 +66,7 @@ def template_env(theme_dir: Path) -> jinja2.Environment:
         lstrip_blocks=True,
     )
     env.filters["jsonld"] = _safe_jsonld
+    env.filters["phrases"] = phrases
     env.globals.update(
         labels=labels,
         areas=AREA_NAMES,
