@@ -27,7 +27,7 @@ check: $(BIN)/site-builder
 test: test-deps $(BIN)/site-builder  ## install what the tests need (tools/install-deps), then every test
 	$(BIN)/python -m pytest
 
-test-deps:  ## Debian chromium, chromium-driver, fonts, strace, nodejs/npm (as root; else prints the apt line), npm ci
+test-deps:  ## Debian chromium, chromium-driver, fonts, strace, Java, nodejs/npm (as root; else prints the apt line), npm ci
 	@RUN_AGAIN="make $(or $(MAKECMDGOALS),test)" tools/install-deps test
 
 golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/

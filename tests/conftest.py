@@ -10,6 +10,7 @@ import pytest
 
 from site_builder.cli import main
 from site_builder.content.i18n import set_language
+from tests import served_site
 
 PROJECT = Path(__file__).resolve().parent.parent
 SAMPLE_SITE = Path(__file__).resolve().parent / "sample_site"
@@ -61,3 +62,16 @@ def run_cli(capsys):
         return code, captured.out, captured.err
 
     return run
+
+
+@pytest.fixture(scope="session")
+def project_site(tmp_path_factory) -> Path:
+    """The project's own content built once at ``served_site.NOW`` (tests/served_site.py)."""
+    return served_site.build(tmp_path_factory.mktemp("project-site") / "site")
+
+
+@pytest.fixture(scope="session")
+def project_url(project_site: Path):
+    """The base URL (no final slash) that serves :func:`project_site` on 127.0.0.1."""
+    with served_site.serve(project_site) as url:
+        yield url

@@ -1,21 +1,20 @@
 """The built sample site in a real browser: headless Debian Chromium via Selenium.
 
 One build of the project's own content (cases/, events/, content/) at a fixed time,
-served on 127.0.0.1. Each page checked must load without console errors, without
-any request leaving 127.0.0.1, and with no `serious` or `critical` axe-core
-violation; at phone width (375 px) it must not scroll sideways; and the Pagefind
-search page must find Japanese words. Needs chromium, chromium-driver and
-`npm ci` (axe-core): `make test` installs them (tools/install-deps).
+served on 127.0.0.1 (tests/served_site.py; tests/test_validators.py checks the same
+build). Each page checked must load without console errors, without any request
+leaving 127.0.0.1, and with no `serious` or `critical` axe-core violation; at phone
+width (360 px) none may scroll sideways; and the Pagefind search page must find
+Japanese words. Needs chromium, chromium-driver and `npm ci` (axe-core): `make test`
+installs them (tools/install-deps).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import http.server
 import shutil
 import tempfile
-import threading
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -30,17 +29,20 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from site_builder.content.dates import TOKYO
-from site_builder.pipeline import build_site
+from tests.served_site import (
+    CASE,
+    CHROMEDRIVER,
+    CHROMIUM,
+    CHROMIUM_FLAGS,
+    EVENT_CANCELLED,
+    EVENT_POSTPONED,
+    EVENT_UPCOMING,
+    ISSUE,
+    NOW,
+    PROJECT,
+)
 
-PROJECT = Path(__file__).resolve().parent.parent
-NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=TOKYO)
-CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
 AXE = PROJECT / "node_modules" / "axe-core" / "axe.min.js"
-
-CASE = "kodomo-shokudo-manabi"  # its title has < & " in it
-EVENT_CANCELLED = "public-action-2020-04"
-EVENT_POSTPONED = "open-dialogue-2020-2"
-EVENT_UPCOMING = "mirai-link-2027-01"
 
 # One page per template: the generated pages, an ordinary page, the engine's 404.
 PAGES = [
@@ -54,58 +56,21 @@ PAGES = [
     "/news/",
     "/news/site-open/",
     "/issues/",
+    f"/issues/{ISSUE}/",
     "/newsletter/",
     "/newsletter/2020-07a/",
     "/about/",
     "/search/",
     "/404.html",
 ]
-PHONE_PAGES = ["/", f"/cases/{CASE}/", f"/events/{EVENT_UPCOMING}/"]
+PHONE_WIDTH = 360  # the narrowest phone in common use (issue 12): nothing may scroll sideways
 BLOCKING = ("serious", "critical")
-
-CHROMIUM_FLAGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-    "--window-size=1280,900",
-    # Anything but the local server fails to resolve: the test never reaches the internet.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-]
 
 
 def front_matter(path: Path) -> dict:
     """The YAML block of a content file, read with PyYAML (not the site's reader)."""
     text = path.read_text(encoding="utf-8")
     return yaml.safe_load(text.split("---\n", 2)[1])
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
-    site_dir = tmp_path_factory.mktemp("browser") / "site"
-    build_site(PROJECT, site_dir, NOW)
-    return site_dir
-
-
-class QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-
-@pytest.fixture(scope="module")
-def base_url(site: Path):
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -116,7 +81,7 @@ def browser():
     profile = tempfile.mkdtemp(prefix="sb-chromium-")
     options = webdriver.ChromeOptions()
     options.binary_location = str(CHROMIUM)
-    for flag in [*CHROMIUM_FLAGS, f"--user-data-dir={profile}"]:
+    for flag in [*CHROMIUM_FLAGS, "--window-size=1280,900", f"--user-data-dir={profile}"]:
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     # An explicit driver path: Selenium Manager is never asked to download anything.
@@ -183,26 +148,26 @@ def broken_links(driver, base_url: str) -> list[str]:
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_page_loads_cleanly_and_has_no_serious_axe_violations(browser, base_url, path):
-    console = open_page(browser, base_url + path)
+def test_page_loads_cleanly_and_has_no_serious_axe_violations(browser, project_url, path):
+    console = open_page(browser, project_url + path)
     assert browser.find_element(By.TAG_NAME, "h1").text.strip(), f"{path}: no visible h1"
     problems = [f"console error: {e['message']}" for e in console if e["level"] == "SEVERE"]
-    problems += [f"request outside 127.0.0.1: {url}" for url in external_requests(browser, base_url)]
-    problems += [f"broken link: {link}" for link in broken_links(browser, base_url)]
+    problems += [f"request outside 127.0.0.1: {url}" for url in external_requests(browser, project_url)]
+    problems += [f"broken link: {link}" for link in broken_links(browser, project_url)]
     blocking = [v for v in run_axe(browser) if v["impact"] in BLOCKING]
     problems += [f"axe violations:\n{describe(blocking)}"] if blocking else []
     assert not problems, f"{path}:\n" + "\n".join(problems)
 
 
-def test_case_title_with_markup_characters_is_shown_as_written(browser, base_url):
+def test_case_title_with_markup_characters_is_shown_as_written(browser, project_url):
     title = front_matter(PROJECT / "cases" / f"{CASE}.md")["title"]
     assert set('<&"') <= set(title)
-    open_page(browser, f"{base_url}/cases/{CASE}/")
+    open_page(browser, f"{project_url}/cases/{CASE}/")
     assert browser.find_element(By.CSS_SELECTOR, ".sb-content h1").text == title
     assert title in browser.title
 
 
-def test_event_pages_show_their_status(browser, base_url):
+def test_event_pages_show_their_status(browser, project_url):
     cancelled = front_matter(PROJECT / "events" / f"{EVENT_CANCELLED}.md")
     postponed = front_matter(PROJECT / "events" / f"{EVENT_POSTPONED}.md")
     upcoming = front_matter(PROJECT / "events" / f"{EVENT_UPCOMING}.md")
@@ -210,29 +175,31 @@ def test_event_pages_show_their_status(browser, base_url):
     start = dt.datetime.fromisoformat(str(upcoming["start"])).replace(tzinfo=TOKYO)
     assert start > NOW and upcoming.get("status", "scheduled") == "scheduled"
     for slug, word in ((EVENT_CANCELLED, "中止"), (EVENT_POSTPONED, "延期")):
-        open_page(browser, f"{base_url}/events/{slug}/")
+        open_page(browser, f"{project_url}/events/{slug}/")
         assert word in browser.find_element(By.CSS_SELECTOR, ".sb-content").text
-    open_page(browser, f"{base_url}/events/")
+    open_page(browser, f"{project_url}/events/")
     assert upcoming["title"] in browser.find_element(By.CSS_SELECTOR, ".sb-content").text
 
 
-@pytest.mark.parametrize("path", PHONE_PAGES)
-def test_no_horizontal_scrolling_at_phone_width(browser, base_url, path):
+@pytest.mark.parametrize("path", PAGES)
+def test_no_horizontal_scrolling_at_phone_width(browser, project_url, path):
     browser.execute_cdp_cmd(
-        "Emulation.setDeviceMetricsOverride", {"width": 375, "height": 812, "deviceScaleFactor": 2, "mobile": True}
+        "Emulation.setDeviceMetricsOverride",
+        {"width": PHONE_WIDTH, "height": 800, "deviceScaleFactor": 2, "mobile": True},
     )
     try:
-        open_page(browser, base_url + path)
+        open_page(browser, project_url + path)
         width, inner = browser.execute_script("return [document.documentElement.scrollWidth, window.innerWidth]")
         wide = browser.execute_script(
             """return [...document.querySelectorAll('body *')]
-                 .filter(e => e.getBoundingClientRect().right > 375.5)
-                 .slice(0, 5).map(e => e.tagName + '.' + e.getAttribute('class'))"""
+                 .filter(e => e.getBoundingClientRect().right > arguments[0] + 0.5)
+                 .slice(0, 5).map(e => e.tagName + '.' + e.getAttribute('class'))""",
+            PHONE_WIDTH,
         )
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     # A phone widens the layout viewport (innerWidth) to fit content that sticks out.
-    assert width <= inner == 375, f"{path}: scrollWidth {width}, innerWidth {inner}; too wide: {wide}"
+    assert width <= inner == PHONE_WIDTH, f"{path}: scrollWidth {width}, innerWidth {inner}; too wide: {wide}"
 
 
 def search_results(driver, query: str | None = None) -> list[str]:
@@ -249,11 +216,11 @@ def search_results(driver, query: str | None = None) -> list[str]:
 
 
 @pytest.mark.parametrize("query", ["子ども食堂", "防災"])
-def test_search_finds_japanese_words(browser, base_url, query):
-    console = open_page(browser, f"{base_url}/search/")
+def test_search_finds_japanese_words(browser, project_url, query):
+    console = open_page(browser, f"{project_url}/search/")
     hrefs = search_results(browser, query)
     console += browser.get_log("browser")
-    assert all(h.startswith(base_url + "/") for h in hrefs), hrefs
+    assert all(h.startswith(project_url + "/") for h in hrefs), hrefs
     containing = []
     for href in hrefs[:5]:
         open_page(browser, href)
@@ -263,8 +230,8 @@ def test_search_finds_japanese_words(browser, base_url, query):
     assert not [e for e in console if e["level"] == "SEVERE"]
 
 
-def test_search_page_takes_the_query_from_the_header_form(browser, base_url):
-    open_page(browser, base_url + "/")
+def test_search_page_takes_the_query_from_the_header_form(browser, project_url):
+    open_page(browser, project_url + "/")
     browser.find_element(By.ID, "sb-header-q").send_keys("防災", Keys.ENTER)
     WebDriverWait(browser, 10).until(expected_conditions.url_contains("/search/?q="))
     assert search_results(browser)

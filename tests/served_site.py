@@ -1,0 +1,76 @@
+"""The project's own content (cases/, events/, content/) built once at a fixed time and
+served on 127.0.0.1: what tests/test_browser.py opens in Chromium and
+tests/test_validators.py hands to the outside checkers. The fixtures that build and
+serve it once per test run are in tests/conftest.py.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import functools
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+from site_builder.content.dates import TOKYO
+from site_builder.pipeline import build_site
+
+PROJECT = Path(__file__).resolve().parent.parent
+NOW = dt.datetime(2026, 11, 28, 12, 0, tzinfo=TOKYO)  # so that there are upcoming events
+CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
+
+CASE = "kodomo-shokudo-manabi"  # its title has < & " in it
+EVENT_CANCELLED = "public-action-2020-04"
+EVENT_POSTPONED = "open-dialogue-2020-2"
+EVENT_UPCOMING = "mirai-link-2027-01"
+ISSUE = "aging"  # an issue page: charts, their data tables and sources
+
+CHROMIUM_FLAGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+    # Anything but the local server fails to resolve: the test never reaches the internet.
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+]
+
+
+def build(site_dir: Path) -> Path:
+    """The project's own content built into ``site_dir`` at :data:`NOW`."""
+    build_site(PROJECT, site_dir, NOW)
+    return site_dir
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@contextlib.contextmanager
+def serve(site_dir: Path) -> Iterator[str]:
+    """Serves ``site_dir`` on 127.0.0.1 (a free port) and yields its base URL, without a final slash."""
+    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def page_paths(site_dir: Path) -> list[str]:
+    """The URL path of every HTML page in ``site_dir``, sorted (``/cases/`` for cases/index.html)."""
+    paths = []
+    for file in sorted(site_dir.rglob("*.html")):
+        path = "/" + file.relative_to(site_dir).as_posix()
+        paths.append(path.removesuffix("index.html"))
+    return paths
