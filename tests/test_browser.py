@@ -253,6 +253,8 @@ def test_search_finds_japanese_words(browser, base_url, query):
     console = open_page(browser, f"{base_url}/search/")
     hrefs = search_results(browser, query)
     console += browser.get_log("browser")
+    shown = browser.find_element(By.ID, "sb-search").text
+    assert query in shown and "¶" not in shown  # titles and excerpts without permalink marks
     assert all(h.startswith(base_url + "/") for h in hrefs), hrefs
     containing = []
     for href in hrefs[:5]:

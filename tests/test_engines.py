@@ -130,6 +130,16 @@ def test_every_page_has_its_own_title_and_body(builds, engine):
 
 
 @pytest.mark.parametrize("engine", ENGINES)
+def test_headings_get_ids_from_their_text(builds, engine):
+    """Ordinary pages (the engine converts them) get the ids item bodies get: the heading's text."""
+    site = site_of(builds, engine)
+    for name, heading in (("about/index.html", "設置目的"), ("cases/kodomo-shokudo/index.html", "背景")):
+        article = lxml.html.parse(str(site / name)).xpath(ARTICLE)[0]
+        assert heading in article.xpath(".//h2/@id"), (name, article.xpath(".//h2/@id"))
+        assert f"#{heading}" in article.xpath(".//h2/a[@class='headerlink']/@href"), name
+
+
+@pytest.mark.parametrize("engine", ENGINES)
 def test_no_frame_is_left(builds, engine):
     site = site_of(builds, engine)
     assert not [name for name in files_of(site) if FRAME_FOLDER in name.split("/")]
