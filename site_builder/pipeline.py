@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from site_builder.channels import api, calendars, feeds
+from site_builder.channels import api, calendars, feeds, subscribe
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
@@ -74,6 +74,7 @@ PAGES.append(issue_pages.issue_pages)  # /issues/<slug>/, /issues/
 PAGES.append(site_pages.search_page)  # /search/
 PAGES.append(site_pages.ordinary_pages)  # editors' pages under content/, rendered by the engine
 PAGES.append(newsletter_pages.newsletter_pages)  # /newsletter/<id>/, /newsletter/
+PAGES.append(subscribe.subscribe_page)  # /subscribe/: newsletter, feeds, calendar, open data, API
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
 Channel = Callable[[Build], dict[str, "str | bytes"]]
@@ -90,12 +91,13 @@ SITE_PATHS: list[SitePathLister] = []
 SITE_PATHS.append(site_pages.site_paths)  # home, cases, events, news and their lists, search, ordinary pages
 SITE_PATHS.append(issue_pages.site_paths)  # /issues/, each issue page and its dataset copies
 SITE_PATHS.append(newsletter_pages.site_paths)  # /newsletter/<id>/, /newsletter/
+SITE_PATHS.append(subscribe.site_paths)  # /subscribe/
 SITE_PATHS.append(feeds.feed_paths)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
 SITE_PATHS.append(calendars.calendar_paths)  # /events/calendar.ics, /events/<slug>/event.ics
 SITE_PATHS.append(api.api_paths)  # /api/<type>.json, /api/schema/<type>.json
 SITE_PATHS.append(item_files)  # files the public items refer to, copied beside them
 SITE_PATHS.append(engine.engine_paths)  # /assets/ (theme/assets), /404.html, ordinary pages' files
-SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz
+SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz, /robots.txt
 
 
 def load(root: Path, now: dt.datetime) -> tuple[Config, Content, Reporter]:
@@ -247,13 +249,14 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
 
 
 def write_channels(build: Build, writer: Writer) -> None:
-    """The channels and the sitemap."""
+    """The channels, the sitemap and robots.txt."""
     for channel in CHANNELS:
         for path, data in sorted(channel(build).items()):
             writer.write(path, data)
     text = sitemap.render_sitemap(build.pages, build.config)
     writer.write(sitemap.SITEMAP, text)
     writer.write(sitemap.SITEMAP_GZ, sitemap.gzip_bytes(text))
+    writer.write(sitemap.ROBOTS, sitemap.render_robots(build.config))
 
 
 def copy_item_files(build: Build, writer: Writer) -> None:

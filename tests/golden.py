@@ -57,7 +57,7 @@ def reduce(site: Path) -> dict[str, str]:
         if path.is_dir() or relative.startswith(SKIPPED):
             continue
         listing.append(relative)
-        text = path.read_text(encoding="utf-8") if path.suffix in (".html", ".xml", ".json", ".ics") else None
+        text = path.read_text(encoding="utf-8") if path.suffix in (".html", ".xml", ".json", ".ics", ".txt") else None
         if path.suffix == ".html":
             title = _TITLE.search(text)
             head = "\n".join(m.strip() for m in _HEAD.findall(text))

@@ -58,9 +58,10 @@ PAGES = [
     "/newsletter/2020-07a/",
     "/about/",
     "/search/",
+    "/subscribe/",
     "/404.html",
 ]
-PHONE_PAGES = ["/", f"/cases/{CASE}/", f"/events/{EVENT_UPCOMING}/"]
+PHONE_PAGES = ["/", f"/cases/{CASE}/", f"/events/{EVENT_UPCOMING}/", "/subscribe/"]
 BLOCKING = ("serious", "critical")
 
 CHROMIUM_FLAGS = [
