@@ -1,7 +1,8 @@
 """The whole build, top to bottom.
 
     load → validate → select (publish time, drafts) → convert bodies → render pages
-         → engine frames → write every channel → publish atomically → search index
+         → engine frames → write every channel → search index → prune unused theme files
+         → publish atomically
 
 Nothing is written until every content file is valid; the public folder is
 replaced only by a complete build. The registries below are the only places that
@@ -36,7 +37,7 @@ from site_builder.context import Build, Progress, WebPage, item_files
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
-from site_builder.site import engine, frames, search_index, sitemap
+from site_builder.site import engine, frames, prune, search_index, sitemap
 from site_builder.site import pages as site_pages
 from site_builder.site.engine import EngineError
 from site_builder.site.render import PageGenerator, SiteRenderer
@@ -246,6 +247,15 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     release_page_html(build.pages)
     search_index.build_search_index(staging)
     progress.step(bi("built the search index", "検索用の索引を作りました"))
+    keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
+    pruned = prune.prune_unused(staging, keep, build.config.site_url, search_index.loaded_at_run_time(staging))
+    count, size = len(pruned.removed), prune.human_size(pruned.size)
+    progress.step(
+        bi(
+            f"removed {count} theme and search files no page uses ({size})",
+            f"どのページも使わないテーマと検索のファイル {count} 件（{size}）を除きました",
+        )
+    )
 
 
 def write_channels(build: Build, writer: Writer) -> None:

@@ -33,16 +33,21 @@ _MAIN = re.compile(r'<article class="md-content__inner md-typeset">(.*)</article
 SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api/schema/")
 
 
-def build_sample(target: Path) -> Path:
-    """Build the sample site with this project's theme and config into ``target``."""
+def sample_project(project: Path) -> Path:
+    """A new project at ``project``: this project's theme and config, the sample site's content."""
     from tests.conftest import SAMPLE_SITE, new_project
 
-    project = target / "project"
     project.mkdir(parents=True)
     new_project(project)
     for folder in ("cases", "events", "content"):
         shutil.rmtree(project / folder)
         shutil.copytree(SAMPLE_SITE / folder, project / folder)
+    return project
+
+
+def build_sample(target: Path) -> Path:
+    """Build the sample site with this project's theme and config into ``target``."""
+    project = sample_project(target / "project")
     site = target / "site"
     pipeline.build_site(project, site, dates.as_instant(dates.parse_time(NOW)))
     return site

@@ -12,18 +12,17 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
 
 from site_builder.content.settings import ENGINES
 from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE
-from tests.conftest import SAMPLE_SITE, new_project
-from tests.golden import GOLDEN, NOW, SKIPPED
+from tests.golden import GOLDEN, NOW, SKIPPED, sample_project
 
 GOLDEN_FILES = (GOLDEN / "FILES.txt").read_text(encoding="utf-8").split()
 GOLDEN_PAGES = sorted(name for name in GOLDEN_FILES if name.endswith("index.html"))
@@ -53,12 +52,7 @@ def unactivated_env(engine: str) -> dict[str, str]:
 def builds(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
     """One build of the sample site per engine: ``{engine: (the command's result, site folder)}``."""
     root = tmp_path_factory.mktemp("engines")
-    project = root / "project"
-    project.mkdir()
-    new_project(project)
-    for folder in ("cases", "events", "content"):
-        shutil.rmtree(project / folder)
-        shutil.copytree(SAMPLE_SITE / folder, project / folder)
+    project = sample_project(root / "project")
     results = {}
     for engine in ENGINES:
         site = root / engine
@@ -137,6 +131,21 @@ def test_headings_get_ids_from_their_text(builds, engine):
         article = lxml.html.parse(str(site / name)).xpath(ARTICLE)[0]
         assert heading in article.xpath(".//h2/@id"), (name, article.xpath(".//h2/@id"))
         assert f"#{heading}" in article.xpath(".//h2/a[@class='headerlink']/@href"), name
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_file_a_page_loads_is_shipped(builds, engine):
+    """What the pruning step (site/prune.py) left is all each engine's pages load."""
+    site, missing = site_of(builds, engine), set()
+    for page in sorted(site.rglob("*.html")):
+        tree = lxml.html.parse(str(page))
+        loads = "//link[@rel='stylesheet' or @rel='icon' or @rel='preload' or @rel='modulepreload']/@href"
+        for target in tree.xpath(f"{loads} | //script/@src | //img/@src"):
+            parts = urlsplit(urljoin(page.relative_to(site).as_posix(), target))
+            if not parts.scheme and not (site / unquote(parts.path).lstrip("/")).is_file():
+                missing.add(f"{page.relative_to(site)}: {target}")
+    assert missing == set()
+    assert not [name for name in files_of(site) if name.endswith(".map")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
