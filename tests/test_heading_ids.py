@@ -1,6 +1,6 @@
 """Headings get ids from their own text, Japanese kept (``#開催概要``, never ``#_1``), in item
 bodies (converted by the pipeline) and in ordinary pages (converted by the engine); their
-permalink marks stay on the page but never reach the search index.
+permalink marks (and footnotes' back links) stay on the page but never reach the search index.
 
 A real build of a scratch project; pages are read with lxml, the index from Pagefind's
 fragments. tests/test_engines.py checks the same ids under every engine.
@@ -55,7 +55,9 @@ PAGE = """
 
     ## 料金（税込）
 
-    無料です。
+    無料です[^1]。
+
+    [^1]: 材料費は別にかかります。
 """
 
 
@@ -115,7 +117,8 @@ def test_search_index_has_the_headings_without_permalink_marks(site: Path):
     ]
     page = next(f for f in fragments if f["url"] == "/guide/")
     assert "はじめにお申し込みください" in page["content"]
-    assert not [f["url"] for f in fragments if "¶" in json.dumps(f, ensure_ascii=False)]
+    assert "材料費は別にかかります" in page["content"]  # the footnote, without its way back (↩)
+    assert not [f["url"] for f in fragments if {"¶", "↩"} & set(json.dumps(f, ensure_ascii=False))]
 
 
 def read_fragment(path: Path) -> dict:

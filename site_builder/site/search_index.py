@@ -3,8 +3,8 @@
 Pagefind reads only what was published, so drafts and scheduled items can never
 reach the index; it runs last, once every file is written and the pipeline has
 given back the pages' HTML, because Pagefind (with its Japanese dictionary) is the
-build's largest process. Headings' permalink marks are left out of the index, so
-result titles and excerpts read as the page does.
+build's largest process. Headings' permalink marks and footnotes' back links are left
+out of the index, so result titles and excerpts read as the page does.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 
 BUNDLE = "pagefind"  # the bundle's folder in the site
 ENTRY = f"{BUNDLE}/pagefind-entry.json"
-# What pages show but a search result must not: the permalink mark (¶) beside each heading.
-EXCLUDE_SELECTORS = (".headerlink",)
+# What pages show but a search result must not: the permalink mark (¶) beside each heading,
+# the way back (↩) from each footnote.
+EXCLUDE_SELECTORS = (".headerlink", ".footnote-backref")
 
 
 class SearchIndexError(Exception):
