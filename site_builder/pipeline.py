@@ -1,7 +1,8 @@
 """The whole build, top to bottom.
 
     load → validate → select (publish time, drafts) → convert bodies → render pages
-         → engine frames → write every channel → publish atomically → search index
+         → engine frames → write every channel → search index → prune unused theme files
+         → publish atomically
 
 Nothing is written until every content file is valid; the public folder is
 replaced only by a complete build. The registries below are the only places that
@@ -22,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from site_builder.channels import api, calendars, feeds
+from site_builder.channels import api, calendars, feeds, subscribe
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
@@ -36,7 +37,7 @@ from site_builder.context import Build, Progress, WebPage, item_files
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
-from site_builder.site import chrome, engine, frames, search_index, sitemap
+from site_builder.site import chrome, engine, frames, prune, search_index, sitemap
 from site_builder.site import pages as site_pages
 from site_builder.site.engine import EngineError
 from site_builder.site.render import PageGenerator, SiteRenderer
@@ -74,6 +75,7 @@ PAGES.append(issue_pages.issue_pages)  # /issues/<slug>/, /issues/
 PAGES.append(site_pages.search_page)  # /search/
 PAGES.append(site_pages.ordinary_pages)  # editors' pages under content/, rendered by the engine
 PAGES.append(newsletter_pages.newsletter_pages)  # /newsletter/<id>/, /newsletter/
+PAGES.append(subscribe.subscribe_page)  # /subscribe/: newsletter, feeds, calendar, open data, API
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
 Channel = Callable[[Build], dict[str, "str | bytes"]]
@@ -90,12 +92,13 @@ SITE_PATHS: list[SitePathLister] = []
 SITE_PATHS.append(site_pages.site_paths)  # home, cases, events, news and their lists, search, ordinary pages
 SITE_PATHS.append(issue_pages.site_paths)  # /issues/, each issue page and its dataset copies
 SITE_PATHS.append(newsletter_pages.site_paths)  # /newsletter/<id>/, /newsletter/
+SITE_PATHS.append(subscribe.site_paths)  # /subscribe/
 SITE_PATHS.append(feeds.feed_paths)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
 SITE_PATHS.append(calendars.calendar_paths)  # /events/calendar.ics, /events/<slug>/event.ics
 SITE_PATHS.append(api.api_paths)  # /api/<type>.json, /api/schema/<type>.json
 SITE_PATHS.append(item_files)  # files the public items refer to, copied beside them
 SITE_PATHS.append(engine.engine_paths)  # /assets/ (theme/assets), /404.html, ordinary pages' files
-SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz
+SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz, /robots.txt
 
 
 def load(root: Path, now: dt.datetime) -> tuple[Config, Content, Reporter]:
@@ -245,16 +248,26 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     release_page_html(build.pages)
     search_index.build_search_index(staging)
     progress.step(bi("built the search index", "検索用の索引を作りました"))
+    keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
+    pruned = prune.prune_unused(staging, keep, build.config.site_url, search_index.loaded_at_run_time(staging))
+    count, size = len(pruned.removed), prune.human_size(pruned.size)
+    progress.step(
+        bi(
+            f"removed {count} theme and search files no page uses ({size})",
+            f"どのページも使わないテーマと検索のファイル {count} 件（{size}）を除きました",
+        )
+    )
 
 
 def write_channels(build: Build, writer: Writer) -> None:
-    """The channels and the sitemap."""
+    """The channels, the sitemap and robots.txt."""
     for channel in CHANNELS:
         for path, data in sorted(channel(build).items()):
             writer.write(path, data)
     text = sitemap.render_sitemap(build.pages, build.config)
     writer.write(sitemap.SITEMAP, text)
     writer.write(sitemap.SITEMAP_GZ, sitemap.gzip_bytes(text))
+    writer.write(sitemap.ROBOTS, sitemap.render_robots(build.config))
 
 
 def copy_item_files(build: Build, writer: Writer) -> None:

@@ -33,16 +33,21 @@ _MAIN = re.compile(r'<main id="main"[^>]*>(.*)</main>', re.S)
 SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api/schema/")
 
 
-def build_sample(target: Path) -> Path:
-    """Build the sample site with this project's theme and config into ``target``."""
+def sample_project(project: Path) -> Path:
+    """A new project at ``project``: this project's theme and config, the sample site's content."""
     from tests.conftest import SAMPLE_SITE, new_project
 
-    project = target / "project"
     project.mkdir(parents=True)
     new_project(project)
     for folder in ("cases", "events", "content"):
         shutil.rmtree(project / folder)
         shutil.copytree(SAMPLE_SITE / folder, project / folder)
+    return project
+
+
+def build_sample(target: Path) -> Path:
+    """Build the sample site with this project's theme and config into ``target``."""
+    project = sample_project(target / "project")
     site = target / "site"
     pipeline.build_site(project, site, dates.as_instant(dates.parse_time(NOW)))
     return site
@@ -57,7 +62,7 @@ def reduce(site: Path) -> dict[str, str]:
         if path.is_dir() or relative.startswith(SKIPPED):
             continue
         listing.append(relative)
-        text = path.read_text(encoding="utf-8") if path.suffix in (".html", ".xml", ".json", ".ics") else None
+        text = path.read_text(encoding="utf-8") if path.suffix in (".html", ".xml", ".json", ".ics", ".txt") else None
         if path.suffix == ".html":
             title = _TITLE.search(text)
             head = "\n".join(m.strip() for m in _HEAD.findall(text))

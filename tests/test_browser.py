@@ -61,6 +61,7 @@ PAGES = [
     "/newsletter/2020-07a/",
     "/about/",
     "/search/",
+    "/subscribe/",
     "/404.html",
 ]
 PHONE_WIDTH = 360  # the narrowest phone in common use (issue 12): nothing may scroll sideways
@@ -220,6 +221,8 @@ def test_search_finds_japanese_words(browser, project_url, query):
     console = open_page(browser, f"{project_url}/search/")
     hrefs = search_results(browser, query)
     console += browser.get_log("browser")
+    shown = browser.find_element(By.ID, "sb-search").text
+    assert query in shown and "¶" not in shown  # titles and excerpts without permalink marks
     assert all(h.startswith(project_url + "/") for h in hrefs), hrefs
     containing = []
     for href in hrefs[:5]:

@@ -41,7 +41,7 @@ def test_site_css_uses_only_tokens_that_exist():
     assert len(used & tokens) >= 30  # colours, type scale, line heights, radii: the system, not a few values
 
 
-def test_body_text_is_readable_in_the_browser(browser, project_url):  # noqa: F811
+def test_body_text_is_readable_in_the_browser(browser, project_url):  # noqa: F811 (the fixture imported above)
     browser.get(project_url + "/about/")
     style = browser.execute_script(
         "const s = getComputedStyle(document.querySelector('.sb-body p'));"

@@ -12,24 +12,23 @@ from __future__ import annotations
 import html
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import lxml.html
 import pytest
 
 from site_builder.content.settings import ENGINES
 from site_builder.site.engine import FRAME_BODY, FRAME_FOLDER, FRAME_HEAD, FRAME_TITLE
-from tests.conftest import SAMPLE_SITE, new_project
-from tests.golden import GOLDEN, NOW, SKIPPED
+from tests.golden import GOLDEN, NOW, SKIPPED, sample_project
 
 GOLDEN_FILES = (GOLDEN / "FILES.txt").read_text(encoding="utf-8").split()
 GOLDEN_PAGES = sorted(name for name in GOLDEN_FILES if name.endswith("index.html"))
-# Files an engine writes for itself, beside ours: Zensical always writes its
-# search index (emptied: the site searches with Pagefind).
-ENGINE_FILES = {"mkdocs": set(), "properdocs": set(), "zensical": {"search.json"}}
+# Files an engine writes for itself, beside ours. Zensical always writes its search index
+# (search.json); no page of the site's frame loads it, so site/prune.py removes it.
+ENGINE_FILES: dict[str, set[str]] = {"mkdocs": set(), "properdocs": set(), "zensical": set()}
 MARKERS = (FRAME_TITLE, FRAME_HEAD, FRAME_BODY, '<div class="sb-frame">', "<!--<h1-->")
 ARTICLE = "//main[@id='main']"
 
@@ -53,12 +52,7 @@ def unactivated_env(engine: str) -> dict[str, str]:
 def builds(tmp_path_factory) -> dict[str, tuple[subprocess.CompletedProcess, Path]]:
     """One build of the sample site per engine: ``{engine: (the command's result, site folder)}``."""
     root = tmp_path_factory.mktemp("engines")
-    project = root / "project"
-    project.mkdir()
-    new_project(project)
-    for folder in ("cases", "events", "content"):
-        shutil.rmtree(project / folder)
-        shutil.copytree(SAMPLE_SITE / folder, project / folder)
+    project = sample_project(root / "project")
     results = {}
     for engine in ENGINES:
         site = root / engine
@@ -127,6 +121,31 @@ def test_every_page_has_its_own_title_and_body(builds, engine):
         assert main == expected_main, name
         titles.add(title)
     assert len(titles) == len(GOLDEN_PAGES)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_headings_get_ids_from_their_text(builds, engine):
+    """Ordinary pages (the engine converts them) get the ids item bodies get: the heading's text."""
+    site = site_of(builds, engine)
+    for name, heading in (("about/index.html", "設置目的"), ("cases/kodomo-shokudo/index.html", "背景")):
+        article = lxml.html.parse(str(site / name)).xpath(ARTICLE)[0]
+        assert heading in article.xpath(".//h2/@id"), (name, article.xpath(".//h2/@id"))
+        assert f"#{heading}" in article.xpath(".//h2/a[@class='headerlink']/@href"), name
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_every_file_a_page_loads_is_shipped(builds, engine):
+    """What the pruning step (site/prune.py) left is all each engine's pages load."""
+    site, missing = site_of(builds, engine), set()
+    for page in sorted(site.rglob("*.html")):
+        tree = lxml.html.parse(str(page))
+        loads = "//link[@rel='stylesheet' or @rel='icon' or @rel='preload' or @rel='modulepreload']/@href"
+        for target in tree.xpath(f"{loads} | //script/@src | //img/@src"):
+            parts = urlsplit(urljoin(page.relative_to(site).as_posix(), target))
+            if not parts.scheme and not (site / unquote(parts.path).lstrip("/")).is_file():
+                missing.add(f"{page.relative_to(site)}: {target}")
+    assert missing == set()
+    assert not [name for name in files_of(site) if name.endswith(".map")]
 
 
 @pytest.mark.parametrize("engine", ENGINES)

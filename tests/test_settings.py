@@ -48,6 +48,7 @@ OLD_DEFAULTS = {
     "newsletter_from": None,
     "newsletter_unsubscribe_url": None,
     "newsletter_unsubscribe_mailto": None,
+    "newsletter_signup_url": None,  # new (README "Newsletter")
     "newsletter_address": "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階",
     "newsletter_max_items": 10,
     "sns_networks": ("x", "facebook"),
@@ -124,6 +125,7 @@ def test_wrong_values_are_located_errors(project):
                 "sns_since: 2026-11-31",
                 "sns_timeout_seconds: '20'",
                 "sns: {networks: [x]}",  # the groups are the code's, not keys
+                "newsletter_signup_url: javascript:alert(1)",
             )
         }
     )
@@ -145,6 +147,8 @@ def test_wrong_values_are_located_errors(project):
         "write a date that exists, like 2021-03-01 (year-month-day)",
         "mkdocs.yml:16: extra.site_builder.sns_timeout_seconds: must be a number, got '20'",
         "mkdocs.yml:17: extra.site_builder.sns: unknown setting",
+        "mkdocs.yml:18: extra.site_builder.newsletter_signup_url: must be an https URL "
+        "(readers type their mail address into it), got 'javascript:alert(1)'",
     ]
 
 

@@ -3,7 +3,9 @@
     /events/calendar.ics         every public event (subscribe to it)
     /events/<slug>/event.ics     one event (import it)
 
-and the "add to calendar" links on event pages (the .ics and a Google Calendar link).
+and the "add to calendar" links on event pages (the .ics and a Google Calendar link), and
+the links that subscribe Google Calendar, iPhone/Mac and Outlook to the whole calendar
+(:func:`subscription`, for the channels page).
 
 * Times are Asia/Tokyo (``DTSTART;TZID=Asia/Tokyo``) with the VTIMEZONE made from
   zoneinfo; all-day events are DATE values whose DTEND is the day after the last day
@@ -30,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -55,10 +58,15 @@ UTC = dt.UTC
 def render_calendars(build: Build) -> dict[str, str | bytes]:
     config = build.config
     events = sorted(build.published.events, key=lambda e: (dates.as_instant(e.meta.start), e.slug))
-    outputs: dict[str, str | bytes] = {CALENDAR_PATH: render_calendar(config, events, f"イベント - {config.site_name}")}
+    outputs: dict[str, str | bytes] = {CALENDAR_PATH: render_calendar(config, events, calendar_name(config))}
     for entry in events:
         outputs[event_ics_path(entry)] = render_calendar(config, [entry], entry.meta.title)
     return outputs
+
+
+def calendar_name(config: Config) -> str:
+    """The whole calendar's name (X-WR-CALNAME), as subscribed calendars show it."""
+    return f"イベント - {config.site_name}"
 
 
 def calendar_paths(build: Build) -> list[str]:
@@ -178,6 +186,32 @@ def event_actions(build: Build) -> Callable[[Entry], str]:
         )
 
     return actions
+
+
+@dataclass(frozen=True)
+class Subscription:
+    """The event calendar (:data:`CALENDAR_PATH`) as each calendar app subscribes to it."""
+
+    url: str  # the address to paste into any calendar app
+    webcal: str  # iPhone, iPad and Mac open it in their Calendar app
+    google: str
+    outlook: str  # Outlook.com (a personal Microsoft account)
+    outlook_work: str  # Outlook of Microsoft 365 (work or school account)
+
+
+def subscription(config: Config) -> Subscription:
+    """Subscription links for the whole event calendar: each app's "add from URL" page
+    with the calendar's absolute address filled in."""
+    url = config.absolute(CALENDAR_PATH)
+    webcal = "webcal://" + url.split("://", 1)[1]
+    from_web = urlencode({"url": url, "name": calendar_name(config)}, quote_via=quote)
+    return Subscription(
+        url=url,
+        webcal=webcal,
+        google="https://calendar.google.com/calendar/render?" + urlencode({"cid": webcal}, quote_via=quote),
+        outlook=f"https://outlook.live.com/calendar/0/addfromweb?{from_web}",
+        outlook_work=f"https://outlook.office.com/calendar/0/addfromweb?{from_web}",
+    )
 
 
 def calendar_list_link(build: Build) -> str:

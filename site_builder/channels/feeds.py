@@ -49,19 +49,43 @@ class FeedSpec:
     kinds: tuple[str, ...]
 
 
+EVERY_KIND = ("case", "event", "news", "issue")  # what the site-wide feeds carry
+
+
 def feed_specs(config: Config) -> list[FeedSpec]:
     site = config.site_name
     return [
-        FeedSpec("/feed.xml", site, "/", ("case", "event", "news", "issue")),
+        FeedSpec("/feed.xml", site, "/", EVERY_KIND),
         FeedSpec("/cases/feed.xml", f"協働事例 - {site}", "/cases/", ("case",)),
         FeedSpec("/events/feed.xml", f"イベント - {site}", "/events/", ("event",)),
         FeedSpec("/news/feed.xml", f"お知らせ - {site}", "/news/", ("news",)),
     ]
 
 
+@dataclass(frozen=True)
+class FeedLink:
+    """One feed the build writes, as a reader subscribes to it."""
+
+    path: str
+    kinds: tuple[str, ...]
+    format: str  # its name, as readers' apps show it
+    media_type: str
+
+    @property
+    def label(self) -> str:
+        """What it carries, in the site's words: 協働事例・イベント・…"""
+        return "・".join(KINDS[kind] for kind in self.kinds)
+
+
+def feed_links(config: Config) -> list[FeedLink]:
+    """Every feed :func:`render_feeds` writes, in its order (the channels page lists them)."""
+    rss = [FeedLink(spec.path, spec.kinds, "RSS 2.0", "application/rss+xml") for spec in feed_specs(config)]
+    return [*rss, FeedLink(JSON_FEED_PATH, EVERY_KIND, "JSON Feed 1.1", "application/feed+json")]
+
+
 def feed_paths(build: Build) -> list[str]:
     """The site paths :func:`render_feeds` writes (for the link check, without rendering)."""
-    return [*(spec.path for spec in feed_specs(build.config)), JSON_FEED_PATH]
+    return [link.path for link in feed_links(build.config)]
 
 
 def alternates(config: Config) -> list[dict]:

@@ -17,6 +17,7 @@ check of content/references.py) and so reports them before a build.
 from __future__ import annotations
 
 import hashlib
+import importlib
 import json
 import multiprocessing
 import os
@@ -25,6 +26,7 @@ import signal
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,6 +46,11 @@ BRACKET_WORK_LIMIT = 4_000_000  # characters Markdown's link patterns scan: abou
 # Python frames one conversion may use: fewer than the engine has left when it converts the same
 # page again (MkDocs with md_in_html, ~980), so a body check accepts never crashes the engine.
 MARKDOWN_FRAMES = 850
+# Heading ids are the heading's own text, Japanese kept (「開催概要」 → ``#開催概要``, not ``#_1``),
+# in item bodies (here) and in ordinary pages (the engine's config names the same function:
+# site/engine.py). Python-Markdown's own, so every engine that reads mkdocs.yml can load it.
+HEADING_SLUGIFY = "markdown.extensions.toc.slugify_unicode"
+TOC_NAMES = ("toc", "markdown.extensions.toc")
 _converter: markdown.Markdown | None = None
 _extensions: tuple[list[str], dict] = ([], {})
 
@@ -128,7 +135,7 @@ class MarkdownRenderer:
         self, names: list[str], configs: dict, cache_dir: Path | None, seconds: float = DEFAULT_LIMITS.markdown_seconds
     ):
         self.names, self.configs, self.seconds = names, configs, seconds
-        self.salt = json.dumps([markdown.__version__, names, configs], sort_keys=True, default=str)
+        self.salt = json.dumps([markdown.__version__, names, configs], sort_keys=True, default=_salt_value)
         self.cache_path = cache_dir / "markdown.json" if cache_dir else None
         self.cache: dict[str, str] = {}
         if self.cache_path and self.cache_path.is_file():
@@ -172,6 +179,13 @@ class MarkdownRenderer:
     def save(self) -> None:
         if self.cache_path:
             replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
+
+
+def _salt_value(value: object) -> str:
+    """A callable option (toc's ``slugify``) by its dotted name: the same in every process."""
+    if callable(value):
+        return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
+    return str(value)
 
 
 def _run_pool(texts: list[str], workers: int, names: list[str], configs: dict, seconds: float) -> list[str | Failure]:
@@ -280,7 +294,7 @@ def convert_checked(
 ) -> list[str | None]:
     """Each entry's body as HTML, or None with its located ``body`` error in ``reporter``;
     ``save`` writes the cache, holding exactly these bodies."""
-    names, configs = config.markdown_extensions()
+    names, configs = site_extensions(config)
     try:
         markdown.Markdown(extensions=names, extension_configs=configs)
     except Exception as exc:  # a misspelt extension or a wrong option in mkdocs.yml
@@ -300,6 +314,22 @@ def convert_checked(
         else:
             html.append(result)
     return html
+
+
+def site_extensions(config: Config) -> tuple[list[str], dict]:
+    """``markdown_extensions`` of mkdocs.yml as Python-Markdown takes them, with the
+    table of contents' ids made by :data:`HEADING_SLUGIFY`."""
+    names, configs = config.markdown_extensions()
+    for name in names:
+        options = configs.get(name, {})
+        if name in TOC_NAMES and isinstance(options, dict):  # other options: Markdown's own error reports them
+            configs[name] = {**options, "slugify": heading_slugify()}
+    return names, configs
+
+
+def heading_slugify() -> Callable[[str, str], str]:
+    module, _, name = HEADING_SLUGIFY.rpartition(".")
+    return getattr(importlib.import_module(module), name)
 
 
 def _report_extensions(config: Config, reporter: Reporter, exc: Exception) -> None:

@@ -56,16 +56,20 @@ class ConfigError(Exception):
 # --- value rules -------------------------------------------------------------------
 
 
-def _https(value: str) -> str:
-    if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
-        raise ValueError(
-            bi(
-                f"must be an https URL (one-click unsubscribe works only over https), got {value!r}",
-                f"https:// で始まる URL を書いてください（ワンクリックの配信停止は https でしか働きません）。"
-                f"いまは {value} です。",
+def _https(why: str, why_ja: str) -> Callable[[str], str]:
+    """A validator of https URLs; ``why`` says why plain http will not do."""
+
+    def validate(value: str) -> str:
+        if not re.match(r"^https://[^\s/$.?#][^\s]*$", value):
+            raise ValueError(
+                bi(
+                    f"must be an https URL ({why}), got {value!r}",
+                    f"https:// で始まる URL を書いてください（{why_ja}）。いまは {value} です。",
+                )
             )
-        )
-    return value
+        return value
+
+    return validate
 
 
 def _address(value: str) -> str:
@@ -163,7 +167,15 @@ Count = Annotated[int, Field(strict=True, ge=0)]
 PositiveCount = Annotated[int, Field(strict=True, ge=1)]
 Seconds = Annotated[float, Field(strict=True, ge=0)]
 PositiveSeconds = Annotated[float, Field(strict=True, gt=0)]
-HttpsUrl = Annotated[str, AfterValidator(_https)]
+UnsubscribeUrl = Annotated[
+    str,
+    AfterValidator(
+        _https("one-click unsubscribe works only over https", "ワンクリックの配信停止は https でしか働きません")
+    ),
+]
+SignupUrl = Annotated[
+    str, AfterValidator(_https("readers type their mail address into it", "読者がメールアドレスを入力するページです"))
+]
 Address = Annotated[str, Field(min_length=1), AfterValidator(_address)]
 Hashtag = Annotated[str, BeforeValidator(_hashtag), Field(min_length=1)]
 Clock = Annotated[dt.time, BeforeValidator(_clock)]
@@ -270,7 +282,8 @@ class NewsletterSettings(SettingsGroup):
 
     upcoming_weeks: Count = 6  # events starting within this many weeks are listed
     from_: Address | None = None  # default: "<site_name> <newsletter@<site host>>"
-    unsubscribe_url: HttpsUrl | None = None  # default: <site_url>/newsletter/unsubscribe/
+    unsubscribe_url: UnsubscribeUrl | None = None  # default: <site_url>/newsletter/unsubscribe/
+    signup_url: SignupUrl | None = None  # where readers sign up; the channels page links it (none: "準備中")
     unsubscribe_mailto: Address | None = None  # default: unsubscribe@<site host>
     address: Text = "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階"  # the postal address in the footer
     max_items: Count = 10  # per section

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.content.markdown import HEADING_SLUGIFY, TOC_NAMES
 from site_builder.content.settings import Config
 from site_builder.context import Build, WebPage
 
@@ -151,10 +152,39 @@ def write_engine_config(config: Config, docs: Path, site: Path, target: Path) ->
         # Its own search is on even with `plugins: []` and would index the frames
         # (search.json holding SB-FRAME-BODY); the site searches with Pagefind.
         data["plugins"] = [*data.get("plugins", []), {"search": {"enabled": False}}]
+    data["markdown_extensions"] = with_heading_ids(data.get("markdown_extensions", []))
     theme = data.setdefault("theme", {})
     if isinstance(theme, dict) and theme.get("custom_dir"):
         theme["custom_dir"] = str((config.root / theme["custom_dir"]).resolve())
-    target.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    target.write_text(yaml.dump(data, Dumper=_EngineDumper, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+class PythonName(str):
+    """A Python function the engine loads by name: ``!!python/name:module.function``."""
+
+
+class _EngineDumper(yaml.SafeDumper):
+    pass
+
+
+_EngineDumper.add_representer(
+    PythonName, lambda dumper, name: dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{name}", "")
+)
+
+
+def with_heading_ids(extensions: list) -> list:
+    """The engine's ``markdown_extensions`` with its table of contents (on in every engine,
+    listed or not) making ids as item bodies get them (content/markdown.py): from the
+    heading's text, Japanese kept."""
+    slugify = {"slugify": PythonName(HEADING_SLUGIFY)}
+    found, kept = False, []
+    for entry in extensions:
+        name, options = next(iter(entry.items())) if isinstance(entry, dict) else (entry, None)
+        if name in TOC_NAMES:
+            found = True
+            entry = {name: {**(options if isinstance(options, dict) else {}), **slugify}}
+        kept.append(entry)
+    return kept if found else [*kept, {"toc": slugify}]
 
 
 # How to install each engine when it is missing (README "Engine").

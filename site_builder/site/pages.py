@@ -14,6 +14,9 @@ from site_builder.site.render import SiteRenderer, paginate
 from site_builder.site.seo import article_jsonld, event_jsonld
 
 SEARCH_URL = "/search/"
+# The channels page 「メール・RSS・カレンダーで受け取る」 (channels/subscribe.py makes it);
+# here, low in the layers, so that every template and generator can link it.
+SUBSCRIBE_URL = "/subscribe/"
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
@@ -30,8 +33,8 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
             events=published.upcoming_events[: lists.home_events],
             news=published.news[: lists.home_news],
             center=site.config.settings.center,
-            signup_url=None,
-            channels_url=None,
+            signup_url=site.config.settings.newsletter.signup_url,
+            channels_url=SUBSCRIBE_URL,
         )
     ]
 

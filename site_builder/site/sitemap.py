@@ -1,4 +1,8 @@
-"""sitemap.xml of exactly the public pages (the engine's own is replaced)."""
+"""sitemap.xml of exactly the public pages (the engine's own is replaced), and the
+robots.txt that names it.
+
+robots.txt lets every crawler everywhere and names only the sitemap: it lists no
+path, so nothing unpublished can be read from it."""
 
 from __future__ import annotations
 
@@ -10,11 +14,17 @@ from site_builder.context import Build, WebPage
 
 SITEMAP = "/sitemap.xml"
 SITEMAP_GZ = "/sitemap.xml.gz"
+ROBOTS = "/robots.txt"
 
 
 def sitemap_paths(build: Build) -> list[str]:
-    """Where the pipeline writes the sitemap (for the link check)."""
-    return [SITEMAP, SITEMAP_GZ]
+    """Where the pipeline writes the sitemap and robots.txt (for the link check)."""
+    return [SITEMAP, SITEMAP_GZ, ROBOTS]
+
+
+def render_robots(config: Config) -> str:
+    """robots.txt (RFC 9309): every crawler may read every page; the sitemap by its absolute URL."""
+    return f"User-agent: *\nAllow: /\n\nSitemap: {config.absolute(SITEMAP)}\n"
 
 
 def render_sitemap(pages: list[WebPage], config: Config) -> str:
