@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHON
 
-.PHONY: preview build check test test-deps golden bench clean
+.PHONY: preview build check test test-deps golden screenshots bench clean
 
 $(BIN)/site-builder: pyproject.toml
 	@RUN_AGAIN="make $(or $(MAKECMDGOALS),preview)" tools/install-deps preview
@@ -32,6 +32,9 @@ test-deps:  ## Debian chromium, chromium-driver, fonts, strace, Java, nodejs/npm
 
 golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 	$(BIN)/python -m tests.golden
+
+screenshots: test-deps $(BIN)/site-builder  ## regenerate tests/screenshots/reference/ (8 page types at 1280 and 390 px)
+	$(BIN)/python -m tests.screenshots
 
 bench: $(BIN)/site-builder
 	$(BIN)/python bench/run.py

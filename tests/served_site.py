@@ -10,9 +10,14 @@ import contextlib
 import datetime as dt
 import functools
 import http.server
+import shutil
+import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
 
 from site_builder.content.dates import TOKYO
 from site_builder.pipeline import build_site
@@ -65,6 +70,25 @@ def serve(site_dir: Path) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+@contextlib.contextmanager
+def chromium(*flags: str, env: dict[str, str] | None = None) -> Iterator[webdriver.Chrome]:
+    """Headless Debian Chromium with :data:`CHROMIUM_FLAGS`, ``flags`` and a profile of its own,
+    keeping the console log; ``env`` is chromedriver's environment, which Chromium inherits."""
+    profile = tempfile.mkdtemp(prefix="sb-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = str(CHROMIUM)
+    for flag in [*CHROMIUM_FLAGS, *flags, f"--user-data-dir={profile}"]:
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    # An explicit driver path: Selenium Manager is never asked to download anything.
+    driver = webdriver.Chrome(service=Service(executable_path=str(CHROMEDRIVER), env=env), options=options)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def page_paths(site_dir: Path) -> list[str]:
