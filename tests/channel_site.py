@@ -143,7 +143,7 @@ PUBLIC = {
 
 def make_project(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
-    new_project(root)
+    new_project(root, own_content=True)
     for folder in ("cases", "events", "content"):
         shutil.rmtree(root / folder)
         shutil.copytree(SAMPLE_SITE / folder, root / folder)

@@ -27,9 +27,34 @@ def write_files(root: Path, files: dict[str, str | bytes]) -> Path:
     return root
 
 
-def new_project(root: Path, files: dict[str, str | bytes] | None = None) -> Path:
-    """A scratch project: the real theme and config, with the given content files."""
-    shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+# Settings that link pages of the project's own content (the footer's contact page, the home
+# page's entry points…): a scratch project has none of those pages, and `check` would warn.
+CONTENT_LINK_SETTINGS = ("center_contact_url", "center_wards_url", "center_purposes", "center_footer_links")
+
+
+def scratch_config() -> str:
+    """The repository's mkdocs.yml without :data:`CONTENT_LINK_SETTINGS` (each with its nested lines)."""
+    kept, skipping = [], None
+    for line in (PROJECT / "mkdocs.yml").read_text(encoding="utf-8").splitlines(keepends=True):
+        indent = len(line) - len(line.lstrip(" "))
+        if skipping is not None and (indent > skipping or not line.strip()):
+            continue
+        skipping = None
+        if line.strip().split(":", 1)[0] in CONTENT_LINK_SETTINGS:
+            skipping = indent
+            continue
+        kept.append(line)
+    return "".join(kept)
+
+
+def new_project(root: Path, files: dict[str, str | bytes] | None = None, own_content: bool = False) -> Path:
+    """A scratch project: the real theme and config, with the given content files. ``own_content``:
+    the project's own or the sample site's content will be copied in, so the config stays whole;
+    else it is :func:`scratch_config`."""
+    if own_content:
+        shutil.copy(PROJECT / "mkdocs.yml", root / "mkdocs.yml")
+    else:
+        (root / "mkdocs.yml").write_text(scratch_config(), encoding="utf-8")
     shutil.copytree(PROJECT / "theme", root / "theme")
     for folder in ("cases", "events", "content"):
         (root / folder).mkdir(exist_ok=True)

@@ -27,7 +27,7 @@ _HEAD = re.compile(
     re.M,
 )
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
-_MAIN = re.compile(r'<main id="main"[^>]*>(.*)</main>', re.S)
+_MAIN = re.compile(r'<main id="sb-main"[^>]*>(.*)</main>', re.S)
 # api/schema/ is pydantic's rendering of our models: tests/test_api.py validates
 # the API against it, and a pydantic release may reword it without any change of ours.
 SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api/schema/")
@@ -38,7 +38,7 @@ def sample_project(project: Path) -> Path:
     from tests.conftest import SAMPLE_SITE, new_project
 
     project.mkdir(parents=True)
-    new_project(project)
+    new_project(project, own_content=True)
     for folder in ("cases", "events", "content"):
         shutil.rmtree(project / folder)
         shutil.copytree(SAMPLE_SITE / folder, project / folder)

@@ -17,7 +17,7 @@ from site_builder import pipeline
 from site_builder.channels.feeds import MAX_CATEGORIES
 from site_builder.content import dates, markdown
 from site_builder.content.frontmatter import ContentFileError, parse_yaml
-from tests.conftest import PROJECT
+from tests.conftest import PROJECT, scratch_config
 
 NOW = dates.resolve_now(None)  # as `site-builder check` without --now: the clock
 
@@ -42,11 +42,11 @@ def case(extra: str = "", body: str = "本文") -> str:
 
 def with_settings(*lines: str) -> str:
     """The repository's mkdocs.yml with more ``extra.site_builder`` lines."""
-    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    text = scratch_config()
     return text.replace("  site_builder:\n", "  site_builder:\n" + "".join(f"    {line}\n" for line in lines), 1)
 
 
-_MKDOCS_LINES = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8").splitlines()
+_MKDOCS_LINES = scratch_config().splitlines()
 # Line numbers in the repository's mkdocs.yml: the first line with_settings adds, and the
 # line of markdown_extensions, where an extension that cannot be loaded is reported.
 SETTINGS_LINE = _MKDOCS_LINES.index("  site_builder:") + 2
@@ -148,7 +148,7 @@ def test_a_body_nested_deep_but_within_the_limit_builds_with_the_engine_too(proj
     code, _, stderr = run_cli("--root", root, "build", "--quiet")
     assert code == 0, stderr
     page = (root / "site/deep/index.html").read_text(encoding="utf-8")
-    body = page[page.index('<div class="sb-body"') : page.index("<!--sb-content-end-->")]  # not the header's lists
+    body = page[page.index('<div class="sb-body"') : page.index("</main>")]  # not the header's lists
     assert body.count("<li>") == 400
 
 
@@ -284,9 +284,7 @@ def test_feeds_cap_the_categories_of_an_item(project, run_cli):
 
 
 def test_a_markdown_extension_that_cannot_be_loaded_is_a_located_error(project, run_cli):
-    text = (
-        (PROJECT / "mkdocs.yml").read_text(encoding="utf-8").replace("  - footnotes\n", "  - footnotes\n  - footnote\n")
-    )
+    text = scratch_config().replace("  - footnotes\n", "  - footnotes\n  - footnote\n")
     root = project({"mkdocs.yml": text, "cases/a.md": case()})
     code, _, stderr = run_cli("--root", root, "check")
     assert code == 1 and "Traceback" not in stderr

@@ -165,7 +165,7 @@ def test_lines_are_folded_at_75_octets_between_characters(site: Path):
 def test_event_pages_link_to_add_to_calendar(site: Path):
     page = lxml.html.fromstring((site / "events/channel-test/index.html").read_bytes())
     (block,) = page.xpath("//p[contains(@class, 'sb-calendar')]")
-    ics, google = block.xpath(".//a/@href")
+    google, ics = block.xpath(".//a/@href")
     assert ics == "event.ics" and (site / "events/channel-test/event.ics").is_file()
     url = urlsplit(google)
     assert (url.scheme, url.netloc, url.path) == ("https", "calendar.google.com", "/calendar/render")
@@ -175,10 +175,11 @@ def test_event_pages_link_to_add_to_calendar(site: Path):
     assert query["location"] == "協働ラボ（横浜市中区本町6-50-10）"
     assert query["details"].startswith('A & B <i>斜体ではない</i> "引用"')
     fair = lxml.html.fromstring((site / "events/all-day-fair/index.html").read_bytes())
-    google = fair.xpath("//p[contains(@class, 'sb-calendar')]//a/@href")[1]
+    google = fair.xpath("//p[contains(@class, 'sb-calendar')]//a/@href")[0]
     assert parse_qs(urlsplit(google).query)["dates"] == ["20200822/20200824"]
     events = lxml.html.fromstring((site / "events/index.html").read_bytes())
-    assert "calendar.ics" in events.xpath("//p[contains(@class, 'sb-calendar')]//a/@href")[0]
+    # the list leads to the channels page, which explains the subscription for each calendar app
+    assert events.xpath("//p[contains(@class, 'sb-calendar')]//a/@href") == ["../subscribe/#calendar"]
 
 
 def test_no_calendar_links_for_past_cancelled_or_postponed_events(site: Path):

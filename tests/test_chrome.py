@@ -45,7 +45,7 @@ SECTIONS = [
 def site(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("chrome")
     (root / "project").mkdir()
-    project = new_project(root / "project")
+    project = new_project(root / "project", own_content=True)
     for folder in ("cases", "events", "content"):
         shutil.rmtree(project / folder)
         shutil.copytree(PROJECT / folder, project / folder)
@@ -68,7 +68,7 @@ def test_every_page_has_the_chrome_and_no_documentation_chrome(site):
         name = path.relative_to(site).as_posix()
         assert len(page.xpath("//header[@class='sb-header']")) == 1, name
         assert len(page.xpath("//footer[@class='sb-footer']//address")) == 1, name
-        assert len(page.xpath("//main[@id='main']")) == 1, name
+        assert len(page.xpath("//main[@id='sb-main']")) == 1, name
         assert len(page.xpath("//h1")) == 1, f"{name}: one h1"
         for mark in (HEADER, FOOTER, BREADCRUMBS, TOC, "SB-FRAME"):
             assert mark not in text, f"{name}: {mark} left in place"
@@ -83,8 +83,10 @@ def test_the_global_navigation_marks_the_section_of_every_page(site):
         nav = parse(site / name).xpath("//nav[@class='sb-nav']")[0]
         current = nav.xpath(".//a[@aria-current]")
         assert [link.text_content() for link in current] == [section], name
-    home = parse(site / "index.html").xpath("//nav[@class='sb-nav']//a[@aria-current]")
-    assert home == []
+    home = parse(site / "index.html").xpath("//header//a[@aria-current]")
+    assert [(link.get("class"), link.get("aria-current")) for link in home] == [("sb-brand", "page")]
+    contact = parse(site / "contact/index.html").xpath("//footer//a[@aria-current='page']")
+    assert [link.text_content() for link in contact] == ["お問い合わせ"]
     listed = parse(site / "cases/index.html").xpath("//nav[@class='sb-nav']//a[@aria-current='page']")
     assert [link.text_content() for link in listed] == ["協働事例"]
 
@@ -144,7 +146,7 @@ def test_the_centre_is_described_by_settings_not_by_templates(tmp_path):
         center_purposes=[{"label": "ためしてみたい", "url": "/cases/", "text": "説明の文"}],
     )
     (tmp_path / "project").mkdir()
-    new_project(tmp_path / "project")
+    new_project(tmp_path / "project", own_content=True)
     (tmp_path / "project" / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     build_site(tmp_path / "project", tmp_path / "site", NOW)
     home = parse(tmp_path / "site" / "index.html")
@@ -166,7 +168,7 @@ def test_the_centre_is_described_by_settings_not_by_templates(tmp_path):
 
 def test_a_centre_link_must_be_a_site_path_or_https(project, run_cli):
     root = project()
-    text = (root / "mkdocs.yml").read_text(encoding="utf-8")
+    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
     text = text.replace("center_contact_url: /contact/", "center_contact_url: javascript:alert(1)")
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
     line = text.splitlines().index("    center_contact_url: javascript:alert(1)") + 1
@@ -176,3 +178,20 @@ def test_a_centre_link_must_be_a_site_path_or_https(project, run_cli):
         f"mkdocs.yml:{line}: extra.site_builder.center_contact_url: "
         "must be a site path such as /contact/ or an https URL, got 'javascript:alert(1)'"
     )
+
+
+def test_a_centre_link_to_a_page_not_built_is_a_warning_and_left_out(project, run_cli):
+    root = project()
+    text = (PROJECT / "mkdocs.yml").read_text(encoding="utf-8")
+    (root / "mkdocs.yml").write_text(text.replace("url: /space/", "url: /spaces/"), encoding="utf-8")
+    line = text.splitlines().index("        url: /space/") + 1
+    code, _, stderr = run_cli("--root", root, "check")
+    assert code == 0
+    # the scratch project has no pages: the archive and the contact page are not built either
+    assert (
+        f"mkdocs.yml:{line}: extra.site_builder.center_purposes: link target /spaces/ is not a page or file "
+        "of this site; check the address (e.g. /cases/) or remove the link (warning)"
+    ) in stderr.splitlines()
+    assert run_cli("--root", root, "build", "--quiet")[0] == 0
+    footer = parse(root / "site" / "index.html").xpath("//footer")[0]
+    assert not footer.xpath(".//a[contains(@href, 'newsletter/')]") and not footer.xpath(".//a[@class='sb-button']")

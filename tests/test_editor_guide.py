@@ -69,7 +69,7 @@ def guide_project(tmp_path_factory) -> Path:
         files |= images(path, text)
         files[path] = text
     root = tmp_path_factory.mktemp("guide")
-    new_project(root)
+    new_project(root, own_content=True)
     for folder in ("cases", "events", "content"):  # the examples live among the repository's pages, which they link to
         shutil.copytree(PROJECT / folder, root / folder, dirs_exist_ok=True)
     for name, data in files.items():  # written as they are: write_files would dedent them

@@ -30,7 +30,7 @@ GOLDEN_PAGES = sorted(name for name in GOLDEN_FILES if name.endswith("index.html
 # (search.json); no page of the site's frame loads it, so site/prune.py removes it.
 ENGINE_FILES: dict[str, set[str]] = {"mkdocs": set(), "properdocs": set(), "zensical": set()}
 MARKERS = (FRAME_TITLE, FRAME_HEAD, FRAME_BODY, '<div class="sb-frame">', "<!--<h1-->")
-ARTICLE = "//main[@id='main']"
+ARTICLE = "//main[@id='sb-main']"
 
 
 def site_builder_command() -> list[str]:

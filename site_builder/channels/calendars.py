@@ -43,6 +43,7 @@ from site_builder.content.events import present_event
 from site_builder.content.labels import SERIES
 from site_builder.content.links import relative_url
 from site_builder.content.readers import Entry
+from site_builder.site.pages import SUBSCRIBE_URL
 from site_builder.site.render import template_env
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ if TYPE_CHECKING:
 PRODID = "-//Yokohama City Citizen Collaboration Promotion Center//site-builder//JA"
 TZID = "Asia/Tokyo"
 CALENDAR_PATH = "/events/calendar.ics"
+CALENDAR_GUIDE = SUBSCRIBE_URL + "#calendar"  # how to subscribe with each calendar app
 UTC = dt.UTC
 
 
@@ -215,6 +217,6 @@ def subscription(config: Config) -> Subscription:
 
 
 def calendar_list_link(build: Build) -> str:
-    """For the event list: subscribe to every event."""
+    """For the event list: how to subscribe to every event, on the channels page (/subscribe/)."""
     template = template_env(build.config.root / "theme" / "site").get_template("calendar_subscribe.html")
-    return template.render(ics=relative_url(CALENDAR_PATH, "/events/"))
+    return template.render(guide=relative_url(CALENDAR_GUIDE, "/events/"))

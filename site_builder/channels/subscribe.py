@@ -57,6 +57,7 @@ def subscribe_page(site: SiteRenderer) -> list[WebPage]:
         TITLE,
         "channels.html",
         description=DESCRIPTION,
+        heading=TITLE,
         signup_url=config.settings.newsletter.signup_url,
         archive_url=archive_url(build),
         feeds=feed_files(build),

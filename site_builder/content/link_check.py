@@ -304,3 +304,31 @@ def relative_message(target: str) -> str:
         "ファイル（例：images/map.png）、ページの .md ファイル（例：../cases/ibasho.md）、"
         "または / から始まるアドレス（例：/cases/）でリンクしてください",
     )
+
+
+def check_center_links(checking: Checking) -> None:
+    """The content check (``pipeline.CHECKS``): each site path a ``center_*`` setting links
+    to (header, footer, home page) is written by a build now; else a warning on its line in
+    mkdocs.yml (a warning: the page may come later, and the chrome leaves such a link out)."""
+    settings = checking.config.settings.center
+    links = [
+        ("center_contact_url", settings.contact_url),
+        ("center_map_url", settings.map_url),
+        ("center_wards_url", settings.wards_url),
+        *(("center_purposes", link.url) for link in settings.purposes),
+        *(("center_footer_links", link.url) for link in settings.footer_links),
+    ]
+    paths = Links(checking).paths_at(checking.now)
+    config_file = checking.config.root / "mkdocs.yml"
+    lines = config_file.read_text(encoding="utf-8").splitlines() if config_file.is_file() else []
+    for key, target in links:
+        if not target or not target.startswith("/"):
+            continue
+        path = unquote(split_target(target)[0])
+        if any(spelling in paths for spelling in _spellings(path)):
+            continue
+        line = next((number for number, text in enumerate(lines, 1) if target in text), 1)
+        close = difflib.get_close_matches(path, sorted(paths), n=1, cutoff=0.8)
+        checking.reporter.warn(
+            config_file, line, f"extra.site_builder.{key}", missing_path_message(path, close[0] if close else None)
+        )

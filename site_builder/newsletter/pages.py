@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from site_builder.context import Build, WebPage
 from site_builder.newsletter.editions import site_editions
+from site_builder.site.pages import NEWSLETTER_ARCHIVE_URL
 from site_builder.site.render import SiteRenderer
 
-ARCHIVE_URL = "/newsletter/"
+ARCHIVE_URL = NEWSLETTER_ARCHIVE_URL
 
 
 def newsletter_pages(site: SiteRenderer) -> list[WebPage]:

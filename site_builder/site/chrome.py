@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from site_builder.content.links import relative_url
 from site_builder.content.wards import AREA_NAMES
-from site_builder.context import Build, WebPage
+from site_builder.context import Build
 from site_builder.site.render import template_env
 
 HEADER = "<!--sb-header-->"
@@ -29,6 +29,7 @@ CONTENT_END = "<!--sb-content-end-->"  # the end of the page's content (after ev
 HOME = "/"
 MIN_TOC_HEADINGS = 2
 
+_HEADING_ANY = re.compile(r"<h([1-6])\b[^>]*>(.*?)</h\1>", re.DOTALL)
 _HEADING = re.compile(r"<h([23])\b[^>]*\bid=\"([^\"]+)\"[^>]*>(.*?)</h\1>", re.DOTALL)
 _PERMALINK = re.compile(r"<a\b[^>]*class=\"headerlink\"[^>]*>.*?</a>", re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
@@ -58,20 +59,21 @@ def source_url(source: str) -> str:
     return "/" + "".join(f"{part}/" for part in parts if part not in ("", "."))
 
 
-def read_nav(nav: list, urls: dict[str, str], public: set[str]) -> tuple[NavItem, ...]:
-    """The navigation's entries whose pages are public; a group links to its first page.
-    ``urls`` maps an ordinary page's source (``about.md``) to its URL (a slug may move it)."""
+def read_nav(nav: list, urls: dict[str, str], titles: dict[str, str]) -> tuple[NavItem, ...]:
+    """The navigation's entries whose pages are public (``titles``: the title of each public
+    page by URL, for entries without one); a group links to its first page. ``urls`` maps an
+    ordinary page's source (``about.md``) to its URL (a slug may move it)."""
     items = []
     for entry in nav:
         title, value = next(iter(entry.items())) if isinstance(entry, dict) else (None, entry)
         if isinstance(value, list):
-            children = read_nav(value, urls, public)
+            children = read_nav(value, urls, titles)
             if children:
                 items.append(NavItem(str(title or children[0].title), children[0].url, children))
         elif isinstance(value, str) and value.endswith(".md"):
             url = urls.get(value, source_url(value))
-            if url in public:
-                items.append(NavItem(str(title or url), url))
+            if url in titles:
+                items.append(NavItem(str(title or titles[url]), url))
     return tuple(items)
 
 
@@ -98,7 +100,7 @@ class Chrome:
             for page in build.pages
             if page.source is not None
         }
-        self.nav = read_nav(config.engine_config.get("nav", []) or [], sources, set(self.titles))
+        self.nav = read_nav(config.engine_config.get("nav", []) or [], sources, self.titles)
         self.env = template_env(config.root / "theme" / "site")
         self.wards = self._wards()
 
@@ -141,26 +143,36 @@ class Chrome:
             trail.append((self.titles.get(url, ""), url))
         return trail
 
-    def dress(self, text: str, url: str, absolute: bool = False) -> str:
+    def live(self, target: str) -> bool:
+        """Whether a link of the settings leads somewhere in this build: an address outside the
+        site, a file, or a page the build writes (the newsletter archive before the first
+        edition is not one). ``site-builder check`` warns about the rest (link_check.py)."""
+        path = urlsplit(target).path
+        return not target.startswith("/") or not path.endswith("/") or path in self.titles
+
+    def place_chrome(self, text: str, url: str, absolute: bool = False) -> str:
         """``text`` (a page as the engine wrote it, its body in place) with the chrome in place.
         ``absolute``: links from the site's root path (the 404 page, served at any depth)."""
 
         def u(target: str) -> str:
-            if "://" in target or target.startswith(("tel:", "mailto:")):
+            if urlsplit(target).scheme:
                 return target
             if absolute:
                 return urlsplit(self.config.site_url).path.rstrip("/") + "/" + target.lstrip("/")
             return relative_url(target, url)
 
-        section = self.section(url)
+        center = self.settings
+        logo = (self.config.engine_config.get("theme") or {}).get("logo")
         context = {
             "u": u,
             "url": url,
             "site_name": self.config.site_name,
-            "logo": "/" + str((self.config.engine_config.get("theme") or {}).get("logo", "")).lstrip("/"),
-            "center": self.settings,
+            "logo": "/" + str(logo).lstrip("/") if logo else None,
+            "center": center,
+            "contact_url": center.contact_url if center.contact_url and self.live(center.contact_url) else None,
+            "footer_links": [link for link in center.footer_links if self.live(link.url)],
             "nav": [item for item in self.nav if item.url != HOME],
-            "current": section,
+            "current": self.section(url),
             "wards": self.wards,
             "copyright": self.config.engine_config.get("copyright", ""),
         }
@@ -178,7 +190,16 @@ class Chrome:
             if sum(1 for heading in found if heading.level == 2) >= MIN_TOC_HEADINGS:
                 toc = self.env.get_template("chrome_toc.html").render(headings=found)
             text = text.replace(TOC, toc, 1)
-        return text
+        return name_permalinks(text).replace(CONTENT_END + "\n", "", 1)
 
-    def dress_page(self, text: str, page: WebPage) -> str:
-        return self.dress(text, page.url)
+
+def name_permalinks(text: str) -> str:
+    """A heading's permalink mark (¶) is read out as its heading's link, not as 段落記号."""
+
+    def named(match: re.Match) -> str:
+        if 'class="headerlink"' not in match[0]:
+            return match[0]
+        heading = html.escape(html.unescape(_TAG.sub("", _PERMALINK.sub("", match[2]))).strip())
+        return match[0].replace('class="headerlink"', f'class="headerlink" aria-label="「{heading}」へのリンク"', 1)
+
+    return _HEADING_ANY.sub(named, text)

@@ -48,7 +48,7 @@ def fill(frame: str, page: WebPage, chrome: Chrome) -> str:
     text = frame.replace(_TITLE_TAG, f"<title>{html.escape(page.html_title)}</title>", 1)
     text = text.replace(FRAME_TITLE, html.escape(page.title))
     text = text.replace(FRAME_HEAD, page.head_html, 1)
-    return chrome.dress(_BODY.sub(lambda _: page.body_html, text, count=1), page.url)
+    return chrome.place_chrome(_BODY.sub(lambda _: page.body_html, text, count=1), page.url)
 
 
 def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str], chrome: Chrome) -> None:
@@ -60,7 +60,7 @@ def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict
     not_found = site / NOT_FOUND_PAGE.lstrip("/")
     if not_found.is_file():  # served at any depth: its links start from the site's root
         text = not_found.read_text(encoding="utf-8")
-        writer.write(NOT_FOUND_PAGE.lstrip("/"), chrome.dress(text, NOT_FOUND_PAGE, absolute=True))
+        writer.write(NOT_FOUND_PAGE.lstrip("/"), chrome.place_chrome(text, NOT_FOUND_PAGE, absolute=True))
 
 
 def clean_ordinary_pages(
@@ -93,4 +93,4 @@ def clean_ordinary_pages(
         body = resolver.link_pages(page.source, body, functools.partial(relative_url, base=page.url))
         # The body's wrapper (site/pages.py) opened before the mark; its end tag was in the cleaned part.
         text = text[:start] + body.rstrip() + "\n</div>\n" + text[end:]
-        path.write_text(chrome.dress(text, page.url), encoding="utf-8")
+        path.write_text(chrome.place_chrome(text, page.url), encoding="utf-8")

@@ -17,6 +17,7 @@ SEARCH_URL = "/search/"
 # The channels page 「メール・RSS・カレンダーで受け取る」 (channels/subscribe.py makes it);
 # here, low in the layers, so that every template and generator can link it.
 SUBSCRIBE_URL = "/subscribe/"
+NEWSLETTER_ARCHIVE_URL = "/newsletter/"  # written by newsletter/pages.py once an edition is out
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
@@ -35,6 +36,7 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
             center=site.config.settings.center,
             signup_url=site.config.settings.newsletter.signup_url,
             channels_url=SUBSCRIBE_URL,
+            archive_url=NEWSLETTER_ARCHIVE_URL if published.editions else None,
         )
     ]
 

@@ -26,6 +26,8 @@ def _parser() -> budoux.Parser:
 def split(value: str) -> list[str]:
     """``value`` in the pieces a line may break between: BudouX's phrases, never inside a
     number or a Latin word (第15回, not 第1|5回), long phrases also where Han and katakana meet."""
+    if len(value) <= LONG_PHRASE:  # a short label (協働事例) fits any line whole
+        return [value] if value else []
     pieces: list[str] = []
     for phrase in _parser().parse(value):
         closing = _CLOSING.match(phrase)
