@@ -452,3 +452,15 @@ def test_cms_enabled_false_builds_no_admin_and_says_nothing(project, no_tool_pac
     code, _, err = run_cli("--root", root, "build", "--quiet", "--site-dir", tmp_path / "out")
     assert code == 0 and err == ""
     assert not (tmp_path / "out" / "admin").exists()
+
+
+def test_the_deploy_installs_the_pinned_package_before_it_builds():
+    package = json.loads((PROJECT / "package.json").read_text(encoding="utf-8"))
+    assert package["dependencies"] == {"decap-cms": "3.16.3"}  # what a deploy needs, apart from the test tools
+    assert "decap-cms" not in package["devDependencies"] and package["devDependencies"]["decap-server"] == "3.11.3"
+    workflow = PROJECT / ".github" / "workflows" / "deploy.yml"
+    runs = [
+        step.get("run", "") for step in yaml.safe_load(workflow.read_text(encoding="utf-8"))["jobs"]["build"]["steps"]
+    ]
+    install = next(index for index, run in enumerate(runs) if run.startswith("npm ci --omit=dev --ignore-scripts"))
+    assert install < next(index for index, run in enumerate(runs) if "site-builder build" in run)
