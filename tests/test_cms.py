@@ -164,6 +164,7 @@ def test_each_collection_ends_with_the_markdown_body(collections):
         body = fields[names.index("body")]
         assert body["widget"] == "markdown" and body["required"] is False
         assert body["modes"][0] == "raw"  # Markdown typed in stays Markdown
+        assert body["sanitize_preview"] is True  # the preview is cleaned (DOMPurify), whoever wrote the body
 
 
 def test_required_flags_follow_the_models_in_both_directions(collections):
@@ -246,7 +247,8 @@ def test_the_backend_comes_from_the_settings(project):
         .read_text(encoding="utf-8")
         .replace(
             "    cms_branch: main\n",
-            "    cms_branch: publish\n    cms_base_url: https://oauth.example.org\n    cms_auth_endpoint: api/auth\n",
+            "    cms_branch: publish\n    cms_base_url: https://oauth.example.org\n    cms_auth_endpoint: api/auth\n"
+            "    cms_auth_scope: public_repo\n",
         )
     )
     (root / "mkdocs.yml").write_text(text, encoding="utf-8")
@@ -257,6 +259,7 @@ def test_the_backend_comes_from_the_settings(project):
         "branch": "publish",
         "base_url": "https://oauth.example.org",
         "auth_endpoint": "api/auth",
+        "auth_scope": "public_repo",
         "squash_merges": True,
     }
 
@@ -464,3 +467,11 @@ def test_the_deploy_installs_the_pinned_package_before_it_builds():
     ]
     install = next(index for index, run in enumerate(runs) if run.startswith("npm ci --omit=dev --ignore-scripts"))
     assert install < next(index for index, run in enumerate(runs) if "site-builder build" in run)
+
+
+def test_every_pull_request_is_checked():
+    workflow = yaml.safe_load((PROJECT / ".github" / "workflows" / "check.yml").read_text(encoding="utf-8"))
+    assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
+    (job,) = workflow["jobs"].values()
+    assert job["name"] == "Check content"
+    assert [step["run"] for step in job["steps"] if "run" in step][-1] == ".venv/bin/site-builder check"

@@ -79,6 +79,7 @@ OLD_DEFAULTS = {
     "cms_branch": "main",
     "cms_base_url": None,
     "cms_auth_endpoint": None,
+    "cms_auth_scope": None,
     "cms_api_root": None,
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }

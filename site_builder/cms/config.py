@@ -89,6 +89,7 @@ def backend(config: Config) -> dict:
     settings = config.settings.cms
     data = {"name": settings.backend, "repo": settings.repo, "branch": settings.branch}
     data |= {"base_url": settings.base_url, "auth_endpoint": settings.auth_endpoint, "api_root": settings.api_root}
+    data["auth_scope"] = settings.auth_scope
     if settings.backend == "github":
         data["squash_merges"] = True  # one commit on the branch per published entry
     return {key: value for key, value in data.items() if value is not None}
@@ -128,6 +129,8 @@ def body() -> dict:
         "hint": text.hint,
         # Markdown as typed first: rich-text mode escapes Markdown typed into it (## stays \#\#).
         "modes": ["raw", "rich_text"],
+        # The preview of a body another account wrote runs no script in a reviewer's signed-in form.
+        "sanitize_preview": True,
         "required": False,
     }
 

@@ -357,6 +357,8 @@ class CmsSettings(SettingsGroup):
     branch: Text = "main"  # the branch the site is built from; reviews are pull requests into it
     base_url: ServiceUrl | None = None  # the OAuth service (default: Decap's, https://api.netlify.com)
     auth_endpoint: Text | None = None  # its path (default: auth)
+    # What the sign-in may do: public_repo (public repositories only) or repo (default: Decap's, repo).
+    auth_scope: Literal["repo", "public_repo"] | None = None
     api_root: ServiceUrl | None = None  # the host's API, for GitHub Enterprise, a GitLab or Gitea server
 
 
