@@ -6,7 +6,8 @@ this package's ``admin.js`` (what the form does before it saves: see that file),
 the site's preview templates (``theme/admin/preview.js``), and Decap CMS itself,
 copied from the npm package that ``package-lock.json`` pins: its browser bundle
 (``decap-cms.js``), the numbered chunks and ``.wasm`` files it loads from its own
-folder at run time, and its licence notices; not its source maps. Nothing comes from
+folder at run time, and its licence notices; not its source maps (nor the comments
+that name them). Nothing comes from
 a CDN. The package is looked for in the project's ``node_modules/``, then in
 site-builder's own checkout (where ``npm ci`` installs it); when it is missing, or is
 not the version the lock names, there is no ``/admin/`` and the build says so in one
@@ -24,6 +25,7 @@ from site_builder.cms.config import config_yaml
 from site_builder.content.field_labels import FIELD_LABELS
 from site_builder.content.i18n import bi
 from site_builder.content.settings import Config
+from site_builder.site.prune import without_source_map
 
 ADMIN = "admin/"
 PACKAGE = "decap-cms"
@@ -55,9 +57,12 @@ class BundleMissing(Exception):
 
 def render_admin(config: Config) -> dict[str, str | Path]:
     """``{site path: text, or the file to copy}`` of ``/admin/``; :class:`BundleMissing`
-    when the package is not there."""
-    bundle = bundle_files(config.root)
-    files: dict[str, str | Path] = {ADMIN + name: path for name, path in bundle.items()}
+    when the package is not there. The scripts lose the comment that names their source
+    map, which is not shipped."""
+    files: dict[str, str | Path] = {}
+    for name, path in bundle_files(config.root).items():
+        script = path.suffix == ".js"
+        files[ADMIN + name] = without_source_map(path.read_text(encoding="utf-8"))[0] if script else path
     scripts = ["decap-cms.js", "admin.js"]
     files[ADMIN + "admin.js"] = save_rules()
     preview = config.root / PREVIEW
