@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export PYTHON
 
-.PHONY: preview build check test test-deps golden screenshots bench clean
+.PHONY: preview preview-deps cms build check test test-deps golden screenshots bench clean
 
 $(BIN)/site-builder: pyproject.toml
 	@RUN_AGAIN="make $(or $(MAKECMDGOALS),preview)" tools/install-deps preview
@@ -14,8 +14,17 @@ $(BIN)/site-builder: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[test]'
 	@touch $@
 
-preview: $(BIN)/site-builder  ## build the sample site and serve it on http://127.0.0.1:8000/
+# preview-deps first, as test-deps for test: node_modules/ follows package-lock.json on every run.
+preview: preview-deps $(BIN)/site-builder  ## build the sample site and serve it on http://127.0.0.1:8000/
 	$(BIN)/site-builder serve
+
+# The preview with the web editor: http://127.0.0.1:8000/admin/ saves into this folder
+# (decap-server, from npm ci, behind 127.0.0.1:8081; README "Editing locally").
+cms: preview-deps $(BIN)/site-builder  ## the preview and the web editor /admin/, which writes into this folder
+	$(BIN)/site-builder serve --cms
+
+preview-deps:  ## python3-venv, nodejs/npm (as root; else prints the apt line), npm ci (Decap CMS for /admin/)
+	@RUN_AGAIN="make $(or $(MAKECMDGOALS),preview)" tools/install-deps preview
 
 build: $(BIN)/site-builder
 	$(BIN)/site-builder build

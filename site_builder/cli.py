@@ -8,6 +8,7 @@ from pathlib import Path
 
 from site_builder.commands import data, new, next_change, serve, site, sns
 from site_builder.commands import newsletter as newsletter_commands
+from site_builder.commands.cms_local import CmsError
 from site_builder.commands.parser import LanguageAction, Parser
 from site_builder.content.i18n import ERROR, LANGUAGES, bi, describe, set_language, text
 from site_builder.content.reporter import BUILD_FAILED, ContentErrors, print_errors
@@ -32,6 +33,7 @@ SIGPIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command whose reader
 # Failures that are the user's to fix: reported in one line, never a traceback.
 USER_ERRORS = (ConfigError, EngineError, new.ScaffoldError, SearchIndexError, WriterError)
 USER_ERRORS += (ChartError,)  # no Japanese font to draw issue-page charts with
+USER_ERRORS += (CmsError,)  # serve --cms cannot start the web editor
 
 
 def main(argv: list[str] | None = None) -> int:

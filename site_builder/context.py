@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from site_builder.content.i18n import text
+from site_builder.content.i18n import WARNING, text
 from site_builder.content.links import LinkedBody
 from site_builder.content.select import Published
 from site_builder.content.settings import Config
@@ -82,3 +82,7 @@ class Progress:
     def step(self, message: str) -> None:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.started:6.1f}s] {text(message)}", file=sys.stderr, flush=True)
+
+    def warn(self, message: str) -> None:
+        """One line about something the build left out, shown even when quiet."""
+        print(f"{text(WARNING)}: {text(message)}", file=sys.stderr, flush=True)

@@ -1,8 +1,8 @@
 """The whole build, top to bottom.
 
     load → validate → select (publish time, drafts) → convert bodies → render pages
-         → engine frames → write every channel → search index → prune unused theme files
-         → publish atomically
+         → engine frames → write every channel and /admin/ → search index
+         → prune unused theme files → publish atomically
 
 Nothing is written until every content file is valid; the public folder is
 replaced only by a complete build. The registries below are the only places that
@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from site_builder.channels import api, calendars, feeds, subscribe
+from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
@@ -245,6 +246,7 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
     copy_item_files(build, writer)
     write_channels(build, writer)
+    write_admin(build, writer, progress)
     progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
     release_page_html(build.pages)
     search_index.build_search_index(staging)
@@ -269,6 +271,23 @@ def write_channels(build: Build, writer: Writer) -> None:
     writer.write(sitemap.SITEMAP, text)
     writer.write(sitemap.SITEMAP_GZ, sitemap.gzip_bytes(text))
     writer.write(sitemap.ROBOTS, sitemap.render_robots(build.config))
+
+
+def write_admin(build: Build, writer: Writer, progress: Progress) -> None:
+    """/admin/, the web editing form (cms/admin.py), unless ``cms_enabled: false``;
+    without the Decap CMS package the site is built without it, and the build says so."""
+    if not build.config.settings.cms.enabled:
+        return
+    try:
+        files = admin.render_admin(build.config)
+    except admin.BundleMissing as missing:
+        progress.warn(missing.args[0])
+        return
+    for path, data in sorted(files.items()):
+        if isinstance(data, Path):
+            writer.copy(data, path)
+        else:
+            writer.write(path, data)
 
 
 def copy_item_files(build: Build, writer: Writer) -> None:

@@ -42,8 +42,9 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
-    # Anything but the local server fails to resolve: the test never reaches the internet.
-    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+    # Anything but the local servers fails to resolve: the test never reaches the internet.
+    # (localhost: the web editor's proxy, http://localhost:8081, tests/test_cms_browser.py.)
+    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 ]
 
 

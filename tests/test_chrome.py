@@ -54,7 +54,9 @@ def site(tmp_path_factory) -> Path:
 
 
 def pages(site: Path) -> list[Path]:
-    return sorted(path for path in site.rglob("*.html") if not path.is_relative_to(site / "pagefind"))
+    """The site's pages: not Pagefind's, nor the web editing form's (/admin/, an application of its own)."""
+    apart = (site / "pagefind", site / "admin")
+    return sorted(path for path in site.rglob("*.html") if not any(path.is_relative_to(folder) for folder in apart))
 
 
 def parse(path: Path) -> lxml.html.HtmlElement:

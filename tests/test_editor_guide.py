@@ -23,6 +23,7 @@ import pytest
 from pydantic import BaseModel
 
 from site_builder.content import dates, labels, models
+from site_builder.content.field_labels import FIELD_LABELS
 from site_builder.content.kinds import KINDS
 from site_builder.content.post_length import NETWORKS
 from site_builder.content.wards import AREA_NAMES
@@ -188,6 +189,35 @@ def table_rows() -> set[tuple[str, ...]]:
         if line.startswith("|"):
             rows.add(tuple(cell.strip() for cell in line.strip("|").split("|")))
     return rows
+
+
+# Where the guide lists each model's fields: the heading of its section.
+SECTIONS = {
+    "Item": "共通の項目",
+    "SnsPost": "共通の項目",
+    "Case": "（`cases/`",
+    "Partner": "（`cases/`",
+    "Event": "（`events/`",
+    "IssuePage": "（`content/issues/`",
+    "Dataset": "（`content/issues/`",
+    "Chart": "（`content/issues/`",
+    "Edition": "（`content/newsletter/`",
+}
+
+
+def rows_in(text: str) -> list[tuple[str, ...]]:
+    return [
+        tuple(cell.strip() for cell in line.strip("|").split("|")) for line in text.splitlines() if line.startswith("|")
+    ]
+
+
+@pytest.mark.parametrize("key", sorted(key for key in FIELD_LABELS if "." in key))
+def test_the_guide_calls_each_field_by_the_name_the_web_form_shows(key):
+    """The web form's label of a field (content/field_labels.py) begins the guide's row of it."""
+    model, name = key.split(".")
+    rows = rows_in(section(SECTIONS[model]))
+    label = FIELD_LABELS[key].label
+    assert any(row[0] == f"`{name}`" and row[2].startswith(label) for row in rows), (key, label)
 
 
 @pytest.mark.parametrize(

@@ -73,6 +73,14 @@ OLD_DEFAULTS = {
         "www.youtube.com",
         "www.google.com",
     ),  # new: embeds a body may show
+    "cms_enabled": True,  # new, like every cms_*: the web editing form at /admin/ (README "Web editing")
+    "cms_backend": "github",
+    "cms_repo": None,
+    "cms_branch": "main",
+    "cms_base_url": None,
+    "cms_auth_endpoint": None,
+    "cms_auth_scope": None,
+    "cms_api_root": None,
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 

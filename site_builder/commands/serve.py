@@ -5,22 +5,28 @@ It watches the content, theme and configuration, rebuilds into a preview folder
 pages it serves carry a small script that reloads them after each new build.
 Until a first build has succeeded, every page is a short notice in Japanese that
 says what went wrong (never an empty folder listing); it reloads by itself once a
-saved file lets the build succeed.
+saved file lets the build succeed. With ``--cms`` the web editor ``/admin/`` runs
+beside it and saves into the project (cms_local.py); SIGTERM stops both as Ctrl+C does.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import http.server
 import io
 import os
+import signal
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 from site_builder import pipeline
+from site_builder.commands.cms_local import EDITOR_PATH, EDITOR_PORT, CmsError, LocalEditor, Page
 from site_builder.commands.options import add_now
 from site_builder.content import dates
 from site_builder.content.i18n import ERROR, Bilingual, bi, describe, japanese, text
@@ -75,8 +81,33 @@ def register(commands) -> None:
             "ポート番号（port）。既定は 8000 で、http://127.0.0.1:8000/ で開けます",
         ),
     )
+    serve.add_argument(
+        "--cms",
+        action="store_true",
+        help=bi(
+            f"also run the web editor on http://127.0.0.1:PORT/admin/, saving into this folder "
+            f"(decap-server, which needs node and npm ci; it uses port {EDITOR_PORT})",
+            f"Web 編集（http://127.0.0.1:ポート番号/admin/）も動かし、このフォルダに保存します"
+            f"（decap-server を使います。node と npm ci が必要です。ポート {EDITOR_PORT} を使います）",
+        ),
+    )
+    serve.add_argument(
+        "--cms-mode",
+        choices=("auto", "git", "fs"),
+        default="auto",
+        help=bi(
+            "with --cms: git (each save is a commit; drafts, review and publishing as on GitHub), "
+            "fs (saving writes the file at once; no review, no commit), auto (default: git in a git repository)",
+            "--cms のときの保存のしかた: git（保存ごとにコミット。下書き・レビュー・公開は GitHub と同じ）、"
+            "fs（保存するとすぐにファイルを書く。レビューもコミットもなし）、auto（既定。git のリポジトリなら git）",
+        ),
+    )
     add_now(serve)
-    serve.set_defaults(run=lambda args: serve_preview(args.root, args.host, args.port, args.now))
+    serve.set_defaults(
+        run=lambda args: serve_preview(
+            args.root, args.host, args.port, args.now, cms_mode=args.cms_mode if args.cms else None
+        )
+    )
 
 
 def snapshot(root: Path) -> dict[str, float]:
@@ -169,6 +200,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     404 page (``404.html``, written by the engine) with status 404, as on the real host."""
 
     preview: Preview
+    pages: ClassVar[dict[str, Page]] = {}  # URL path: served from memory instead of the build (serve --cms: /admin/)
 
     def log_message(self, format, *args):  # quiet: the build log is what matters
         pass
@@ -176,12 +208,16 @@ class Handler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self):
         if self.path == "/__build__":
             return self._send(str(self.preview.version).encode(), "text/plain")
+        url_path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if url_path in self.pages:
+            return self._send(*self.pages[url_path]())
         if not self.preview.ready():  # never an empty folder listing: say why there is no site
             return self._send(self.preview.notice(), "text/html; charset=utf-8")
         path = Path(self.translate_path(self.path))
         if path.is_dir():
             path = path / "index.html"
-        if path.suffix == ".html" and path.is_file():
+        # The web editor's page is never reloaded: that would lose what is being typed.
+        if path.suffix == ".html" and path.is_file() and not url_path.startswith(EDITOR_PATH):
             return self._send(with_reload(path.read_bytes()), "text/html; charset=utf-8")
         return super().do_GET()
 
@@ -205,29 +241,90 @@ def with_reload(page: bytes) -> bytes:
     return page.replace(b"</body>", RELOAD_SCRIPT + b"</body>", 1)
 
 
-def make_server(preview: Preview, host: str, port: int) -> http.server.ThreadingHTTPServer:
+def make_server(
+    preview: Preview, host: str, port: int, pages: dict[str, Page] | None = None
+) -> http.server.ThreadingHTTPServer:
     """The preview's web server (not started); port 0 picks a free port."""
-    handler = type("PreviewHandler", (Handler,), {"preview": preview})
+    handler = type("PreviewHandler", (Handler,), {"preview": preview, "pages": pages or {}})
     os.makedirs(preview.site, exist_ok=True)
     return http.server.ThreadingHTTPServer((host, port), functools.partial(handler, directory=str(preview.site)))
 
 
-def serve_preview(root: Path, host: str, port: int, now_option: str | None) -> int:
-    preview = Preview(root.resolve(), now_option)
-    if not preview.rebuild() and not preview.ready():
-        print(text(CONTENT_ADVICE if preview.problem and preview.problem[0] else BUILD_ADVICE), file=sys.stderr)
-    server = make_server(preview, host, port)
-    threading.Thread(target=preview.watch, daemon=True).start()
-    address = f"http://{host}:{server.server_address[1]}/"
+def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_mode: str | None = None) -> int:
+    """The preview until Ctrl+C or SIGTERM; with ``cms_mode``, the web editor beside it (cms_local.py)."""
+    root = root.resolve()
+    editor = None
+    if cms_mode is not None:
+        if host not in LOOPBACK:
+            raise CmsError(NOT_LOOPBACK)
+        editor = LocalEditor.prepare(root, cms_mode)  # refuses before anything starts
+    preview = Preview(root, now_option)
+    server = None
+    with stopped_by_sigterm():
+        try:
+            server = make_server(preview, host, port, editor.pages() if editor else None)
+            if editor:
+                editor.start(server.server_address[1])
+            if not preview.rebuild() and not preview.ready():
+                print(text(CONTENT_ADVICE if preview.problem and preview.problem[0] else BUILD_ADVICE), file=sys.stderr)
+            if editor:
+                editor.wait_ready()
+            threading.Thread(target=preview.watch, daemon=True).start()
+            announce(f"http://{host}:{server.server_address[1]}/", editor)
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if server:
+                server.server_close()
+            if editor:
+                editor.stop()
+    return 0
+
+
+@contextlib.contextmanager
+def stopped_by_sigterm() -> Iterator[None]:
+    """SIGTERM ends serve as Ctrl+C does, through its ``finally`` (which stops decap-server)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def interrupt(signum, frame):
+    raise KeyboardInterrupt
+
+
+def announce(address: str, editor: LocalEditor | None) -> None:
     print(
         text(bi(f"preview on {address} (Ctrl+C to stop)", f"プレビュー: {address} （止めるときは Ctrl+C）")),
         file=sys.stderr,
         flush=True,
     )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
+    if editor:
+        print(text(editor_started(address, editor)), file=sys.stderr, flush=True)
+
+
+def editor_started(address: str, editor: LocalEditor) -> Bilingual:
+    if editor.mode == "git":
+        return bi(
+            f"web editor on {address}admin/ (mode git: saves are commits, drafts are branches cms/…, "
+            f"publishing merges them into {editor.branch})",
+            f"Web 編集: {address}admin/ （git モード: 保存はコミット、下書きはブランチ cms/…、"
+            f"公開すると {editor.branch} に取り込みます）",
+        )
+    return bi(
+        f"web editor on {address}admin/ (mode fs: saving writes the file at once)",
+        f"Web 編集: {address}admin/ （fs モード: 保存するとすぐにファイルを書きます）",
+    )
+
+
+LOOPBACK = ("127.0.0.1", "localhost")
+NOT_LOOPBACK = bi(
+    "--cms serves the web editor on this computer only: leave out --host (127.0.0.1)",
+    "--cms の Web 編集は、このパソコンの中だけで使えます。--host を書かずに（127.0.0.1 で）起動してください。",
+)

@@ -45,6 +45,7 @@ def join(separator: tuple[str, str], parts: list[str]) -> Bilingual:
 
 
 ERROR = Bilingual("error", "エラー")  # the word before a command's one-line error
+WARNING = Bilingual("warning", "注意")  # the word before a one-line warning that does not stop the command
 
 
 def japanese(message: str) -> str:

@@ -40,4 +40,13 @@ SDGS = {
     16: "平和と公正をすべての人に",
     17: "パートナーシップで目標を達成しよう",
 }
-KINDS = {"case": "協働事例", "event": "イベント", "news": "お知らせ", "issue": "課題を知る", "page": "ページ"}
+CHART_TYPES = {"bar": "棒グラフ", "line": "折れ線グラフ", "stacked-bar": "積み上げ棒グラフ"}
+CSV_ENCODINGS = {"utf-8": "UTF-8", "cp932": "Shift_JIS（CP932）"}
+KINDS = {
+    "case": "協働事例",
+    "event": "イベント",
+    "news": "お知らせ",
+    "issue": "課題を知る",
+    "page": "ページ",
+    "edition": "メルマガ",
+}

@@ -18,6 +18,7 @@ from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.wards import AREA_NAMES, CITYWIDE, WARDS
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+URL_PATTERN = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
 
 
 class FieldProblem(ValueError):
@@ -107,7 +108,7 @@ def _slug(value: str) -> str:
 
 
 def _url(value: str) -> str:
-    if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
+    if not URL_PATTERN.match(value):
         raise ValueError(
             bi(
                 f"not an http(s) URL: {value!r}",
@@ -132,6 +133,11 @@ def _ward(value: str) -> str:
     return value
 
 
+def _true_text(value: object) -> object:
+    """``online: 'true'``, the word in quotes (as a form's text box writes it), is ``true``."""
+    return True if isinstance(value, str) and value.strip() == "true" else value
+
+
 def _listify(value: object) -> object:
     return [value] if isinstance(value, str) else value
 
@@ -144,6 +150,7 @@ Slug = Annotated[str, AfterValidator(_slug)]
 Url = Annotated[str, AfterValidator(_url)]
 WardId = Annotated[str, AfterValidator(_ward)]
 Network = Literal["x", "facebook", "mastodon", "bluesky"]
+SdgGoal = Annotated[int, Field(ge=1, le=17, strict=True)]
 
 
 class Strict(BaseModel):
@@ -199,6 +206,8 @@ IMAGE_ALT_MISSING = bi(
 PartnerType = Literal["npo", "company", "university", "government", "community", "other"]
 CaseStatus = Literal["proposal", "planning", "ongoing", "completed"]
 EventStatus = Literal["scheduled", "cancelled", "postponed", "moved-online"]
+ChartType = Literal["bar", "line", "stacked-bar"]
+CsvEncoding = Literal["utf-8", "cp932"]
 
 
 class Partner(Strict):
@@ -210,7 +219,7 @@ class Partner(Strict):
 class Case(Item):
     partners: Annotated[list[Partner], Field(min_length=2)]
     wards: Annotated[list[WardId], BeforeValidator(_listify)] = []
-    sdgs: Annotated[list[Annotated[int, Field(ge=1, le=17, strict=True)]], BeforeValidator(_numbers)] = []
+    sdgs: Annotated[list[SdgGoal], BeforeValidator(_numbers)] = []
     status: CaseStatus
     started: DateOnly | None = None
 
@@ -243,7 +252,7 @@ class Event(Item):
     end: Time | None = None
     venue: Text | None = None
     address: Text | None = None
-    online: Literal[True] | Url | None = None
+    online: Annotated[Literal[True] | Url, BeforeValidator(_true_text)] | None = None
     capacity: Annotated[int, BeforeValidator(_whole_number), Field(gt=0, strict=True)] | None = None
     fee: Text | None = None
     registration: Url | None = None
@@ -311,13 +320,13 @@ class Dataset(Strict):
     source_url: Url
     license: Text
     retrieved: DateOnly | None = None
-    encoding: Literal["utf-8", "cp932"] | None = None
+    encoding: CsvEncoding | None = None
     download_url: Url | None = None
 
 
 class Chart(Strict):
     dataset: Text
-    type: Literal["bar", "line", "stacked-bar"]
+    type: ChartType
     x: Text
     y: Text | Annotated[list[Text], Field(min_length=1)]
     title: Text

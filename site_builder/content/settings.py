@@ -330,6 +330,38 @@ class LimitSettings(SettingsGroup):
     markdown_seconds: Annotated[float, Field(strict=True, gt=0)] = DEFAULT_LIMITS.markdown_seconds  # CPU, per body
 
 
+def _repository(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+)+", value):
+        raise ValueError(
+            bi(
+                f"must be a repository as owner/name, e.g. yokohama-kyodo/site, got {value!r}",
+                f"リポジトリは「持ち主/名前」の形で書いてください（例：yokohama-kyodo/site）。いまは「{value}」です。",
+            )
+        )
+    return value
+
+
+Repository = Annotated[str, AfterValidator(_repository)]
+ServiceUrl = Annotated[str, AfterValidator(_https("staff sign in through it", "スタッフがここを通ってログインします"))]
+
+
+class CmsSettings(SettingsGroup):
+    """``cms_*``: the web editing form at ``/admin/`` (Decap CMS, site_builder/cms/): the
+    git host it commits to, and the OAuth service staff sign in through."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("cms_"))
+
+    enabled: Annotated[bool, Field(strict=True)] = True  # false: the build writes no /admin/
+    backend: Literal["github", "gitlab", "gitea"] = "github"
+    repo: Repository | None = None  # owner/name of the repository the form commits to
+    branch: Text = "main"  # the branch the site is built from; reviews are pull requests into it
+    base_url: ServiceUrl | None = None  # the OAuth service (default: Decap's, https://api.netlify.com)
+    auth_endpoint: Text | None = None  # its path (default: auth)
+    # What the sign-in may do: public_repo (public repositories only) or repo (default: Decap's, repo).
+    auth_scope: Literal["repo", "public_repo"] | None = None
+    api_root: ServiceUrl | None = None  # the host's API, for GitHub Enterprise, a GitLab or Gitea server
+
+
 class SiteBuilderSettings(BaseModel):
     """``extra.site_builder`` in mkdocs.yml, grouped by channel."""
 
@@ -344,6 +376,7 @@ class SiteBuilderSettings(BaseModel):
     sns: SnsSettings = SnsSettings()
     limits: LimitSettings = LimitSettings()
     html: HtmlSettings = HtmlSettings()
+    cms: CmsSettings = CmsSettings()
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
 
     @classmethod

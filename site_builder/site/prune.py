@@ -169,12 +169,21 @@ def drop_source_map_comment(site: Path, name: str, links: Links, remaining: set[
         return
     path = site / name
     text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    kept, mapped = without_source_map(text)
+    if mapped is None:
+        return
+    target = links.resolve(posixpath.dirname(name), mapped)
+    if target is not None and target not in remaining:  # an inline data: map stays
+        path.write_text(kept, encoding="utf-8", errors="surrogateescape")
+
+
+def without_source_map(text: str) -> tuple[str, str | None]:
+    """A script or stylesheet without its last-line ``sourceMappingURL`` comment, and the map
+    that comment named (``None``, and the text as it is, when there is no such comment)."""
     match = _SOURCE_MAP.search(text)
     if match is None:
-        return
-    target = links.resolve(posixpath.dirname(name), match[1])
-    if target is not None and target not in remaining:  # an inline data: map stays
-        path.write_text(text[: match.start()] + "\n", encoding="utf-8", errors="surrogateescape")
+        return text, None
+    return text[: match.start()] + "\n", match[1]
 
 
 def list_files(site: Path) -> set[str]:

@@ -1,0 +1,1 @@
+"""Web editing for staff who do not use git: Decap CMS at ``/admin/``, configured from the content models."""
