@@ -479,4 +479,7 @@ def test_every_pull_request_is_checked():
     assert "pull_request" in workflow[True]  # YAML 1.1 reads the key `on` as true
     (job,) = workflow["jobs"].values()
     assert job["name"] == "Check content"
-    assert [step["run"] for step in job["steps"] if "run" in step][-1] == ".venv/bin/site-builder check"
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs[-2:] == [".venv/bin/site-builder check", ".venv/bin/site-builder build --site-dir site-preview"]
+    (upload,) = [step for step in job["steps"] if step.get("uses", "").startswith("actions/upload-artifact@")]
+    assert upload["with"]["path"] == "site-preview"  # the pull request's site, for reviewers
