@@ -62,8 +62,7 @@ ContentCheck = Callable[[Checking], None]
 CHECKS: list[ContentCheck] = []
 CHECKS.append(references.check_symlinks)  # no symbolic link anywhere in the content folders
 CHECKS.append(references.check_references)  # images and links stay inside the content folders
-CHECKS.append(link_check.check_links)  # every link in a body leads to a page or file public by then
-CHECKS.append(link_check.check_center_links)  # the header's, footer's and home page's links lead somewhere
+CHECKS.append(link_check.check_links)  # every link in a body, and the header's and footer's, leads somewhere by then
 CHECKS.append(datasets.check_issue_pages)  # issue pages: CSVs exist and fit their charts
 CHECKS.append(placeholders.check_placeholders)  # no 【要記入：…】 left by `new` outside drafts
 

@@ -50,8 +50,11 @@ _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
 
 def check_links(checking: Checking) -> None:
-    """The content check (``pipeline.CHECKS``): each broken link is a ``body`` error on its line."""
+    """The content check (``pipeline.CHECKS``): each broken link is a ``body`` error on its line;
+    then the links of the ``center_*`` settings (:func:`check_center_links`), with the same
+    site paths."""
     links = Links(checking)
+    check_center_links(links)
     for entry in checking.entries:
         for written in dict.fromkeys(references(checking.bodies[entry.path])):
             target = html.unescape(written)
@@ -306,29 +309,28 @@ def relative_message(target: str) -> str:
     )
 
 
-def check_center_links(checking: Checking) -> None:
-    """The content check (``pipeline.CHECKS``): each site path a ``center_*`` setting links
-    to (header, footer, home page) is written by a build now; else a warning on its line in
-    mkdocs.yml (a warning: the page may come later, and the chrome leaves such a link out)."""
+def check_center_links(links: Links) -> None:
+    """Each site path a ``center_*`` setting links to (header, footer, home page) is written by
+    a build now; else a warning on its line in mkdocs.yml (a warning: the page may come later,
+    and the chrome leaves such a link out)."""
+    checking = links.checking
     settings = checking.config.settings.center
-    links = [
+    targets = [
         ("center_contact_url", settings.contact_url),
         ("center_map_url", settings.map_url),
         ("center_wards_url", settings.wards_url),
         *(("center_purposes", link.url) for link in settings.purposes),
         *(("center_footer_links", link.url) for link in settings.footer_links),
     ]
-    paths = Links(checking).paths_at(checking.now)
+    paths = links.paths_at(checking.now)
     config_file = checking.config.root / "mkdocs.yml"
     lines = config_file.read_text(encoding="utf-8").splitlines() if config_file.is_file() else []
-    for key, target in links:
+    for key, target in targets:
         if not target or not target.startswith("/"):
             continue
         path = unquote(split_target(target)[0])
         if any(spelling in paths for spelling in _spellings(path)):
             continue
         line = next((number for number, text in enumerate(lines, 1) if target in text), 1)
-        close = difflib.get_close_matches(path, sorted(paths), n=1, cutoff=0.8)
-        checking.reporter.warn(
-            config_file, line, f"extra.site_builder.{key}", missing_path_message(path, close[0] if close else None)
-        )
+        message = missing_path_message(path, links.close_path(path))
+        checking.reporter.warn(config_file, line, f"extra.site_builder.{key}", message)
