@@ -28,13 +28,14 @@ from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
+from site_builder.content.kinds import CASE, EVENT, NEWS, kind_of_folder
 from site_builder.content.links import LinkedBody
 from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
 from site_builder.content.select import Published, page_files, select_public
 from site_builder.content.settings import Config, read_config
-from site_builder.context import Build, Progress, WebPage, item_files
+from site_builder.context import NO_MEMO, Build, Memo, Progress, WebPage, Written, item_files
 from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
@@ -46,6 +47,7 @@ from site_builder.site.search_index import SearchIndexError
 from site_builder.writer import (
     BuildFailed,
     Writer,
+    WriterError,
     build_lock,
     check_room,
     discard,
@@ -53,6 +55,7 @@ from site_builder.writer import (
     machine_error,
     publish,
     remove_stale,
+    replace_file,
     shown,
     staging_dir,
 )
@@ -102,12 +105,15 @@ SITE_PATHS.append(engine.engine_paths)  # /assets/ (theme/assets), /404.html, or
 SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz, /robots.txt
 
 
-def load(root: Path, now: dt.datetime) -> tuple[Config, Content, Reporter]:
+def load(root: Path, now: dt.datetime, previous: Build | None = None) -> tuple[Config, Content, Reporter]:
     """Read the settings and every content file, and check them for a build at ``now``
-    (links must lead to what is public then); the errors of all are in the reporter."""
+    (links must lead to what is public then); the errors of all are in the reporter.
+    With the ``previous`` build of a live preview (:func:`update_site`), its settings and
+    the entries of files not saved since are taken as they were."""
     reporter = Reporter(root)
-    config = read_config(root, reporter)
-    content = read_content(root, reporter, config.limits)
+    config = previous.config if previous is not None else read_config(root, reporter)
+    reuse = previous.unchanged_entry if previous is not None else None
+    content = read_content(root, reporter, config.limits, reuse)
     checking = Checking(config, content, reporter, now, site_paths)
     for check_content in CHECKS:
         check_content(checking)
@@ -130,9 +136,9 @@ def load_config(root: Path) -> Config:
     return config
 
 
-def load_valid(root: Path, now: dt.datetime) -> tuple[Config, Content]:
+def load_valid(root: Path, now: dt.datetime, previous: Build | None = None) -> tuple[Config, Content]:
     """:func:`load`, raising :class:`ContentErrors` when anything is invalid."""
-    config, content, reporter = load(root, now)
+    config, content, reporter = load(root, now, previous)
     if not reporter.ok:
         raise ContentErrors(reporter)
     print_warnings(reporter)
@@ -144,17 +150,25 @@ def check(root: Path, now: dt.datetime) -> Reporter:
     return load(root, now)[2]
 
 
-def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
-    """Everything up to the channels: valid content, selected at ``now``, bodies converted."""
-    config, content = load_valid(root, now)
+def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | None = None) -> Build:
+    """Everything up to the channels: valid content, selected at ``now``, bodies converted.
+    With the ``previous`` build of a live preview, only the saved files are read and converted."""
+    config, content = load_valid(root, now, previous)
     files = sum(len(v) for v in content.entries.values())
     progress.step(bi(f"read {files} content files", f"原稿 {files} 件を読みました"))
     published = select_public(content, now)
     entries = published.items() + published.pages + published.editions
-    bodies = convert_bodies(entries, config, published.resolver(root), root / ".cache" / "site-builder")
+    resolver = published.resolver(root)
+    if previous is None:
+        bodies = convert_bodies(entries, config, resolver, root / ".cache" / "site-builder")
+    else:  # the files not saved since keep their entries, and so their bodies
+        kept = {entry.url: previous.bodies[entry.url] for entry in entries if previous.has_body_of(entry)}
+        fresh = convert_bodies([entry for entry in entries if entry.url not in kept], config, resolver)
+        bodies = {entry.url: kept.get(entry.url) or fresh[entry.url] for entry in entries}
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
-    return Build(config, published, bodies, page_files=files)
+    memo = previous.memo if previous is not None else NO_MEMO
+    return Build(config, published, bodies, page_files=files, memo=memo, content=content)
 
 
 def render_pages(build: Build) -> list[WebPage]:
@@ -167,10 +181,13 @@ def render_pages(build: Build) -> list[WebPage]:
     return [page for generate in PAGES for page in generate(site)]
 
 
-def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None) -> Build:
+def build_site(
+    root: Path, site_dir: Path, now: dt.datetime, progress: Progress | None = None, live: bool = False
+) -> Build:
     """Build ``site_dir`` holding its lock: what killed builds left beside it is removed
     first; the machine's failures (a full disk…) end as one :class:`BuildFailed`
-    line, the published site unchanged."""
+    line, the published site unchanged. ``live``: the build of a live preview, which keeps
+    what :func:`update_site` needs for the next one (:class:`Memo`, :class:`Written`)."""
     progress = progress or Progress(quiet=True)
     try:
         with build_lock(site_dir):
@@ -182,7 +199,7 @@ def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress 
                         f"中断された作成の残りを消しました: {'、'.join(stale)}",
                     )
                 )
-            return build_and_publish(root, site_dir, now, progress)
+            return build_and_publish(root, site_dir, now, progress, live)
     except (OSError, EngineError, SearchIndexError) as exc:
         failure = machine_failure(exc, root, site_dir)
         if failure is None:
@@ -190,8 +207,10 @@ def build_site(root: Path, site_dir: Path, now: dt.datetime, progress: Progress 
         raise failure from None
 
 
-def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Progress) -> Build:
+def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Progress, live: bool = False) -> Build:
     build = prepare(root, now, progress)
+    if live:
+        build.memo = Memo()
     build.pages = render_pages(build)
     progress.step(bi(f"rendered {len(build.pages)} pages", f"ページ {len(build.pages)} 件を作りました"))
     staging = staging_dir(site_dir)
@@ -202,8 +221,109 @@ def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Pr
     except BaseException:
         discard(staging)
         raise
+    if live:
+        build.retain()
     progress.step(bi(f"published {site_dir}", f"{site_dir} に公開しました"))
     return build
+
+
+class FullBuildNeeded(Exception):
+    """A change a live preview does not apply page by page (a template, the settings, an
+    ordinary page, an image…): :func:`build_site` builds everything instead."""
+
+
+# What a live preview's update applies page by page: items written as Markdown. Everything
+# else goes through the engine (ordinary pages), the settings or files beside the items.
+UPDATED_KINDS = (CASE, EVENT, NEWS)
+
+
+def update_site(
+    previous: Build, root: Path, site_dir: Path, now: dt.datetime, changed: frozenset[Path], progress: Progress
+) -> Build:
+    """The next build of a live preview (``serve``) after the content files ``changed`` (saved,
+    added or deleted): only they are read and converted again, only the pages whose inputs
+    changed are rendered again (:class:`Memo`), and only the files whose bytes changed are
+    replaced in ``site_dir``, each at once. The output is byte for byte a full build's (the
+    search index aside, which the caller brings up to date afterwards). Raises
+    :class:`FullBuildNeeded` for any other change, :class:`ContentErrors` for invalid content
+    (``site_dir`` untouched)."""
+    if previous.written is None or not changed or not all(_is_item_file(root, path) for path in changed):
+        raise FullBuildNeeded
+    previous.changed = changed
+    build = prepare(root, now, progress, previous)
+    memo = build.memo
+    memo.reused = memo.made = 0
+    build.pages = render_pages(build)
+    progress.step(
+        bi(
+            f"rendered {memo.made} pages again, {memo.reused} unchanged",
+            f"ページ {memo.made} 件を作り直しました（{memo.reused} 件は変わりません）",
+        )
+    )
+    with build_lock(site_dir):
+        build.written, count = update_outputs(build, previous.written, site_dir)
+    build.retain()
+    progress.step(bi(f"replaced {count} files in {site_dir}", f"{site_dir} のファイル {count} 件を入れ替えました"))
+    return build
+
+
+def _is_item_file(root: Path, path: Path) -> bool:
+    try:
+        relative = path.relative_to(root)
+    except ValueError:
+        return False
+    return path.suffix == ".md" and kind_of_folder(relative) in UPDATED_KINDS
+
+
+def update_outputs(build: Build, written: Written, site_dir: Path) -> tuple[Written, int]:
+    """Replace in ``site_dir`` what differs from the build that ``written`` describes:
+    the pages not reused as they were, the channel files whose bytes changed, the items'
+    files; remove what this build no longer writes. Returns the new description and the
+    number of files written or removed."""
+    dressing = chrome.Chrome(build)
+    key = dressing.key()
+    if key != written.chrome:  # the ordinary pages' and the 404 page's chrome would change too
+        raise FullBuildNeeded
+    nav_urls = engine.nav_frame_urls(build.config)
+    pages, count = {}, 0
+    for page in build.pages:
+        pages[page.url] = page
+        if page.markdown is not None or written.pages.get(page.url) is page:
+            continue
+        frame = written.frames.get(engine.frame_url(engine.frame_source(page.url, nav_urls)))
+        if frame is None:  # a page deeper than any before: the engine has no frame for it
+            raise FullBuildNeeded
+        replace_file(site_dir / page.output_path, frames.fill(frame, page, dressing).encode("utf-8"), durable=False)
+        count += 1
+    gone = [written.pages[url].output_path for url in written.pages.keys() - pages.keys()]
+    files = channel_files(build)
+    for path, data in files.items():
+        if written.files.get(path) != data:
+            replace_file(site_dir / path.lstrip("/"), data.encode("utf-8") if isinstance(data, str) else data, False)
+            count += 1
+    gone += [path for path in written.files.keys() - files.keys()]
+    copied = item_files(build)
+    for path, source in copied.items():
+        if written.item_files.get(path) != source:
+            replace_file(site_dir / path.lstrip("/"), source.read_bytes(), durable=False)
+            count += 1
+    gone += [path for path in written.item_files.keys() - copied.keys()]
+    for path in gone:
+        remove_output(site_dir, path)
+    return Written(written.frames, pages, key, files, copied), count + len(gone)
+
+
+def remove_output(site_dir: Path, path: str) -> None:
+    """Remove one file the site no longer has, and the folders it leaves empty."""
+    target = site_dir / path.lstrip("/")
+    target.unlink(missing_ok=True)
+    folder = target.parent
+    while folder != site_dir and folder.is_relative_to(site_dir):
+        try:
+            folder.rmdir()
+        except OSError:  # not empty
+            break
+        folder = folder.parent
 
 
 # How a full disk shows in the report of a program the build runs (Python's and Rust's wording).
@@ -242,12 +362,17 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         )
     )
     writer = Writer(staging)
-    frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
+    frame_texts = frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
     copy_item_files(build, writer)
-    write_channels(build, writer)
+    files = write_channels(build, writer)
+    if build.memo is not NO_MEMO:  # a live preview's build: what the next one compares with
+        build.written = Written(
+            frame_texts, {page.url: page for page in build.pages}, dressing.key(), files, item_files(build)
+        )
     write_admin(build, writer, progress)
     progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
-    release_page_html(build.pages)
+    if build.memo is NO_MEMO:  # a live preview keeps its pages for the next build
+        release_page_html(build.pages)
     search_index.build_search_index(staging)
     progress.step(bi("built the search index", "検索用の索引を作りました"))
     keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
@@ -261,15 +386,27 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     )
 
 
-def write_channels(build: Build, writer: Writer) -> None:
-    """The channels, the sitemap and robots.txt."""
+def write_channels(build: Build, writer: Writer) -> dict[str, str | bytes]:
+    """The channels, the sitemap and robots.txt; returns what it wrote, by site path."""
+    files = channel_files(build)
+    for path, data in files.items():
+        writer.write(path, data)
+    return files
+
+
+def channel_files(build: Build) -> dict[str, str | bytes]:
+    """``{site path: data}`` of the channels, the sitemap and robots.txt, in writing order."""
+    files: dict[str, str | bytes] = {}
     for channel in CHANNELS:
         for path, data in sorted(channel(build).items()):
-            writer.write(path, data)
+            if path in files:
+                raise WriterError(f"two outputs want the same path: {path}")
+            files[path] = data
     text = sitemap.render_sitemap(build.pages, build.config)
-    writer.write(sitemap.SITEMAP, text)
-    writer.write(sitemap.SITEMAP_GZ, sitemap.gzip_bytes(text))
-    writer.write(sitemap.ROBOTS, sitemap.render_robots(build.config))
+    files[sitemap.SITEMAP] = text
+    files[sitemap.SITEMAP_GZ] = sitemap.gzip_bytes(text)
+    files[sitemap.ROBOTS] = sitemap.render_robots(build.config)
+    return files
 
 
 def write_admin(build: Build, writer: Writer, progress: Progress) -> None:

@@ -275,10 +275,11 @@ def shown(path: Path, shown_from: Path) -> str:
     return f"{path.relative_to(base) if path.is_relative_to(base) else path}{slash}"
 
 
-def replace_file(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace one file so that a reader (or a crash) sees the old or the new bytes,
     never a mix: a temporary file beside it, fsync, rename, fsync of the folder. The new
-    file keeps the mode of the one it replaces; a new file gets the umask's (0644 with 022)."""
+    file keeps the mode of the one it replaces; a new file gets the umask's (0644 with 022).
+    Not ``durable`` (a preview's pages): no fsync, a reader still never sees a mix."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         mode = stat.S_IMODE(os.stat(path).st_mode)
@@ -292,12 +293,14 @@ def replace_file(path: Path, data: bytes) -> None:
                 os.fchmod(stream.fileno(), mode)
             stream.write(data)
             stream.flush()
-            os.fsync(stream.fileno())
+            if durable:
+                os.fsync(stream.fileno())
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
-    _fsync_folder(path.parent)
+    if durable:
+        _fsync_folder(path.parent)
 
 
 # --- state: kept apart from anything generated ----------------------------------------

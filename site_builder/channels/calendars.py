@@ -60,9 +60,16 @@ UTC = dt.UTC
 def render_calendars(build: Build) -> dict[str, str | bytes]:
     config = build.config
     events = sorted(build.published.events, key=lambda e: (dates.as_instant(e.meta.start), e.slug))
-    outputs: dict[str, str | bytes] = {CALENDAR_PATH: render_calendar(config, events, calendar_name(config))}
+    # Each event is serialized once, for its own calendar and for the whole one (and, in a
+    # live preview, kept while its file is not saved again).
+    vevents = {
+        entry.url: build.memo.result("vevent", entry, lambda e=entry: render_event(config, e).to_ical())
+        for entry in events
+    }
+    whole = render_calendar_from(config, [vevents[entry.url] for entry in events], calendar_name(config))
+    outputs: dict[str, str | bytes] = {CALENDAR_PATH: whole}
     for entry in events:
-        outputs[event_ics_path(entry)] = render_calendar(config, [entry], entry.meta.title)
+        outputs[event_ics_path(entry)] = render_calendar_from(config, [vevents[entry.url]], entry.meta.title)
     return outputs
 
 
@@ -80,17 +87,26 @@ def event_ics_path(entry: Entry) -> str:
     return f"{entry.url}event.ics"
 
 
-def render_calendar(config: Config, events: list[Entry], name: str) -> bytes:
+def render_calendar_from(config: Config, vevents: list[bytes], name: str) -> bytes:
+    """A VCALENDAR named ``name`` with the Tokyo time zone and ``vevents`` (each a serialized
+    VEVENT), byte for byte what icalendar writes for the calendar holding them."""
     calendar = icalendar.Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("x-wr-calname", name)
     calendar.add("x-wr-timezone", TZID)
-    calendar.add_component(tokyo_vtimezone())
-    for entry in events:
-        calendar.add_component(render_event(config, entry))
-    return calendar.to_ical()
+    head = calendar.to_ical()
+    assert head.endswith(_CALENDAR_END)
+    return b"".join([head[: -len(_CALENDAR_END)], tokyo_vtimezone_ical(), *vevents, _CALENDAR_END])
+
+
+_CALENDAR_END = b"END:VCALENDAR\r\n"
+
+
+@functools.cache
+def tokyo_vtimezone_ical() -> bytes:
+    return tokyo_vtimezone().to_ical()
 
 
 @functools.cache

@@ -46,6 +46,11 @@ def portable_body(build: Build, entry: Entry) -> str:
     """The rendered body of a public item: absolute links, nothing active.
     Made once per build: the feeds and the API both need it."""
     if entry.url not in build.portable_bodies:
-        linked = build.bodies.get(entry.url, EMPTY).html(build.config.absolute)
-        build.portable_bodies[entry.url] = sanitize(absolute_html(linked, build.config.absolute(entry.url))).strip()
+        body = build.bodies.get(entry.url, EMPTY)
+
+        def make() -> str:
+            linked = body.html(build.config.absolute)
+            return sanitize(absolute_html(linked, build.config.absolute(entry.url))).strip()
+
+        build.portable_bodies[entry.url] = build.memo.result("portable", body, make, entry.url)
     return build.portable_bodies[entry.url]

@@ -17,13 +17,17 @@ import html
 import http.server
 import io
 import os
+import shutil
 import signal
+import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
 
 from site_builder import pipeline
 from site_builder.commands.cms_local import EDITOR_PATH, EDITOR_PORT, CmsError, LocalEditor, Page
@@ -32,7 +36,8 @@ from site_builder.content import dates
 from site_builder.content.i18n import ERROR, Bilingual, bi, describe, japanese, text
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
-from site_builder.context import Progress
+from site_builder.context import Build, Progress
+from site_builder.site import search_index
 
 WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
 REBUILDING = bi("change detected, rebuilding…", "変更がありました。作り直しています…")
@@ -110,19 +115,6 @@ def register(commands) -> None:
     )
 
 
-def snapshot(root: Path) -> dict[str, float]:
-    found: dict[str, float] = {}
-    for name in WATCHED:
-        path = root / name
-        if path.is_file():
-            found[str(path)] = path.stat().st_mtime_ns
-        elif path.is_dir():
-            for child in path.rglob("*"):
-                if child.is_file():
-                    found[str(child)] = child.stat().st_mtime_ns
-    return found
-
-
 class Preview:
     def __init__(self, root: Path, now_option: str | None):
         self.root = root
@@ -131,15 +123,27 @@ class Preview:
         self.version = 0
         self.lock = threading.Lock()
         self.problem: tuple[bool, list[str]] | None = None  # (a content error?, lines in Japanese) of the last build
+        self.build: Build | None = None  # the last good build, kept for the next (pipeline.update_site)
+        self.pending: set[Path] = set()  # files saved since that build
+        self.index = SearchCatchUp(self.site)
 
     def ready(self) -> bool:
         """Whether a good build (of this run or an earlier one) is there to serve."""
         return (self.site / "index.html").is_file()
 
-    def rebuild(self) -> bool:
+    def rebuild(self, changed: set[Path] | None = None) -> bool:
+        """Build after ``changed`` files were saved (``None``: everything, as at the start): page by
+        page when the last good build allows it, else in full; the search index of an update
+        page by page catches up in the background, after the browser has reloaded."""
         now = dates.resolve_now(self.now_option)
+        self.pending |= changed or set()
         try:
-            pipeline.build_site(self.root, self.site, now, Progress())
+            updated = self._update(now) if changed is not None else False
+            if not updated:
+                self.index.stop()  # a full build makes its own index
+                self.build = None  # its memory back before the next build takes its own
+                self.build = pipeline.build_site(self.root, self.site, now, Progress(), live=True)
+            self.pending.clear()
         except ContentErrors as exc:
             buffer = io.StringIO()
             print_errors(exc.reporter, PREVIEW_KEPT if self.ready() else NO_PREVIEW_YET, buffer)
@@ -153,6 +157,20 @@ class Preview:
         with self.lock:
             self.problem = None
             self.version += 1
+        if updated:
+            self.index.catch_up()
+        return True
+
+    def _update(self, now) -> bool:
+        """Apply the pending changes page by page; ``False`` when a full build is needed."""
+        if self.build is None:
+            return False
+        try:
+            self.build = pipeline.update_site(
+                self.build, self.root, self.site, now, frozenset(self.pending), Progress()
+            )
+        except pipeline.FullBuildNeeded:
+            return False
         return True
 
     def failed(self, content: bool, lines: list[str]) -> bool:
@@ -184,15 +202,159 @@ class Preview:
             "<p>サイトを作れたら、このページは自動で切り替わります。</p></body></html>"
         ).encode() + RELOAD_SCRIPT
 
-    def watch(self, interval: float = 0.5) -> None:
-        seen = snapshot(self.root)
+    def watch(self, changes: Changes) -> None:
         while True:
-            time.sleep(interval)
-            current = snapshot(self.root)
-            if current != seen:
-                seen = current
-                print(text(REBUILDING), file=sys.stderr, flush=True)
-                self.rebuild()
+            changed = changes.wait()
+            print(text(REBUILDING), file=sys.stderr, flush=True)
+            self.rebuild(changed)
+
+
+class Changes:
+    """The watched files saved, added or removed, as the system reports them (inotify, through
+    watchdog; polling where there is none), gathered until a save has settled: an editor's
+    save is often a temporary file renamed over the old one. Editors' temporary and hidden
+    files are no change."""
+
+    SETTLE = 0.05  # seconds without another event
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.paths: set[Path] = set()
+        self.arrived = threading.Condition()
+        self.observer = Observer()
+        handler = _Handler(self)
+        for name in WATCHED:
+            path = root / name
+            if path.is_dir():
+                self.observer.schedule(handler, str(path), recursive=True)
+        self.observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml, and folders made later
+        self.observer.daemon = True
+
+    def start(self) -> None:
+        self.observer.start()
+
+    def stop(self) -> None:
+        self.observer.stop()
+
+    def add(self, path: str) -> None:
+        found = Path(path)
+        if found.name.startswith(".") or found.name.endswith(("~", ".swp", ".swx", ".tmp")):
+            return
+        relative = found.relative_to(self.root) if found.is_relative_to(self.root) else None
+        if relative is None or not relative.parts or relative.parts[0] not in WATCHED_TOPS:
+            return
+        with self.arrived:
+            self.paths.add(found)
+            self.arrived.notify_all()
+
+    def wait(self) -> set[Path]:
+        """The next changes, once no new one has come for :attr:`SETTLE` seconds."""
+        with self.arrived:
+            while not self.paths:
+                self.arrived.wait()
+            count = -1
+            while count != len(self.paths):
+                count = len(self.paths)
+                self.arrived.wait(self.SETTLE)
+            found, self.paths = self.paths, set()
+        return found
+
+
+WATCHED_TOPS = {name.split("/")[0] for name in WATCHED}
+
+
+class _Handler(FileSystemEventHandler):
+    def __init__(self, changes: Changes):
+        self.changes = changes
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a file inside changed: that file's own event says which
+        self.changes.add(os.fsdecode(event.src_path))
+        if getattr(event, "dest_path", ""):
+            self.changes.add(os.fsdecode(event.dest_path))
+
+
+class SearchCatchUp:
+    """Brings the preview's search index up to date after updates page by page, off the page's
+    way: Pagefind indexes the preview into a folder beside the index, which then takes its
+    place; files the site does not load are left out as a full build leaves them out. A
+    request during a run makes one more run after it."""
+
+    NEXT = "pagefind.next"
+
+    def __init__(self, site: Path):
+        self.site = site
+        self.wanted = threading.Event()
+        self.idle = threading.Event()
+        self.idle.set()
+        self.lock = threading.Lock()
+        self.process: subprocess.Popen | None = None
+        self.stopped = False
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def catch_up(self) -> None:
+        self.idle.clear()
+        self.wanted.set()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Whether the index has caught up with every update (within ``timeout`` seconds)."""
+        return self.idle.wait(timeout)
+
+    def stop(self) -> None:
+        """End a run under way (a full build is about to replace the whole preview)."""
+        with self.lock:
+            self.stopped = True
+            if self.process is not None and self.process.poll() is None:
+                self.process.kill()
+        self.wanted.clear()
+        self.idle.set()
+
+    def _run(self) -> None:
+        while True:
+            self.wanted.wait()
+            self.wanted.clear()
+            with self.lock:
+                self.stopped = False
+            try:
+                self._index()
+            except Exception as exc:  # the preview goes on; the next update tries again
+                print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr, flush=True)
+            if not self.wanted.is_set():
+                self.idle.set()
+
+    def _index(self) -> None:
+        fresh = self.site / self.NEXT
+        shutil.rmtree(fresh, ignore_errors=True)
+        with self.lock:
+            if self.stopped:
+                return
+            self.process = search_index.start_search_index(self.site, self.NEXT)
+        try:
+            search_index.finish_search_index(self.process)
+        except search_index.SearchIndexError:
+            if self.stopped:
+                return
+            raise
+        with self.lock:
+            if self.stopped:
+                return
+            current = self.site / search_index.BUNDLE
+            kept = {path.name for path in current.iterdir()} if current.is_dir() else set()
+            old = self.site / "pagefind.old"
+            shutil.rmtree(old, ignore_errors=True)
+            if current.is_dir():
+                current.rename(old)
+            fresh.rename(current)
+            shutil.rmtree(old, ignore_errors=True)
+            loaded = {
+                Path(path).name for files in search_index.loaded_at_run_time(self.site).values() for path in files
+            }
+            for path in current.iterdir():
+                if path.is_file() and path.name not in kept | loaded:
+                    path.unlink()
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
@@ -260,6 +422,8 @@ def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_
         editor = LocalEditor.prepare(root, cms_mode)  # refuses before anything starts
     preview = Preview(root, now_option)
     server = None
+    changes = Changes(root)
+    changes.start()  # before the first build: a file saved during it is a change
     with stopped_by_sigterm():
         try:
             server = make_server(preview, host, port, editor.pages() if editor else None)
@@ -269,12 +433,14 @@ def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_
                 print(text(CONTENT_ADVICE if preview.problem and preview.problem[0] else BUILD_ADVICE), file=sys.stderr)
             if editor:
                 editor.wait_ready()
-            threading.Thread(target=preview.watch, daemon=True).start()
+            threading.Thread(target=preview.watch, args=(changes,), daemon=True).start()
             announce(f"http://{host}:{server.server_address[1]}/", editor)
             server.serve_forever()
         except KeyboardInterrupt:
             pass
         finally:
+            changes.stop()
+            preview.index.stop()
             if server:
                 server.server_close()
             if editor:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,21 +72,34 @@ class Content:
                 yield from self.entries[kind]
 
 
-def read_content(root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS) -> Content:
+def read_content(
+    root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS, reuse: Callable[[Path], Entry | None] | None = None
+) -> Content:
     """Read and validate every content file under ``root``, each within ``limits``;
-    errors go to ``reporter``. The pipeline runs its registered checks across files afterwards."""
+    errors go to ``reporter``. The pipeline runs its registered checks across files afterwards.
+    ``reuse`` gives the entry of a file that was read before and has not changed since (a
+    live preview's next build), else ``None``: that file is not read again."""
     content = Content(root)
     for kind in KINDS:
-        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits)
+        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits, reuse)
     validate_files(content, reporter)
     return content
 
 
-def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter, limits: Limits) -> list[Entry]:
+def _read_kind(
+    root: Path,
+    kind: Kind,
+    paths: list[Path],
+    reporter: Reporter,
+    limits: Limits,
+    reuse: Callable[[Path], Entry | None] | None = None,
+) -> list[Entry]:
     entries = []
     seen: dict[str, Path] = {}
     for path in paths:
-        entry = read_entry(root, kind, path, reporter, limits)
+        entry = reuse(path) if reuse is not None else None
+        if entry is None:
+            entry = read_entry(root, kind, path, reporter, limits)
         if entry is None:
             continue
         if entry.url in seen:

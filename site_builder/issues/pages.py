@@ -25,7 +25,7 @@ from site_builder.content import dates
 from site_builder.content.models import Chart, Dataset
 from site_builder.content.readers import Entry
 from site_builder.content.settings import Config
-from site_builder.context import Build, WebPage
+from site_builder.context import NO_MEMO, Build, Memo, WebPage
 from site_builder.issues import charts
 from site_builder.issues.datasets import NO_VALUE, ChartData, Table, chart_data, read_table
 from site_builder.site.render import SiteRenderer
@@ -75,12 +75,17 @@ class StaleNotice:
     days: int
 
 
-def issue_context(entry: Entry, body_html: str, config: Config, now: dt.datetime) -> dict:
+def issue_context(entry: Entry, body_html: str, config: Config, now: dt.datetime, memo: Memo = NO_MEMO) -> dict:
     """What ``issue.html`` needs beside the entry: body parts, charts, notice."""
-    views = dataset_views(entry, config.root)
-    chart_views = [
-        chart_view(number, chart, views[chart.dataset]) for number, chart in enumerate(entry.meta.charts, start=1)
-    ]
+
+    def make_charts() -> list:
+        views = dataset_views(entry, config.root)
+        return [
+            chart_view(number, chart, views[chart.dataset]) for number, chart in enumerate(entry.meta.charts, start=1)
+        ]
+
+    # A live preview draws them again only when the issue page is saved (a data file saved builds everything).
+    chart_views = memo.result("charts", entry, make_charts)
     return {
         "parts": place_charts(body_html, len(chart_views)),
         "charts": chart_views,
@@ -149,7 +154,10 @@ def issue_pages(site: SiteRenderer) -> list[WebPage]:
     now = site.published.now
     pages = [
         site.item_page(
-            e, "issue.html", article_jsonld(e, site.config), **issue_context(e, site.body(e), site.config, now)
+            e,
+            "issue.html",
+            article_jsonld(e, site.config),
+            **issue_context(e, site.body(e), site.config, now, site.build.memo),
         )
         for e in issues
     ]

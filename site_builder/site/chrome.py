@@ -11,7 +11,9 @@ page URLs only, so it is the same whichever engine rendered the frame, and an it
 from __future__ import annotations
 
 import html
+import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
@@ -103,6 +105,16 @@ class Chrome:
         self.nav = read_nav(config.engine_config.get("nav", []) or [], sources, self.titles)
         self.env = template_env(config.root / "theme" / "site")
         self.wards = self._wards()
+        center = self.settings
+        # The pages a header or footer links to: on these pages the link is marked aria-current.
+        self.linked = {
+            HOME,
+            *(url for item in self.nav for url in item.urls()),
+            *(link.url for link in center.footer_links),
+            *(url for _, url in self.wards),
+            *([center.contact_url] if center.contact_url else []),
+        }
+        self._rendered: dict[tuple, tuple[str, str]] = {}
 
     def _wards(self) -> list[tuple[str, str]]:
         """``(label, URL)`` of the pages under ``center_wards_url``: the ward centres."""
@@ -116,6 +128,21 @@ class Chrome:
                 slug = url[len(base) :].strip("/")
                 found.append((order.get(slug, len(order)), url, AREA_NAMES.get(slug, self.titles[url])))
         return [(label, url) for _, url, label in sorted(found)]
+
+    def key(self) -> tuple:
+        """Everything the chrome of a page is made from besides the page's own URL and title: two
+        builds with equal keys place the same chrome on a page (a live preview rewrites only the
+        pages that changed when it is equal)."""
+        folders = {url[: index + 1] for url in self.titles for index in range(len(url) - 1) if url[index] == "/"}
+        center = self.settings
+        links = [*(link.url for link in center.footer_links), *([center.contact_url] if center.contact_url else [])]
+        return (
+            self.nav,
+            tuple(self.wards),
+            tuple(sorted(self.linked)),
+            tuple(sorted((url, title) for url, title in self.titles.items() if url in folders)),
+            tuple(self.live(url) for url in links),
+        )
 
     def section(self, url: str) -> NavItem | None:
         """The top-level entry ``url`` belongs to: the one with the longest URL that is, or
@@ -161,23 +188,7 @@ class Chrome:
                 return urlsplit(self.config.site_url).path.rstrip("/") + "/" + target.lstrip("/")
             return relative_url(target, url)
 
-        center = self.settings
-        logo = (self.config.engine_config.get("theme") or {}).get("logo")
-        context = {
-            "u": u,
-            "url": url,
-            "site_name": self.config.site_name,
-            "logo": "/" + str(logo).lstrip("/") if logo else None,
-            "center": center,
-            "contact_url": center.contact_url if center.contact_url and self.live(center.contact_url) else None,
-            "footer_links": [link for link in center.footer_links if self.live(link.url)],
-            "nav": [item for item in self.nav if item.url != HOME],
-            "current": self.section(url),
-            "wards": self.wards,
-            "copyright": self.config.engine_config.get("copyright", ""),
-        }
-        header = self.env.get_template("chrome_header.html").render(context)
-        footer = self.env.get_template("chrome_footer.html").render(context)
+        header, footer = self._header_footer(url, u, absolute)
         text = text.replace(HEADER, header, 1).replace(FOOTER, footer, 1)
         crumbs = ""
         if url != HOME and not absolute:
@@ -191,6 +202,38 @@ class Chrome:
                 toc = self.env.get_template("chrome_toc.html").render(headings=found)
             text = text.replace(TOC, toc, 1)
         return name_permalinks(text).replace(CONTENT_END + "\n", "", 1)
+
+    def _header_footer(self, url: str, u: Callable[[str], str], absolute: bool) -> tuple[str, str]:
+        """The header and footer of the page at ``url``. They differ between pages only by
+        the folder their links start from, the section marked current, and ``url`` itself
+        where a link leads to it: pages alike in these (the items of a section) share one
+        rendering."""
+        section = self.section(url)
+        folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
+        key = (absolute, folder, section, url if url in self.linked else None)
+        if key not in self._rendered:
+            self._rendered[key] = self._render_header_footer(url, u, section)
+        return self._rendered[key]
+
+    def _render_header_footer(self, url: str, u: Callable[[str], str], section: NavItem | None) -> tuple[str, str]:
+        center = self.settings
+        logo = (self.config.engine_config.get("theme") or {}).get("logo")
+        context = {
+            "u": u,
+            "url": url,
+            "site_name": self.config.site_name,
+            "logo": "/" + str(logo).lstrip("/") if logo else None,
+            "center": center,
+            "contact_url": center.contact_url if center.contact_url and self.live(center.contact_url) else None,
+            "footer_links": [link for link in center.footer_links if self.live(link.url)],
+            "nav": [item for item in self.nav if item.url != HOME],
+            "current": section,
+            "wards": self.wards,
+            "copyright": self.config.engine_config.get("copyright", ""),
+        }
+        header = self.env.get_template("chrome_header.html").render(context)
+        footer = self.env.get_template("chrome_footer.html").render(context)
+        return header, footer
 
 
 def name_permalinks(text: str) -> str:

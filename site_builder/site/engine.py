@@ -83,7 +83,7 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: lis
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(source.read_bytes())
     frames: dict[str, str] = {}
-    nav_urls = {frame_url(source) for source in nav_sources(config.engine_config.get("nav", []))}
+    nav_urls = nav_frame_urls(config)
     for page in pages:
         if page.markdown is not None:
             target = docs / docs_name(page.source.relative_to(config.root / "content"), page.url)
@@ -95,6 +95,11 @@ def write_docs(config: Config, pages: list[WebPage], docs: Path, page_files: lis
         source = url.lstrip("/") + "index.md"
         _write_markdown(docs / source, FRAME_TITLE, FRAME_TITLE, FRAME_HEAD, FRAME_MARKDOWN)
     return frames
+
+
+def nav_frame_urls(config: Config) -> set[str]:
+    """The URLs of the navigation's entries: each is framed by its own page (:func:`frame_source`)."""
+    return {frame_url(source) for source in nav_sources(config.engine_config.get("nav", []))}
 
 
 def docs_name(source: Path, url: str) -> Path:

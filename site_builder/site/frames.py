@@ -51,7 +51,10 @@ def fill(frame: str, page: WebPage, chrome: Chrome) -> str:
     return chrome.place_chrome(_BODY.sub(lambda _: page.body_html, text, count=1), page.url)
 
 
-def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str], chrome: Chrome) -> None:
+def fill_frames(
+    site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str], chrome: Chrome
+) -> dict[str, str]:
+    """Write every generated page in its frame, and the 404 page; returns the frames by URL."""
     frames = read_frames(site, set(frame_of.values()))
     for page in pages:
         if page.markdown is None:
@@ -61,6 +64,7 @@ def fill_frames(site: Path, writer: Writer, pages: list[WebPage], frame_of: dict
     if not_found.is_file():  # served at any depth: its links start from the site's root
         text = not_found.read_text(encoding="utf-8")
         writer.write(NOT_FOUND_PAGE.lstrip("/"), chrome.place_chrome(text, NOT_FOUND_PAGE, absolute=True))
+    return frames
 
 
 def clean_ordinary_pages(

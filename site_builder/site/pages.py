@@ -45,6 +45,7 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
     cases = site.published.cases
     pages = [site.item_page(e, "case.html", article_jsonld(e, site.config), body=site.body(e)) for e in cases]
     facets = case_facets(cases)
+    menu = facet_menu(facets)
     per_page = site.config.settings.lists.cases_per_page
     for base, heading, lead, items in case_lists(cases, facets):
         for pager in paginate(items, per_page, base):
@@ -56,7 +57,7 @@ def case_pages(site: SiteRenderer) -> list[WebPage]:
                     "case_list.html",
                     heading=heading,
                     lead=lead,
-                    facets=facets,
+                    facets=menu,
                     facets_open=base != "/cases/",
                     current_facet=base if base != "/cases/" else "",
                     total=len(items),
@@ -75,6 +76,15 @@ def case_lists(cases: list[Entry], facets: list[dict]) -> list[tuple[str, str, s
             heading = f"協働事例：{group['label']}「{option['label']}」"
             lists.append((option["url"], heading, "", option["items"]))
     return lists
+
+
+def facet_menu(facets: list[dict]) -> list[dict]:
+    """The facets as every case list shows them: each value's label, URL and count, not its
+    cases (so that a case list page depends on the cases it lists, not on every case)."""
+    return [
+        {"label": group["label"], "options": [{k: v for k, v in o.items() if k != "items"} for o in group["options"]]}
+        for group in facets
+    ]
 
 
 def case_facets(cases: list[Entry]) -> list[dict]:

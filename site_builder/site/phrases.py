@@ -23,11 +23,12 @@ def _parser() -> budoux.Parser:
     return budoux.load_default_japanese_parser()
 
 
-def split(value: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)  # a card's title is split on every list and facet page it is on
+def split(value: str) -> tuple[str, ...]:
     """``value`` in the pieces a line may break between: BudouX's phrases, never inside a
     number or a Latin word (第15回, not 第1|5回), long phrases also where Han and katakana meet."""
     if len(value) <= LONG_PHRASE:  # a short label (協働事例) fits any line whole
-        return [value] if value else []
+        return (value,) if value else ()
     pieces: list[str] = []
     for phrase in _parser().parse(value):
         closing = _CLOSING.match(phrase)
@@ -41,7 +42,7 @@ def split(value: str) -> list[str]:
     found = []
     for piece in pieces:
         found += _SCRIPT_CHANGE.split(piece) if len(piece) > LONG_PHRASE else [piece]
-    return [piece for piece in found if piece]
+    return tuple(piece for piece in found if piece)
 
 
 def phrases(value: object) -> Markup:

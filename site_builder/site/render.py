@@ -20,7 +20,7 @@ from site_builder.content.events import present_event
 from site_builder.content.links import EMPTY, relative_url
 from site_builder.content.readers import Entry
 from site_builder.content.wards import AREA_NAMES
-from site_builder.context import Build, WebPage
+from site_builder.context import NO_MEMO, Build, WebPage, fingerprint, time_key
 from site_builder.site.phrases import phrases
 from site_builder.site.seo import jsonld
 
@@ -98,6 +98,9 @@ class SiteRenderer:
         self.event_actions = event_actions
         self.event_list_extra = event_list_extra
         self.env = template_env(self.config.root / "theme" / "site")
+        if build.memo is not NO_MEMO:
+            self.time_key = time_key(self.published.items() + self.published.editions, self.published.now)
+            self.shared: dict[int, tuple[object, object]] = {}
 
     def page(
         self,
@@ -111,16 +114,23 @@ class SiteRenderer:
         data: list[dict] | None = None,
         **context,
     ) -> WebPage:
-        def u(target: str) -> str:
-            return relative_url(target, url)
+        def make() -> WebPage:
+            def u(target: str) -> str:
+                return relative_url(target, url)
 
-        body = self.env.get_template(template).render(
-            u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, **context
-        )
-        html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
-        head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
-        lastmod = dates.iso(entry.meta.date) if entry else None
-        return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod)
+            body = self.env.get_template(template).render(
+                u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, **context
+            )
+            html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
+            head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
+            lastmod = dates.iso(entry.meta.date) if entry else None
+            return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod)
+
+        if self.build.memo is NO_MEMO:
+            return make()
+        # Everything the page is made from; ``now`` by where it falls among the content's dates.
+        inputs = (self.time_key, title, template, description, entry, og_type, data, context)
+        return self.build.memo.page(url, fingerprint(inputs, self.shared), make)
 
     def item_page(self, entry: Entry, template: str, jsonld_data: dict, **context) -> WebPage:
         """The page of one item at its URL: its title, summary and JSON-LD in the head."""
@@ -156,7 +166,9 @@ class SiteRenderer:
     def body(self, entry: Entry) -> str:
         """The entry's converted body, its references relative to its page."""
         linked = self.build.bodies.get(entry.url, EMPTY)
-        return linked.html(lambda site_path: relative_url(site_path, entry.url))
+        return self.build.memo.result(
+            "body", linked, lambda: linked.html(lambda site_path: relative_url(site_path, entry.url)), entry.url
+        )
 
 
 def _safe_jsonld(data: dict) -> Markup:

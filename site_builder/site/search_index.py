@@ -30,9 +30,9 @@ def pagefind_executable() -> str:
     return str(pagefind_bin_extended.get_executable())
 
 
-def start_search_index(site: Path) -> subprocess.Popen:
-    """Start indexing every page under ``site``; :func:`finish_search_index` waits."""
-    command = [pagefind_executable(), "--site", str(site), "--output-subdir", BUNDLE, "--silent"]
+def start_search_index(site: Path, bundle: str = BUNDLE) -> subprocess.Popen:
+    """Start indexing every page under ``site`` into its folder ``bundle``; :func:`finish_search_index` waits."""
+    command = [pagefind_executable(), "--site", str(site), "--output-subdir", bundle, "--silent"]
     for selector in EXCLUDE_SELECTORS:
         command += ["--exclude-selectors", selector]
     return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
