@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from site_builder.channels.portable import portable_body
+from site_builder.channels.portable import item_json, json_with_items, portable_body
 from site_builder.content import dates
 from site_builder.content.models import SLUG_PATTERN, Case, Event, IssuePage, Item, News
 from site_builder.content.readers import Entry
@@ -99,11 +99,16 @@ def render_api(build: Build) -> dict[str, str | bytes]:
     outputs: dict[str, str | bytes] = {}
     for name, (kind, record) in RECORDS.items():
         entries = [entry for entry in build.published.items() if entry.kind == kind]
-        items = [build_record(build, entry, record) for entry in entries]
-        listing = LISTINGS[name](type=name, count=len(items), items=items)
-        outputs[listing_path(name)] = dump(listing.model_dump(mode="json"))
+        items = [build.memo.result("api", entry, lambda e=entry, r=record: api_item(build, e, r)) for entry in entries]
+        listing = LISTINGS[name](type=name, count=len(items), items=[])
+        outputs[listing_path(name)] = json_with_items(listing.model_dump(mode="json"), "items", items)
         outputs[schema_path(name)] = dump(json_schema(build, name))
     return outputs
+
+
+def api_item(build: Build, entry: Entry, record: type[BaseModel]) -> str:
+    """One item of a listing, as JSON text in its place (validated against the record's model)."""
+    return item_json(build_record(build, entry, record).model_dump(mode="json"))
 
 
 def build_record(build: Build, entry: Entry, record: type[BaseModel]) -> BaseModel:

@@ -69,7 +69,9 @@ def render_calendars(build: Build) -> dict[str, str | bytes]:
     whole = render_calendar_from(config, [vevents[entry.url] for entry in events], calendar_name(config))
     outputs: dict[str, str | bytes] = {CALENDAR_PATH: whole}
     for entry in events:
-        outputs[event_ics_path(entry)] = render_calendar_from(config, [vevents[entry.url]], entry.meta.title)
+        outputs[event_ics_path(entry)] = build.memo.result(
+            "ics", entry, lambda e=entry: render_calendar_from(config, [vevents[e.url]], e.meta.title)
+        )
     return outputs
 
 
@@ -199,8 +201,12 @@ def event_actions(build: Build) -> Callable[[Entry], str]:
     def actions(entry: Entry) -> str:
         if entry.meta.ends_at <= now or present_event(entry.meta).flagged:  # past, cancelled, postponed
             return ""
-        return template.render(
-            ics=relative_url(event_ics_path(entry), entry.url), google=google_calendar_url(build.config, entry)
+        return build.memo.result(
+            "actions",
+            entry,
+            lambda: template.render(
+                ics=relative_url(event_ics_path(entry), entry.url), google=google_calendar_url(build.config, entry)
+            ),
         )
 
     return actions

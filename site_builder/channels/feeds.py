@@ -18,17 +18,17 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from feedgen.feed import FeedGenerator
 
-from site_builder.channels.portable import portable_body
+from site_builder.channels.portable import item_json, json_with_items, portable_body
 from site_builder.content import dates
 from site_builder.content.events import present_event
 from site_builder.content.labels import KINDS
 from site_builder.content.readers import Entry
+from site_builder.context import NO_MEMO, Memo
 
 if TYPE_CHECKING:
     from site_builder.content.settings import Config
@@ -125,8 +125,8 @@ def render_feeds(build: Build) -> dict[str, str | bytes]:
     outputs: dict[str, str | bytes] = {}
     for spec in feed_specs(build.config):
         chosen = [item for item in items if item.entry.kind in spec.kinds]
-        outputs[spec.path] = render_rss(spec, chosen, build.config, fallback)
-    outputs[JSON_FEED_PATH] = render_json_feed(items, build.config)
+        outputs[spec.path] = render_rss(spec, chosen, build.config, fallback, build.memo)
+    outputs[JSON_FEED_PATH] = render_json_feed(items, build)
     return outputs
 
 
@@ -159,7 +159,37 @@ def tokyo(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dates.TOKYO)
 
 
-def render_rss(spec: FeedSpec, items: list[FeedItem], config: Config, fallback: dt.datetime) -> bytes:
+def render_rss(
+    spec: FeedSpec, items: list[FeedItem], config: Config, fallback: dt.datetime, memo: Memo = NO_MEMO
+) -> bytes:
+    """The RSS feed of ``items``, as feedgen writes it: the channel, then each item written on
+    its own once (and kept while its entry is unchanged) and put in place."""
+    feed = _rss_channel(spec, items, config, fallback)
+    written = [
+        memo.result("rss", item.entry, lambda i=item: rss_item(i, len(spec.kinds) > 1), len(spec.kinds) > 1)
+        for item in items
+    ]
+    text = feed.rss_str(pretty=True)
+    assert text.count(_CHANNEL_END) == 1
+    return text.replace(_CHANNEL_END, b"".join(written) + _CHANNEL_END, 1)
+
+
+_CHANNEL_END = b"  </channel>\n"
+_ITEM_START, _ITEM_END = b"    <item>", b"    </item>\n"
+
+
+def rss_item(item: FeedItem, all_kinds: bool) -> bytes:
+    """One ``<item>`` as feedgen writes it inside a channel (the same depth in every feed)."""
+    feed = FeedGenerator()
+    feed.title("-")
+    feed.link(href="https://example.invalid/", rel="alternate")
+    feed.description("-")
+    add_rss_item(feed, item, all_kinds)
+    text = feed.rss_str(pretty=True)
+    return text[text.index(_ITEM_START) : text.rindex(_ITEM_END) + len(_ITEM_END)]
+
+
+def _rss_channel(spec: FeedSpec, items: list[FeedItem], config: Config, fallback: dt.datetime) -> FeedGenerator:
     feed = FeedGenerator()
     feed.title(spec.title)
     feed.link(href=config.absolute(spec.path), rel="self", type="application/rss+xml")
@@ -168,9 +198,7 @@ def render_rss(spec: FeedSpec, items: list[FeedItem], config: Config, fallback: 
     feed.language("ja")
     feed.generator("site-builder")
     feed.lastBuildDate(max((item.published for item in items), default=tokyo(fallback)))
-    for item in items:  # newest first; feedgen would prepend without order="append"
-        add_rss_item(feed, item, all_kinds=len(spec.kinds) > 1)
-    return feed.rss_str(pretty=True)
+    return feed
 
 
 def add_rss_item(feed: FeedGenerator, item: FeedItem, all_kinds: bool) -> None:
@@ -188,8 +216,9 @@ def add_rss_item(feed: FeedGenerator, item: FeedItem, all_kinds: bool) -> None:
         entry.category(categories)  # one call: feedgen rebuilds the list on each
 
 
-def render_json_feed(items: list[FeedItem], config: Config) -> str:
+def render_json_feed(items: list[FeedItem], build: Build) -> str:
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/); feedgen has no writer for it."""
+    config = build.config
     feed = {
         "version": JSON_FEED_VERSION,
         "title": config.site_name,
@@ -198,9 +227,11 @@ def render_json_feed(items: list[FeedItem], config: Config) -> str:
         "description": config.description or config.site_name,
         "language": "ja",
         "authors": [{"name": config.site_name, "url": config.site_url}],
-        "items": [json_feed_item(item) for item in items],
     }
-    return json.dumps(feed, ensure_ascii=False, indent=2) + "\n"
+    written = [
+        build.memo.result("json-feed", item.entry, lambda i=item: item_json(json_feed_item(i))) for item in items
+    ]
+    return json_with_items(feed, "items", written)
 
 
 def json_feed_item(item: FeedItem) -> dict:

@@ -10,6 +10,7 @@ iframes, ``on*`` attributes, styles and every URL scheme but http(s) and mailto.
 from __future__ import annotations
 
 import html
+import json
 from typing import TYPE_CHECKING
 
 import lxml.html
@@ -54,3 +55,26 @@ def portable_body(build: Build, entry: Entry) -> str:
 
         build.portable_bodies[entry.url] = build.memo.result("portable", body, make, entry.url)
     return build.portable_bodies[entry.url]
+
+
+# --- long JSON documents made of items ---------------------------------------------------
+
+_ITEMS_HERE = "\x1fsite-builder items\x1f"
+
+
+def item_json(data: dict) -> str:
+    """One item of a JSON document's item list, as ``json.dumps(…, indent=2)`` writes it there
+    (:func:`json_with_items`); made once per item and kept while the item is unchanged."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return "\n".join("    " + line for line in text.split("\n"))  # JSON text has no raw newline in a string
+
+
+def json_with_items(data: dict, key: str, items: list[str]) -> str:
+    """``json.dumps(data, ensure_ascii=False, indent=2) + "\\n"`` with ``data[key]`` the list whose
+    items :func:`item_json` wrote, byte for byte: only the items that changed are serialized again."""
+    if not items:
+        return json.dumps({**data, key: []}, ensure_ascii=False, indent=2) + "\n"
+    text = json.dumps({**data, key: [_ITEMS_HERE]}, ensure_ascii=False, indent=2) + "\n"
+    placeholder = "    " + json.dumps(_ITEMS_HERE, ensure_ascii=False)
+    assert text.count(placeholder) == 1
+    return text.replace(placeholder, ",\n".join(items), 1)

@@ -43,7 +43,7 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
 
 def case_pages(site: SiteRenderer) -> list[WebPage]:
     cases = site.published.cases
-    pages = [site.item_page(e, "case.html", article_jsonld(e, site.config), body=site.body(e)) for e in cases]
+    pages = [site.item_page(e, "case.html", site.jsonld(e, article_jsonld), body=site.body(e)) for e in cases]
     facets = case_facets(cases)
     menu = facet_menu(facets)
     per_page = site.config.settings.lists.cases_per_page
@@ -123,7 +123,7 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
         page = site.item_page(
             e,
             "event.html",
-            event_jsonld(e, site.config),
+            site.jsonld(e, event_jsonld),
             body=site.body(e),
             past=e.meta.ends_at <= now,
             extra_actions=actions,
@@ -149,7 +149,7 @@ def event_pages(site: SiteRenderer) -> list[WebPage]:
 def news_pages(site: SiteRenderer) -> list[WebPage]:
     news = site.published.news
     back = {"back_url": "/news/", "back_label": "お知らせ一覧"}
-    pages = [site.item_page(e, "news.html", article_jsonld(e, site.config), body=site.body(e), **back) for e in news]
+    pages = [site.item_page(e, "news.html", site.jsonld(e, article_jsonld), body=site.body(e), **back) for e in news]
     for pager in paginate(news, site.config.settings.lists.news_per_page, "/news/"):
         title = "お知らせ" if pager.number == 1 else f"お知らせ（{pager.number}ページ）"
         pages.append(site.page(pager.url, title, "news_list.html", heading="お知らせ", items=pager.items, pages=pager))

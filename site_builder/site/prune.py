@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 # Files a browser reads for names of other files; pages are read as HTML, the rest as text.
 SCANNED = frozenset({".html", ".css", ".js", ".mjs", ".svg", ".webmanifest"})
@@ -46,6 +46,8 @@ _CODE_TYPES = frozenset({"", "module", "text/javascript", "application/javascrip
 _SOURCE_MAP = re.compile(r"\n?(?://|/\*)[#@] ?sourceMappingURL=([^\s*]*)(?: ?\*/)?\s*\Z")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 MAX_TOKEN = 2000  # longer runs are data (an inline image), not a file name
+# Everything up to the last character that ends a run of URL characters (:data:`_TOKEN`).
+_UP_TO_LAST_BOUNDARY = re.compile(r"(?s).*[\s\"'`<>()\[\]{}\\,;|^]")
 
 
 @dataclass
@@ -92,6 +94,23 @@ class Links:
         for name in sorted(files - kept):
             if not name.endswith(".html"):
                 self.by_last_segment.setdefault(name.rsplit("/", 1)[-1], []).append(name)
+        # Where a text may name one of them: its last segment, as written or percent-encoded.
+        spellings = {spelling for last in self.by_last_segment for spelling in (last, quote(last))}
+        self.spelled = re.compile("|".join(map(re.escape, sorted(spellings, key=len, reverse=True))) or "(?!)")
+
+    def tokens(self, text: str) -> set[str]:
+        """The runs of URL characters (:data:`_TOKEN`) in ``text`` that hold the name of a file
+        that may go, as written or percent-encoded as browsers and engines write it: only those
+        can name one (a page's thousands of other words are skipped). A name spelt with needless
+        escapes (``site%2Ecss``) is not found."""
+        found = set()
+        for match in self.spelled.finditer(text):
+            window = max(0, match.start() - MAX_TOKEN - 1)
+            before = _UP_TO_LAST_BOUNDARY.match(text, window, match.start())
+            token = _TOKEN.match(text, before.end() if before else window)
+            if token is not None and token.end() >= match.end():
+                found.add(token[0])
+        return found
 
     def named(self, name: str, text: str) -> set[str]:
         """The files that ``text`` (of the file ``name``) names: by the site's absolute URL,
@@ -100,7 +119,7 @@ class Links:
         whose path ends with it."""
         folder, script = posixpath.dirname(name), Path(name).suffix in SCRIPTS
         found = set()
-        for token in set(_TOKEN.findall(text)):
+        for token in self.tokens(text):
             if "." not in token or len(token) > MAX_TOKEN:  # a file's name has a dot
                 continue
             path = token.split("#", 1)[0].split("?", 1)[0]

@@ -19,6 +19,7 @@ from site_builder.content import dates, labels
 from site_builder.content.events import present_event
 from site_builder.content.links import EMPTY, relative_url
 from site_builder.content.readers import Entry
+from site_builder.content.settings import Config
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import NO_MEMO, Build, WebPage, fingerprint, time_key
 from site_builder.site.phrases import phrases
@@ -129,7 +130,9 @@ class SiteRenderer:
         if self.build.memo is NO_MEMO:
             return make()
         # Everything the page is made from; ``now`` by where it falls among the content's dates.
-        inputs = (self.time_key, title, template, description, entry, og_type, data, context)
+        # An item page's structured data is made from its entry alone: the entry stands for it.
+        derived = entry is not None and url == entry.url
+        inputs = (self.time_key, title, template, description, entry, og_type, None if derived else data, context)
         return self.build.memo.page(url, fingerprint(inputs, self.shared), make)
 
     def item_page(self, entry: Entry, template: str, jsonld_data: dict, **context) -> WebPage:
@@ -162,6 +165,10 @@ class SiteRenderer:
             jsonld=data,
             alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
+
+    def jsonld(self, entry: Entry, make: Callable[[Entry, Config], dict]) -> dict:
+        """The structured data ``make`` gives for ``entry`` (kept in a live preview while the entry is unchanged)."""
+        return self.build.memo.result("jsonld", entry, lambda: make(entry, self.config))
 
     def body(self, entry: Entry) -> str:
         """The entry's converted body, its references relative to its page."""
