@@ -12,13 +12,13 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
-from urllib.parse import unquote
 
 import pytest
 
 from site_builder import pipeline
 from site_builder.content import dates
-from site_builder.site.prune import _TOKEN, MAX_TOKEN, Links, list_files, prune_unused
+from site_builder.site import prune
+from site_builder.site.prune import Links, list_files, prune_unused
 from site_builder.site.search_index import ENTRY
 from tests.conftest import write_files
 from tests.golden import GOLDEN, NOW, sample_project
@@ -173,24 +173,16 @@ def test_no_content_file_is_removed(site: Path):
     assert (site / "tool.js").read_text(encoding="utf-8") == EDITORS_FILES["content/tool.js"]
 
 
-def test_names_are_looked_for_only_where_a_file_that_may_go_is_named(project_site: Path):
-    """Links.tokens finds, in every page and script of a built site, each run of URL characters
-    that ends with the name of a file that may go: the runs tokenizing whole pages finds."""
+def test_a_page_is_read_for_its_tags_and_code_only_and_reaches_what_its_whole_text_reaches(project_site, monkeypatch):
+    """Reading a page's tags, styles and running scripts (not its words) finds every file that
+    reading the whole page finds, on the project's built site; and text between tags names nothing."""
     files = list_files(project_site)
-    links = Links(files, {name for name in files if name.endswith((".html", ".xml", ".json"))}, "https://example.org/")
-    samples = [
-        'a <link href="assets/site.css?v=1"> b',
-        "url(%s)" % ("x" * 2100 + "/site.css"),  # data, not a name: too long
-        "import('./pagefind/pagefind.js');fetch(`x/y/pagefind-entry.json`)",
-        "site.css site.css\n/assets/site.css site.css#top",
-    ]
-    texts = [*samples, *(path.read_text(encoding="utf-8") for path in sorted(project_site.rglob("*.html"))[:60])]
-    for text in texts:
-        every = {token for token in _TOKEN.findall(text) if len(token) <= MAX_TOKEN}  # longer: never a name
-        expected = {
-            token
-            for token in every
-            if links.by_last_segment.get(unquote(token.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1]))
-        }
-        found = {token for token in links.tokens(text) if len(token) <= MAX_TOKEN}
-        assert expected <= found <= every
+    kept = {name for name in files if name.endswith((".html", ".xml", ".json", ".ics", ".csv"))}
+    links = Links(files, kept, "https://example.org/")
+    loaded = {}
+    used = prune.reached(project_site, links, loaded)
+    with monkeypatch.context() as patched:
+        patched.setattr(prune, "html_loads", lambda text: text)  # the whole page
+        assert prune.reached(project_site, links, loaded) == used
+    page = '<p>assets/site.css</p><link href="assets/x.css"><script type="application/ld+json">{"a": "b.js"}</script>'
+    assert prune.html_loads(page) == '<p>\n<link href="assets/x.css">\n<script type="application/ld+json">'

@@ -32,22 +32,21 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 # Files a browser reads for names of other files; pages are read as HTML, the rest as text.
 SCANNED = frozenset({".html", ".css", ".js", ".mjs", ".svg", ".webmanifest"})
 SCRIPTS = frozenset({".js", ".mjs"})
 # A run of characters that can be part of a URL in HTML, CSS or a script string.
 _TOKEN = re.compile(r"[^\s\"'`<>()\[\]{}\\,;|^]+")
-_SCRIPT = re.compile(r"<script\b([^>]*)>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_BLOCK = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 _CODE_TYPES = frozenset({"", "module", "text/javascript", "application/javascript"})
 # The last line of a minified script or stylesheet that names its map for developer tools.
 _SOURCE_MAP = re.compile(r"\n?(?://|/\*)[#@] ?sourceMappingURL=([^\s*]*)(?: ?\*/)?\s*\Z")
 _SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
 MAX_TOKEN = 2000  # longer runs are data (an inline image), not a file name
-# Everything up to the last character that ends a run of URL characters (:data:`_TOKEN`).
-_UP_TO_LAST_BOUNDARY = re.compile(r"(?s).*[\s\"'`<>()\[\]{}\\,;|^]")
 
 
 @dataclass
@@ -94,23 +93,6 @@ class Links:
         for name in sorted(files - kept):
             if not name.endswith(".html"):
                 self.by_last_segment.setdefault(name.rsplit("/", 1)[-1], []).append(name)
-        # Where a text may name one of them: its last segment, as written or percent-encoded.
-        spellings = {spelling for last in self.by_last_segment for spelling in (last, quote(last))}
-        self.spelled = re.compile("|".join(map(re.escape, sorted(spellings, key=len, reverse=True))) or "(?!)")
-
-    def tokens(self, text: str) -> set[str]:
-        """The runs of URL characters (:data:`_TOKEN`) in ``text`` that hold the name of a file
-        that may go, as written or percent-encoded as browsers and engines write it: only those
-        can name one (a page's thousands of other words are skipped). A name spelt with needless
-        escapes (``site%2Ecss``) is not found."""
-        found = set()
-        for match in self.spelled.finditer(text):
-            window = max(0, match.start() - MAX_TOKEN - 1)
-            before = _UP_TO_LAST_BOUNDARY.match(text, window, match.start())
-            token = _TOKEN.match(text, before.end() if before else window)
-            if token is not None and token.end() >= match.end():
-                found.add(token[0])
-        return found
 
     def named(self, name: str, text: str) -> set[str]:
         """The files that ``text`` (of the file ``name``) names: by the site's absolute URL,
@@ -119,7 +101,7 @@ class Links:
         whose path ends with it."""
         folder, script = posixpath.dirname(name), Path(name).suffix in SCRIPTS
         found = set()
-        for token in self.tokens(text):
+        for token in set(_TOKEN.findall(text)):
             if "." not in token or len(token) > MAX_TOKEN:  # a file's name has a dot
                 continue
             path = token.split("#", 1)[0].split("?", 1)[0]
@@ -168,12 +150,23 @@ def reached(site: Path, links: Links, loaded_with: dict[str, set[str]]) -> set[s
 
 
 def read_loads(path: Path) -> str:
-    """The text of a file without what names files no browser loads: a page's data
-    scripts, a script's or stylesheet's source-map comment."""
+    """The text of a file without what names files no browser loads: of a page, only its
+    tags (their attributes) and the code of its scripts and styles (text between tags loads
+    nothing, and a page's words are most of it); a script's or stylesheet's source-map comment."""
     text = path.read_text(encoding="utf-8", errors="replace")
     if path.suffix == ".html":
-        return _SCRIPT.sub(lambda script: script[0] if is_code(script[1]) else "", text)
+        return html_loads(text)
     return _SOURCE_MAP.sub("", text)
+
+
+def html_loads(text: str) -> str:
+    """The parts of a page that can load a file: every tag, and the content of each ``<style>``
+    and of each ``<script>`` that runs (not a data script's)."""
+    parts = _TAG.findall(text)
+    for name, attributes, inner in _BLOCK.findall(text):
+        if name.lower() == "style" or is_code(attributes):
+            parts.append(inner)
+    return "\n".join(parts)
 
 
 def is_code(attributes: str) -> bool:
