@@ -162,9 +162,13 @@ def tokyo(value: dt.datetime) -> dt.datetime:
 def render_rss(
     spec: FeedSpec, items: list[FeedItem], config: Config, fallback: dt.datetime, memo: Memo = NO_MEMO
 ) -> bytes:
-    """The RSS feed of ``items``, as feedgen writes it: the channel, then each item written on
-    its own once (and kept while its entry is unchanged) and put in place."""
+    """The RSS feed of ``items``, as feedgen writes it. A live preview writes each item on its own
+    once, keeps it while its entry is unchanged, and puts the items in place: the same bytes."""
     feed = _rss_channel(spec, items, config, fallback)
+    if memo is NO_MEMO:  # nothing to keep: one feed, the items added in order
+        for item in items:
+            add_rss_item(feed, item, all_kinds=len(spec.kinds) > 1)
+        return feed.rss_str(pretty=True)
     written = [
         memo.result("rss", item.entry, lambda i=item: rss_item(i, len(spec.kinds) > 1), len(spec.kinds) > 1)
         for item in items

@@ -115,6 +115,9 @@ class Chrome:
             *([center.contact_url] if center.contact_url else []),
         }
         self._rendered: dict[tuple, tuple[str, str]] = {}
+        self._targets: set[str] = set()  # every link the header and footer wrote, as given
+        self._target_folders: set[str] = {"/"}  # and the folders leading to them
+        self._render_header_footer(HOME, lambda target: target, None)  # learns them before any page
 
     def _wards(self) -> list[tuple[str, str]]:
         """``(label, URL)`` of the pages under ``center_wards_url``: the ward centres."""
@@ -204,22 +207,43 @@ class Chrome:
         return name_permalinks(text).replace(CONTENT_END + "\n", "", 1)
 
     def _header_footer(self, url: str, u: Callable[[str], str], absolute: bool) -> tuple[str, str]:
-        """The header and footer of the page at ``url``. They differ between pages only by
-        the folder their links start from, the section marked current, and ``url`` itself
-        where a link leads to it: pages alike in these (the items of a section) share one
-        rendering."""
+        """The header and footer of the page at ``url``. They differ between pages only by how
+        their links are written from the page's folder, the section marked current, and
+        ``url`` itself where a link leads to it: pages alike in these (the items of a
+        section) share one rendering.
+
+        A link is written from the page's folder by its depth and the folders it shares with
+        the link's target; those it shares with any target are the folders of the targets
+        (:attr:`_target_folders`), so the page's deepest folder among them and its depth
+        decide every link."""
         section = self.section(url)
         folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
-        key = (absolute, folder, section, url if url in self.linked else None)
+        shared = folder
+        while shared not in self._target_folders and shared != "/":
+            shared = posixpath.dirname(shared.rstrip("/")).rstrip("/") + "/"
+        key = (absolute, folder.count("/"), shared, section, url if url in self.linked else None)
         if key not in self._rendered:
-            self._rendered[key] = self._render_header_footer(url, u, section)
+            targets = len(self._target_folders)
+            rendered = self._render_header_footer(url, u, section)
+            if len(self._target_folders) != targets:  # a target not seen before: keys must be finer
+                self._rendered.clear()
+                return rendered
+            self._rendered[key] = rendered
         return self._rendered[key]
 
     def _render_header_footer(self, url: str, u: Callable[[str], str], section: NavItem | None) -> tuple[str, str]:
         center = self.settings
         logo = (self.config.engine_config.get("theme") or {}).get("logo")
+        def recording(target: str) -> str:
+            if target not in self._targets:
+                self._targets.add(target)
+                path = urlsplit(target).path
+                parts = [part for part in path.split("/") if part] if target.startswith("/") else []
+                self._target_folders.update("/" + "".join(f"{p}/" for p in parts[:n]) for n in range(len(parts) + 1))
+            return u(target)
+
         context = {
-            "u": u,
+            "u": recording,
             "url": url,
             "site_name": self.config.site_name,
             "logo": "/" + str(logo).lstrip("/") if logo else None,
