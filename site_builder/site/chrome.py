@@ -234,6 +234,7 @@ class Chrome:
     def _render_header_footer(self, url: str, u: Callable[[str], str], section: NavItem | None) -> tuple[str, str]:
         center = self.settings
         logo = (self.config.engine_config.get("theme") or {}).get("logo")
+
         def recording(target: str) -> str:
             if target not in self._targets:
                 self._targets.add(target)

@@ -99,6 +99,7 @@ class SiteRenderer:
         self.event_actions = event_actions
         self.event_list_extra = event_list_extra
         self.env = template_env(self.config.root / "theme" / "site")
+        self._cards: dict[tuple, tuple[Entry, Markup]] = {}
         if build.memo is not NO_MEMO:
             self.time_key = time_key(self.published.items() + self.published.editions, self.published.now)
             self.shared: dict[int, tuple[object, object]] = {}
@@ -120,7 +121,7 @@ class SiteRenderer:
                 return relative_url(target, url)
 
             body = self.env.get_template(template).render(
-                u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, **context
+                u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, card=self.card, **context
             )
             html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
             head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
@@ -165,6 +166,18 @@ class SiteRenderer:
             jsonld=data,
             alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
+
+    def card(self, macro: str, entry: Entry, u: Callable[[str], str], *args: object) -> Markup:
+        """``macros.html``'s ``macro`` (a case, event or news card) for ``entry``, rendered once for
+        every page that links it alike: an entry is on many lists (a case on every facet of it)."""
+        key = (macro, id(entry), u(entry.url), args)
+        kept = self._cards.get(key)
+        if kept is None:
+            kept = self._cards[key] = (
+                entry,
+                getattr(self.env.get_template("macros.html").module, macro)(entry, u, *args),
+            )
+        return kept[1]
 
     def jsonld(self, entry: Entry, make: Callable[[Entry, Config], dict]) -> dict:
         """The structured data ``make`` gives for ``entry`` (kept in a live preview while the entry is unchanged)."""
