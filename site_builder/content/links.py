@@ -23,10 +23,10 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from site_builder.content.kinds import DATA_FOLDER, kind_of_folder
 
@@ -158,6 +158,28 @@ def relative_url(target: str, base: str) -> str:
     elif rel == ".":
         rel = "./"
     return rel + (f"#{fragment}" if fragment else "")
+
+
+def target_folders(targets: Iterable[str]) -> set[str]:
+    """Every folder leading to one of ``targets`` (site paths; other addresses have none)."""
+    folders = {"/"}
+    for target in targets:
+        if target.startswith("/"):
+            parts = [part for part in urlsplit(target).path.split("/") if part]
+            folders.update("/" + "".join(f"{part}/" for part in parts[:count]) for count in range(len(parts) + 1))
+    return folders
+
+
+def link_shape(url: str, folders: set[str]) -> tuple[int, str]:
+    """What decides how :func:`relative_url` writes, from the page at ``url``, every target whose
+    folders (:func:`target_folders`) are ``folders``: the page folder's depth and its deepest
+    folder among them (the most it can share with a target). Pages of the same shape write
+    those links alike, so what holds only such links is rendered once for all of them."""
+    folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
+    shared = folder
+    while shared not in folders and shared != "/":
+        shared = posixpath.dirname(shared.rstrip("/")).rstrip("/") + "/"
+    return folder.count("/"), shared
 
 
 def _relpath(path: str, start: str) -> str:

@@ -11,14 +11,13 @@ page URLs only, so it is the same whichever engine rendered the frame, and an it
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from site_builder.content.links import relative_url
+from site_builder.content.links import link_shape, relative_url, target_folders
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import Build
 from site_builder.site.render import template_env
@@ -212,16 +211,10 @@ class Chrome:
         ``url`` itself where a link leads to it: pages alike in these (the items of a
         section) share one rendering.
 
-        A link is written from the page's folder by its depth and the folders it shares with
-        the link's target; those it shares with any target are the folders of the targets
-        (:attr:`_target_folders`), so the page's deepest folder among them and its depth
-        decide every link."""
+        How a link is written from a page is decided by the page's :func:`link_shape` among the
+        folders of every target the header and footer link (:attr:`_target_folders`)."""
         section = self.section(url)
-        folder = url if url.endswith("/") else posixpath.dirname(url) + "/"
-        shared = folder
-        while shared not in self._target_folders and shared != "/":
-            shared = posixpath.dirname(shared.rstrip("/")).rstrip("/") + "/"
-        key = (absolute, folder.count("/"), shared, section, url if url in self.linked else None)
+        key = (absolute, link_shape(url, self._target_folders), section, url if url in self.linked else None)
         if key not in self._rendered:
             targets = len(self._target_folders)
             rendered = self._render_header_footer(url, u, section)
@@ -238,9 +231,7 @@ class Chrome:
         def recording(target: str) -> str:
             if target not in self._targets:
                 self._targets.add(target)
-                path = urlsplit(target).path
-                parts = [part for part in path.split("/") if part] if target.startswith("/") else []
-                self._target_folders.update("/" + "".join(f"{p}/" for p in parts[:n]) for n in range(len(parts) + 1))
+                self._target_folders |= target_folders([target])
             return u(target)
 
         context = {

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from site_builder.content import dates, labels
 from site_builder.content.events import present_event
-from site_builder.content.links import EMPTY, relative_url
+from site_builder.content.links import EMPTY, link_shape, relative_url, target_folders
 from site_builder.content.readers import Entry
 from site_builder.content.settings import Config
 from site_builder.content.wards import AREA_NAMES
@@ -100,9 +100,10 @@ class SiteRenderer:
         self.event_list_extra = event_list_extra
         self.env = template_env(self.config.root / "theme" / "site")
         self._cards: dict[tuple, tuple[Entry, Markup]] = {}
+        self._shared: dict[tuple, tuple[tuple, set[str], dict[tuple[int, str], Markup]]] = {}
         if build.memo is not NO_MEMO:
             self.time_key = time_key(self.published.items() + self.published.editions, self.published.now)
-            self.shared: dict[int, tuple[object, object]] = {}
+            self.seen: dict[int, tuple[object, object]] = {}
 
     def page(
         self,
@@ -121,7 +122,13 @@ class SiteRenderer:
                 return relative_url(target, url)
 
             body = self.env.get_template(template).render(
-                u=u, now=self.published.now, site_name=self.config.site_name, entry=entry, card=self.card, **context
+                u=u,
+                now=self.published.now,
+                site_name=self.config.site_name,
+                entry=entry,
+                card=self.card,
+                shared=lambda macro, *args: self.shared(url, u, macro, *args),
+                **context,
             )
             html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
             head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
@@ -134,7 +141,7 @@ class SiteRenderer:
         # An item page's structured data is made from its entry alone: the entry stands for it.
         derived = entry is not None and url == entry.url
         inputs = (self.time_key, title, template, description, entry, og_type, None if derived else data, context)
-        return self.build.memo.page(url, fingerprint(inputs, self.shared), make)
+        return self.build.memo.page(url, fingerprint(inputs, self.seen), make)
 
     def item_page(self, entry: Entry, template: str, jsonld_data: dict, **context) -> WebPage:
         """The page of one item at its URL: its title, summary and JSON-LD in the head."""
@@ -178,6 +185,27 @@ class SiteRenderer:
                 getattr(self.env.get_template("macros.html").module, macro)(entry, u, *args),
             )
         return kept[1]
+
+    def shared(self, url: str, u: Callable[[str], str], macro: str, *args: object) -> Markup:
+        """``macros.html``'s ``macro`` with ``args`` (the same objects on many pages: the facet menu
+        of every case list), rendered once for every page that writes its links alike
+        (:func:`link_shape` among the folders of the links it made so far)."""
+        group = self._shared.setdefault((macro, *map(id, args)), (args, set(), {}))
+        _, folders, rendered = group
+        shape = link_shape(url, folders)
+        if shape in rendered:
+            return rendered[shape]
+        seen = len(folders)
+
+        def recording(target: str) -> str:
+            folders.update(target_folders([target]))
+            return u(target)
+
+        made = getattr(self.env.get_template("macros.html").module, macro)(*args, recording)
+        if len(folders) != seen:  # links not seen before: what was kept was keyed too coarsely
+            rendered.clear()
+        rendered[link_shape(url, folders)] = made
+        return made
 
     def jsonld(self, entry: Entry, make: Callable[[Entry, Config], dict]) -> dict:
         """The structured data ``make`` gives for ``entry`` (kept in a live preview while the entry is unchanged)."""
