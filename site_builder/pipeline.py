@@ -348,7 +348,13 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         frame_of = engine.write_docs(build.config, build.pages, docs, build.page_files)
         config_file = Path(work) / "mkdocs.yml"
         engine.write_engine_config(build.config, docs, rendered, config_file)
-        engine.run_engine(build.config.engine, config_file)
+        running = engine.start_engine(build.config.engine, config_file)
+        try:
+            files = channel_files(build)  # while the engine renders the frames
+        except BaseException:
+            engine.stop_engine(running)
+            raise
+        engine.finish_engine(build.config.engine, running)
         for child in sorted(rendered.iterdir()):
             child.rename(staging / child.name)
     resolver = build.published.resolver(build.config.root)
@@ -364,7 +370,8 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
     writer = Writer(staging)
     frame_texts = frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
     copy_item_files(build, writer)
-    files = write_channels(build, writer)
+    for path, data in files.items():  # the channels, the sitemap and robots.txt
+        writer.write(path, data)
     if build.memo is not NO_MEMO:  # a live preview's build: what the next one compares with
         build.written = Written(
             frame_texts, {page.url: page for page in build.pages}, dressing.key(), files, item_files(build)
@@ -384,14 +391,6 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
             f"どのページも使わないテーマと検索のファイル {count} 件（{size}）を除きました",
         )
     )
-
-
-def write_channels(build: Build, writer: Writer) -> dict[str, str | bytes]:
-    """The channels, the sitemap and robots.txt; returns what it wrote, by site path."""
-    files = channel_files(build)
-    for path, data in files.items():
-        writer.write(path, data)
-    return files
 
 
 def channel_files(build: Build) -> dict[str, str | bytes]:

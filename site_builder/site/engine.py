@@ -225,12 +225,27 @@ def engine_program(engine: str) -> list[str]:
     raise EngineError(f"engine {engine!r} is not installed in {sys.prefix}; install it with: {INSTALL_HINTS[engine]}")
 
 
-def run_engine(engine: str, config_file: Path) -> None:
+def start_engine(engine: str, config_file: Path) -> subprocess.Popen:
+    """Start the engine on ``config_file``; :func:`finish_engine` waits for it (the build does
+    other work meanwhile, on the other core)."""
     config_file = config_file.resolve()  # the engine runs in its folder: a relative path would not resolve
     command = engine_command(engine, config_file)
     try:
-        result = subprocess.run(command, capture_output=True, text=True, cwd=config_file.parent)
+        return subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=config_file.parent
+        )
     except OSError as exc:  # a script that is there but cannot be run
         raise EngineError(f"engine {engine!r} could not be started ({command[0]}): {exc}") from None
-    if result.returncode != 0:
-        raise EngineError(f"{engine} build failed:\n{result.stdout}{result.stderr}".rstrip())
+
+
+def finish_engine(engine: str, process: subprocess.Popen) -> None:
+    stdout, stderr = process.communicate()
+    if process.returncode != 0:
+        raise EngineError(f"{engine} build failed:\n{stdout}{stderr}".rstrip())
+
+
+def stop_engine(process: subprocess.Popen) -> None:
+    """End the engine early (the build failed meanwhile)."""
+    if process.poll() is None:
+        process.kill()
+    process.communicate()
