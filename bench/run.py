@@ -42,12 +42,11 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-# bench/ is not a package: its modules are imported after its folder joins sys.path.
-import generate  # noqa: E402
-import hugo_site  # noqa: E402
-import preview_latency  # noqa: E402
-import proctree  # noqa: E402
-import targets  # noqa: E402
+import generate  # noqa: E402 imported after bench/ joins sys.path
+import hugo_site  # noqa: E402 imported after bench/ joins sys.path
+import preview_latency  # noqa: E402 imported after bench/ joins sys.path
+import proctree  # noqa: E402 imported after bench/ joins sys.path
+import targets  # noqa: E402 imported after bench/ joins sys.path
 
 PYTHON = sys.executable
 SITE_BUILDER = str(Path(PYTHON).with_name("site-builder"))
@@ -59,6 +58,7 @@ SECTIONS = {
 }
 DEFAULT_SIZES, LARGE = [1000, 5000], 20000
 LATENCY_LIMIT = 5000  # the preview is measured up to this size (the targets name 1,000 and 5,000)
+LOAD: list[float] = []  # the machine's 1-minute load average after each measurement: how noisy the run was
 
 
 @dataclass
@@ -88,6 +88,7 @@ def measure(command: list[str], cwd: Path, timeout: float) -> Run:
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     watchdog.cancel()
+    LOAD.append(os.getloadavg()[0])
     process.returncode = os.waitstatus_to_exitcode(status)
     run = Run(seconds, sampler.peak / 2**20, usage.ru_maxrss / 1024)
     if process.returncode != 0:
@@ -210,9 +211,10 @@ def environment() -> str:
     pagefind = subprocess.run(
         [PYTHON, "-m", "pagefind_bin_extended", "--version"], capture_output=True, text=True
     ).stdout.strip()
-    load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
+    loads = LOAD or [os.getloadavg()[0]]
     return (
-        f"{os.cpu_count()} × {cpu} (load average at the end {load}), Python {platform.python_version()}, "
+        f"{os.cpu_count()} × {cpu} (1-minute load average {min(loads):.1f}–{max(loads):.1f} after the measurements), "
+        f"Python {platform.python_version()}, "
         f"{hugo_site.hugo_version()}, MkDocs {mkdocs.__version__}, Material {material.__version__}, "
         f"Markdown {markdown.__version__}, {pagefind or 'pagefind ?'}"
     )
@@ -248,6 +250,7 @@ def main(argv: list[str] | None = None) -> None:
         if not args.no_latency and n <= LATENCY_LIMIT:
             print(f"N={n}: preview latency", file=sys.stderr, flush=True)
             latency[n] = preview_latency.measure_size(n, work, args.edits, preview_latency.TIMEOUT)
+            LOAD.append(os.getloadavg()[0])
     sections = {
         "timing": f"Measured {time.strftime('%Y-%m-%d')} on {environment()}.\n\n{table(results)}\n\n"
         + outputs_line(outputs),

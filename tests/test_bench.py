@@ -14,10 +14,9 @@ import lxml.html
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 sys.path.insert(0, str(BENCH))
 
-# bench/ is not a package: its modules are imported after its folder joins sys.path.
-import generate  # noqa: E402
-import hugo_site  # noqa: E402
-import preview_latency  # noqa: E402
+import generate  # noqa: E402 imported after bench/ joins sys.path
+import hugo_site  # noqa: E402 imported after bench/ joins sys.path
+import preview_latency  # noqa: E402 imported after bench/ joins sys.path
 
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
