@@ -45,8 +45,11 @@ golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 screenshots: test-deps $(BIN)/site-builder  ## regenerate tests/screenshots/reference/ (8 page types at 1280 and 390 px)
 	$(BIN)/python -m tests.screenshots
 
-bench: $(BIN)/site-builder
-	$(BIN)/python bench/run.py
+# LARGE=1 adds 20,000 items and the MkDocs baseline with pruned navigation at 5,000 (slow).
+bench: $(BIN)/site-builder  ## every number of bench/results.md in one run: ours, Hugo, MkDocs, preview latency, search recall
+	$(BIN)/pip install --quiet -e '.[bench]'
+	$(BIN)/python bench/run.py $(if $(LARGE),--large)
+	$(BIN)/python bench/recall.py
 
 clean:  ## delete generated output only; state/ (the send and post ledgers) is never deleted
 	rm -rf site .cache dist

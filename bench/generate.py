@@ -1,6 +1,6 @@
 """Write a benchmark project: N Japanese cases, events and news, valid per the contract.
 
-    python bench/generate.py OUT --items 1000 [--seed 7]
+    python bench/generate.py OUT --items 1000 [--seed 7] [--baseline DIR] [--hugo DIR]
 
 The project gets this repository's ``mkdocs.yml``, ``theme/`` and ordinary pages
 (``content/*.md``, ``content/centers/``), and N items split about 40 % cases,
@@ -13,6 +13,7 @@ relative ``.md`` links, as editors do.
 ``write_baseline`` writes the same bodies as a plain MkDocs project (one page per
 item, its title as ``# h1``) with Material, ``navigation.prune``, search with
 ``lang: ja`` and a one-entry nav: the baseline ``bench/run.py`` times.
+``--hugo`` also writes them as a minimal Hugo project (``bench/hugo_site.py``).
 """
 
 from __future__ import annotations
@@ -430,7 +431,7 @@ def generate_items(count: int, seed: int = 7) -> list[Item]:
     return items
 
 
-def _file_text(item: Item) -> str:
+def file_text(item: Item) -> str:
     front = yaml.safe_dump(item.front, allow_unicode=True, sort_keys=False, width=10**9)
     return f"---\n{front}---\n\n{item.body}"
 
@@ -454,7 +455,7 @@ def write_project(target: Path, items: list[Item]) -> None:
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(page, destination)
     for item in items:
-        (target / item.path).write_text(_file_text(item), encoding="utf-8")
+        (target / item.path).write_text(file_text(item), encoding="utf-8")
 
 
 def baseline_config(nav: str = "one") -> dict:
@@ -504,12 +505,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--baseline", type=Path, help="also write the plain MkDocs baseline here")
+    parser.add_argument("--hugo", type=Path, help="also write the Hugo project of the same items here")
     args = parser.parse_args(argv)
     items = generate_items(args.items, args.seed)
     write_project(args.target, items)
+    written = [args.target]
     if args.baseline:
         write_baseline(args.baseline, items)
-    print(f"wrote {len(items)} items to {args.target}" + (f" and {args.baseline}" if args.baseline else ""))
+        written.append(args.baseline)
+    if args.hugo:
+        import hugo_site  # here, not at the top: it imports this module
+
+        hugo_site.write_hugo(args.hugo, items)
+        written.append(args.hugo)
+    print(f"wrote {len(items)} items to {', '.join(map(str, written))}")
 
 
 if __name__ == "__main__":
