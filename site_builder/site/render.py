@@ -7,6 +7,7 @@ lists them in :data:`site_builder.pipeline.PAGES`. This module imports none of t
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -58,7 +59,11 @@ def paginate(items: list, per_page: int, base: str) -> list[Pager]:
     ]
 
 
+@functools.lru_cache(maxsize=16)
 def template_env(theme_dir: Path) -> jinja2.Environment:
+    """The templates of ``theme_dir``, compiled once per process (the site, the chrome and the
+    calendar links share them; a live preview's builds too). A template saved since is read
+    and compiled again: Jinja compares its file's time on each use (``auto_reload``)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(theme_dir),
         autoescape=True,
