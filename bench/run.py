@@ -174,7 +174,7 @@ def environment() -> str:
         "?",
     )
     pagefind = subprocess.run(
-        [PYTHON, "-m", "pagefind_bin_extended", "--version"], capture_output=True, text=True
+        [PYTHON, "-m", "pagefind_bin", "--version"], capture_output=True, text=True
     ).stdout.strip()
     return (
         f"{os.cpu_count()} × {cpu}, Python {platform.python_version()}, MkDocs {mkdocs.__version__}, "
