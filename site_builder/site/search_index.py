@@ -34,6 +34,12 @@ ENTRY = f"{BUNDLE}/pagefind-entry.json"
 FINISH_TIMEOUT = 30 * 60  # seconds the index may take once every page is handed over
 QUEUED = 128 * 1024 * 1024  # bytes of pages handed over but not yet sent: add_page waits above this
 PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding site_builder/
+# The worker, run with the same site_builder as this process: its folder goes first on the
+# path unless the path has it already (a site-packages folder must not go before the stdlib).
+WORKER = (
+    "import sys; root = sys.argv[1]; sys.path[:0] = [] if root in sys.path else [root]; "
+    "from site_builder.site.search.worker import main; sys.exit(main(sys.argv[2:]))"
+)
 
 
 class SearchIndexError(Exception):
@@ -45,13 +51,11 @@ class SearchIndexer:
 
     def __init__(self, site: Path) -> None:
         self.site = site
-        path = os.pathsep.join(filter(None, [str(PACKAGE_ROOT), os.environ.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "site_builder.site.search.worker", str(site / BUNDLE)],
+            [sys.executable, "-c", WORKER, str(PACKAGE_ROOT), str(site / BUNDLE)],
             stdin=subprocess.PIPE,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-            env=dict(os.environ, PYTHONPATH=path),  # the same site_builder as this process
             start_new_session=True,  # a process group of its own: abort() stops what it started too
         )
         self.pages: deque[bytes | None] = deque()

@@ -2,12 +2,12 @@
 
     python -m site_builder.site.search.worker BUNDLE_DIR
 
-Started by :class:`site_builder.site.search_index.SearchIndexer`, so that reading pages and
-packing the index run on a core the build is not using. Reads frames from stdin
-(:func:`frame`): each a page's URL and HTML, then an empty frame that asks for the bundle.
-Each page is read (text.py) and packed (bundle.py) as it comes.
-Errors go to stderr and the exit status is 1; stdin closed without the empty frame means
-the build gave up: the bundle is left unfinished, for the build to discard.
+Started by :class:`site_builder.site.search_index.SearchIndexer` (its ``WORKER``), so that
+reading pages and packing the index run on a core the build is not using. Reads frames
+from stdin (:func:`frame`): each a page's URL and HTML, then an empty frame that asks for
+the bundle. Each page is read (text.py) and packed (bundle.py) as it comes. Errors go to
+stderr and the exit status is 1; stdin closed without the empty frame means the build gave
+up: the bundle is left unfinished, for the build to discard.
 """
 
 from __future__ import annotations
