@@ -3,9 +3,11 @@
     .venv/bin/python bench/recall.py [--items 1000] [--work bench/out] [--no-write]
 
 Uses the sites ``bench/run.py`` left in ``--work`` (building them when missing):
-ours (Pagefind, extended build) and the plain MkDocs + Material baseline
-(``search`` plugin, ``lang: ja``). ``bench/search_query.mjs`` runs every query in
-Node with each site's own browser search code. A page is *relevant* to a query
+ours (Pagefind's search code over the index site_builder/site/search/bundle.py writes)
+and the plain MkDocs + Material baseline (``search`` plugin, ``lang: ja``).
+``bench/search_query.mjs`` runs every query in Node with each site's own browser search
+code (ours: the query turned into terms by the site's assets/search.js, as its search
+page does). A page is *relevant* to a query
 when the query occurs in its title, summary or body as generated; recall is the
 share of relevant item pages a search returns, and "other" counts returned item
 pages that do not contain the query (our pages also index their facts: partners,
@@ -29,8 +31,7 @@ import run  # noqa: E402 bench/ is not a package: imported after its folder join
 
 START, END = "<!-- recall:start -->", "<!-- recall:end -->"
 LABELS = {
-    "pagefind": "Pagefind (ours)",
-    "pagefind-segmented": "Pagefind, query split by Intl.Segmenter",
+    "site": "Pagefind, our index and search page",
     "material": "Material lunr `ja` (baseline)",
 }
 # Words from the generated bodies: kanji compounds, katakana, okurigana, mixed script.
@@ -111,11 +112,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     ours, baseline = ensure_sites(args.items, args.work.resolve())
-    found = {
-        "pagefind": search("pagefind", ours),
-        "pagefind-segmented": search("pagefind-segmented", ours),
-        "material": search("material", baseline),
-    }
+    found = {"site": search("site", ours), "material": search("material", baseline)}
     text = table(args.items, relevant(args.items), found)
     print(text)
     if not args.no_write:

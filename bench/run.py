@@ -209,7 +209,7 @@ def environment() -> str:
         "?",
     )
     pagefind = subprocess.run(
-        [PYTHON, "-m", "pagefind_bin_extended", "--version"], capture_output=True, text=True
+        [PYTHON, "-m", "pagefind_bin", "--version"], capture_output=True, text=True
     ).stdout.strip()
     loads = LOAD or [os.getloadavg()[0]]
     return (

@@ -1,15 +1,18 @@
 // Run Japanese queries against a built site's search, the way its browser code does.
 //
+//   node bench/search_query.mjs site SITE_DIR QUERIES_JSON
 //   node bench/search_query.mjs pagefind SITE_DIR QUERIES_JSON
 //   node bench/search_query.mjs pagefind-segmented SITE_DIR QUERIES_JSON
 //   node bench/search_query.mjs material SITE_DIR QUERIES_JSON
 //
 // Prints {"query": ["/cases/x/", ...], ...}: the pages each query finds.
 //
-// pagefind: the site's own pagefind/pagefind.js (its WebAssembly search) loads the
-//   index over HTTP from a static server on 127.0.0.1 that this script starts.
-// pagefind-segmented: the same, but the query is first split into words with the
-//   browser's own Intl.Segmenter (ICU), as a search box script could do.
+// site: the site's own pagefind/pagefind.js (its WebAssembly search) loads the index over
+//   HTTP from a static server on 127.0.0.1 that this script starts; the query is first
+//   turned into search terms by the site's own assets/search.js (processTerm), as its
+//   search page does.
+// pagefind: the same without the site's search.js: the query as typed.
+// pagefind-segmented: the query split into words with Intl.Segmenter (ICU) instead.
 // material: the site's own Material search worker (assets/javascripts/workers/
 //   search.*.min.js) runs in Node with the globals a Web Worker has (self,
 //   importScripts, postMessage), so lunr, lunr.ja, TinySegmenter and Material's
@@ -94,5 +97,13 @@ async function material() {
   return found;
 }
 
-const found = mode === "material" ? await material() : await pagefind(mode === "pagefind-segmented" ? segmented : undefined);
+// The site's search box code, run with the one browser global it needs.
+function siteTerms() {
+  const context = { window: { addEventListener() {} } };
+  vm.runInNewContext(fs.readFileSync(path.join(path.resolve(site), "assets", "search.js"), "utf8"), context);
+  return context.window.sbSearch.processTerm;
+}
+
+const prepare = { site: siteTerms, "pagefind-segmented": () => segmented, pagefind: () => undefined };
+const found = mode === "material" ? await material() : await pagefind(prepare[mode]());
 process.stdout.write(JSON.stringify(found) + "\n");

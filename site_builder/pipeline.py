@@ -368,19 +368,24 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         )
     )
     writer = Writer(staging)
-    frame_texts = frames.fill_frames(staging, writer, build.pages, frame_of, dressing)
-    copy_item_files(build, writer)
-    for path, data in files.items():  # the channels, the sitemap and robots.txt
-        writer.write(path, data)
-    if build.memo is not NO_MEMO:  # a live preview's build: what the next one compares with
-        build.written = Written(
-            frame_texts, {page.url: page for page in build.pages}, dressing.key(), files, item_files(build)
-        )
-    write_admin(build, writer, progress)
-    progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
-    if build.memo is NO_MEMO:  # a live preview keeps its pages for the next build
-        release_page_html(build.pages)
-    search_index.build_search_index(staging)
+    indexer = search_index.SearchIndexer(staging)  # indexes each page on the other core as it is written
+    try:
+        frame_texts = frames.fill_frames(staging, writer, build.pages, frame_of, dressing, indexer.add_page)
+        copy_item_files(build, writer)
+        for path, data in files.items():  # the channels, the sitemap and robots.txt
+            writer.write(path, data)
+        if build.memo is not NO_MEMO:  # a live preview's build: what the next one compares with
+            build.written = Written(
+                frame_texts, {page.url: page for page in build.pages}, dressing.key(), files, item_files(build)
+            )
+        write_admin(build, writer, progress)
+        progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
+        if build.memo is NO_MEMO:  # a live preview keeps its pages for the next build
+            release_page_html(build.pages)
+        indexer.finish()
+    except BaseException:
+        indexer.abort()
+        raise
     progress.step(bi("built the search index", "検索用の索引を作りました"))
     keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
     pruned = prune.prune_unused(staging, keep, build.config.site_url, search_index.loaded_at_run_time(staging))
@@ -432,8 +437,7 @@ def copy_item_files(build: Build, writer: Writer) -> None:
 
 
 def release_page_html(pages: list[WebPage]) -> None:
-    """Pages are on disk: give their HTML back before Pagefind, the build's largest
-    process, starts (keeps a 5,000-item build's process tree under 1 GB)."""
+    """Pages are on disk: give their HTML back (a 5,000-item build holds ~100 MB of it)."""
     for page in pages:
         page.body_html = page.head_html = ""
         page.markdown = None if page.markdown is None else ""

@@ -115,9 +115,9 @@ def test_the_search_index_catches_up_to_a_cold_builds(project: Path, tmp_path: P
     build = build_site(project, live_site, NOW, live=True)
     case = project / "cases" / "tagengo-bosai.md"
     edit(case, "## ", "## 検索で見つかる見出し\n\nかきくけこ索引確認用の文です。\n\n## ")
-    update_site(build, project, live_site, NOW, frozenset([case]), _quiet())
+    build = update_site(build, project, live_site, NOW, frozenset([case]), _quiet())
     catch_up = SearchCatchUp(live_site)
-    catch_up.catch_up()
+    catch_up.catch_up(build.pages)
     assert catch_up.wait(120), "the search index did not catch up within 120 s"
     assert_same_tree(live_site, cold_build(project, tmp_path / "cold"), index=True)
 

@@ -19,7 +19,6 @@ import io
 import os
 import shutil
 import signal
-import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -36,7 +35,7 @@ from site_builder.content import dates
 from site_builder.content.i18n import ERROR, Bilingual, bi, describe, japanese, text
 from site_builder.content.kinds import SOURCE_FOLDERS
 from site_builder.content.reporter import ContentErrors, print_errors
-from site_builder.context import Build, Progress
+from site_builder.context import Build, Progress, WebPage
 from site_builder.site import search_index
 
 WATCHED = (*SOURCE_FOLDERS, "theme", "mkdocs.yml")
@@ -157,8 +156,8 @@ class Preview:
         with self.lock:
             self.problem = None
             self.version += 1
-        if updated:
-            self.index.catch_up()
+        if updated and self.build is not None:
+            self.index.catch_up(self.build.pages)
         return True
 
     def _update(self, now) -> bool:
@@ -279,9 +278,9 @@ class _Handler(FileSystemEventHandler):
 
 class SearchCatchUp:
     """Brings the preview's search index up to date after updates page by page, off the page's
-    way: Pagefind indexes the preview into a folder beside the index, which then takes its
-    place; files the site does not load are left out as a full build leaves them out. A
-    request during a run makes one more run after it."""
+    way: the preview's pages, read in the build's order, are indexed into a folder beside the
+    index, which then takes its place; files the site does not load are left out as a full
+    build leaves them out. A request during a run makes one more run after it."""
 
     NEXT = "pagefind.next"
 
@@ -291,11 +290,14 @@ class SearchCatchUp:
         self.idle = threading.Event()
         self.idle.set()
         self.lock = threading.Lock()
-        self.process: subprocess.Popen | None = None
+        self.pages: list[tuple[str, str]] = []  # (URL, file under the site) in the build's order
+        self.indexer: search_index.SearchIndexer | None = None
         self.stopped = False
         threading.Thread(target=self._run, daemon=True).start()
 
-    def catch_up(self) -> None:
+    def catch_up(self, pages: list[WebPage]) -> None:
+        with self.lock:
+            self.pages = [(page.url, page.output_path) for page in pages]
         self.idle.clear()
         self.wanted.set()
 
@@ -307,8 +309,8 @@ class SearchCatchUp:
         """End a run under way (a full build is about to replace the whole preview)."""
         with self.lock:
             self.stopped = True
-            if self.process is not None and self.process.poll() is None:
-                self.process.kill()
+            if self.indexer is not None:
+                self.indexer.abort()
         self.wanted.clear()
         self.idle.set()
 
@@ -321,7 +323,8 @@ class SearchCatchUp:
             try:
                 self._index()
             except Exception as exc:  # the preview goes on; the next update tries again
-                print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr, flush=True)
+                if not self.stopped:
+                    print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr, flush=True)
             if not self.wanted.is_set():
                 self.idle.set()
 
@@ -331,14 +334,17 @@ class SearchCatchUp:
         with self.lock:
             if self.stopped:
                 return
-            self.process = search_index.start_search_index(self.site, self.NEXT)
+            pages, self.indexer = self.pages, search_index.SearchIndexer(self.site, self.NEXT)
+        indexer = self.indexer
         try:
-            search_index.finish_search_index(self.process)
-        except search_index.SearchIndexError:
-            if self.stopped:
-                return
+            for url, path in pages:
+                indexer.add_page(url, (self.site / path).read_text(encoding="utf-8"))
+            indexer.finish()
+        except BaseException:
+            indexer.abort()
             raise
         with self.lock:
+            self.indexer = None
             if self.stopped:
                 return
             current = self.site / search_index.BUNDLE
@@ -350,7 +356,7 @@ class SearchCatchUp:
             fresh.rename(current)
             shutil.rmtree(old, ignore_errors=True)
             loaded = {
-                Path(path).name for files in search_index.loaded_at_run_time(self.site).values() for path in files
+                Path(name).name for names in search_index.loaded_at_run_time(self.site).values() for name in names
             }
             for path in current.iterdir():
                 if path.is_file() and path.name not in kept | loaded:

@@ -6,6 +6,7 @@ import functools
 import html
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from site_builder.content.html_policy import HtmlPolicy
@@ -52,13 +53,25 @@ def fill(frame: str, page: WebPage, chrome: Chrome) -> str:
 
 
 def fill_frames(
-    site: Path, writer: Writer, pages: list[WebPage], frame_of: dict[str, str], chrome: Chrome
+    site: Path,
+    writer: Writer,
+    pages: list[WebPage],
+    frame_of: dict[str, str],
+    chrome: Chrome,
+    handed: Callable[[str, str], None] | None = None,
 ) -> dict[str, str]:
-    """Write every generated page in its frame, and the 404 page; returns the frames by URL."""
+    """Write every generated page in its frame, and the 404 page; returns the frames by URL.
+    ``handed`` is given every page's URL and finished HTML in the order of ``pages`` (the
+    ordinary pages as the engine wrote them and :func:`clean_ordinary_pages` cleaned them)."""
     frames = read_frames(site, set(frame_of.values()))
     for page in pages:
         if page.markdown is None:
-            writer.write(page.output_path, fill(frames[frame_of[page.url]], page, chrome))
+            text = fill(frames[frame_of[page.url]], page, chrome)
+            writer.write(page.output_path, text)
+        elif handed is not None:
+            text = (site / page.output_path).read_text(encoding="utf-8")
+        if handed is not None:
+            handed(page.url, text)
     shutil.rmtree(site / FRAME_FOLDER, ignore_errors=True)
     not_found = site / NOT_FOUND_PAGE.lstrip("/")
     if not_found.is_file():  # served at any depth: its links start from the site's root

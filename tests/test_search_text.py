@@ -1,0 +1,142 @@
+"""What the search index reads of a page, and the words a query is cut into: the same
+rule in Python (site/search/text.py) and in the browser (theme/assets/search.js, run
+here in Node)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from site_builder.site.search.text import (
+    KANA_KANJI_RANGES,
+    QUERY_EXAMPLES,
+    ZERO_WIDTH_SPACE,
+    cut_query,
+    index_key,
+    query_terms,
+    search_page,
+)
+
+SEARCH_JS = Path(__file__).resolve().parent.parent / "theme" / "assets" / "search.js"
+
+
+def run_search_js(calls: list[list[str]]) -> list:
+    """``[[function, argument], …]`` through ``window.sbSearch`` of search.js, in Node."""
+    script = f"""
+        const vm = require("vm"), fs = require("fs");
+        const context = {{ window: {{ addEventListener() {{}} }} }};
+        vm.runInNewContext(fs.readFileSync({json.dumps(str(SEARCH_JS))}, "utf8"), context);
+        const calls = JSON.parse(fs.readFileSync(0, "utf8"));
+        process.stdout.write(JSON.stringify(calls.map(([name, arg]) => context.window.sbSearch[name](arg))));
+    """
+    result = subprocess.run(
+        ["node", "-e", script], input=json.dumps(calls), capture_output=True, text=True, check=True, timeout=60
+    )
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize(("query", "words"), QUERY_EXAMPLES.items())
+def test_python_cuts_queries_into_pairs_and_words(query, words):
+    assert cut_query(query) == words
+
+
+def test_search_js_cuts_queries_as_python_does():
+    queries = [*QUERY_EXAMPLES, '"居場所"', "", "、。", "𠮷野家 ｶﾞｲﾄﾞ"]
+    calls = [[name, query] for query in queries for name in ("cutQuery", "processTerm")]
+    results = iter(run_search_js(calls))
+    for query in queries:
+        words, terms = next(results), next(results)
+        assert words == cut_query(query), query
+        expected = " ".join(query_terms(query)) or query
+        assert terms == (f'"{expected}"' if query.startswith('"') and query_terms(query) else expected), query
+
+
+def test_search_js_knows_kana_and_kanji_as_python_does():
+    edges = sorted({cp for a, b in KANA_KANJI_RANGES for cp in (a - 1, a, b, b + 1)})
+    queries = [chr(cp) * 2 for cp in edges]
+    found = run_search_js([["cutQuery", query] for query in queries])
+    assert found == [cut_query(query) for query in queries]
+    assert [words for query, words in zip(queries, found, strict=True) if query[0] == "\u4e00"] == [["\u4e00\u4e00"]]
+
+
+def test_pairs_are_kept_under_keys_no_segmenter_cuts():
+    assert index_key("子ど") == ("_05b5003069", None)
+    assert index_key("𠮷") == ("_20bb7", None)
+    assert index_key("Café") == ("cafe", "café")  # as Pagefind folds Latin words
+    assert index_key("NPO") == ("npo", None)
+    assert query_terms("NPO法人") == ["NPO", "_06cd504eba"]
+
+
+def test_search_js_marks_a_found_pair_to_its_end():
+    excerpt = "<mark>子</mark><mark>ど</mark><mark>も</mark><mark>食堂 &lt;</mark>試行 <mark>食</mark>堂と"
+    [result] = run_search_js(
+        [["processResult", {"excerpt": excerpt, "sub_results": [{"excerpt": "<mark>居</mark>場"}]}]]
+    )
+    assert result["excerpt"] == "<mark>子ども食堂 &lt;</mark>試行 <mark>食堂</mark>と"
+    assert result["sub_results"][0]["excerpt"] == "<mark>居場</mark>"
+
+
+PAGE = """<!DOCTYPE html><html lang="ja"><head><title>頭 | センター</title>
+<meta data-pagefind-meta="image[content]" content="/a.png"></head>
+<body><header><p>サイト名</p></header><nav>ナビゲーション</nav>
+<main><article data-pagefind-body>
+<h1>子ども<wbr>食堂の<strong>居場所</strong>づくり</h1>
+<p class="lead">南区で&amp;NPO法人が取り組む<a href="#x">協働</a>事例です。</p>
+<dl><dt>地域</dt><dd><a data-pagefind-filter="ward">南区</a></dd></dl>
+<nav data-pagefind-ignore>目次</nav>
+<h2 id="背景">背景<a class="headerlink" href="#背景">¶</a></h2>
+<p>参加者の声<sup><a class="footnote-ref">1</a></sup>。<span data-pagefind-ignore>隠す</span>以上</p>
+<div class="footnote"><ol><li>注記です<a class="footnote-backref">↩</a></li></ol></div>
+<span data-pagefind-sort="date:2024-05-23"></span>
+<div data-pagefind-ignore="all"><span data-pagefind-filter="ward">西区</span></div>
+</article></main><footer>フッター</footer></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def page():
+    return search_page("/cases/a/", PAGE.encode("utf-8"))
+
+
+def test_only_the_content_region_is_read(page):
+    shown = page.shown.replace(ZERO_WIDTH_SPACE, "")
+    assert shown == (
+        "子ども食堂の居場所づくり 南区で&NPO法人が取り組む協働事例です。 地域 南区 背景 参加者の声1。以上 注記です"
+    )
+    for outside in ("サイト名", "ナビゲーション", "目次", "¶", "↩", "隠す", "フッター", "西区"):
+        assert outside not in shown and not [word for word in page.words if word in outside]
+
+
+def test_each_word_has_its_piece_of_the_text_as_shown(page):
+    pieces = page.shown.split(ZERO_WIDTH_SPACE)
+    assert len(pieces) == len(page.words)
+    assert pieces[:6] == ["子", "ど", "も", "食", "堂", "の"]
+    assert page.words[:6] == ["子ど", "ども", "も食", "食堂", "堂の", "の居"]  # <wbr> and <strong> join
+    assert [(page.words[i], pieces[i]) for i in range(len(pieces)) if page.words[i] == "NPO"] == [("NPO", "NPO")]
+
+
+def test_headings_weigh_more_and_name_their_sections(page):
+    heading = page.words.index("背景")
+    assert page.weighted == {**dict.fromkeys(range(11), 7 * 24), heading: 6 * 24}  # h1: 11 pairs
+    assert page.anchors == [{"element": "h2", "id": "背景", "text": "背景", "location": heading}]
+
+
+def test_title_filters_metadata_and_sort_are_read_as_pagefind_reads_them(page):
+    assert page.meta == {"image": "/a.png", "title": "子ども食堂の居場所づくり"}
+    assert page.filters == {"ward": ["南区"]}
+    assert page.sort == {"date": "2024-05-23"}
+    assert page.language == "ja"
+
+
+def test_a_page_without_a_content_region_is_not_read():
+    assert search_page("/cases/", b"<html><body><main><h1>Cases</h1></main></body></html>") is None
+
+
+def test_the_title_is_named_or_the_first_heading_or_the_title_element():
+    named = b'<html><body><h1 data-pagefind-meta="title">Named</h1><div data-pagefind-body><h1>Body</h1></div>'
+    assert search_page("/a/", named).meta["title"] == "Named"
+    untitled = b"<html><head><title>Tab</title></head><body><div data-pagefind-body><p>x</p></div>"
+    assert search_page("/b/", untitled).meta["title"] == "Tab"
+    assert search_page("/b/", untitled).language == "unknown"
