@@ -26,10 +26,10 @@ from pathlib import Path
 from site_builder.channels import api, calendars, feeds, subscribe
 from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
+from site_builder.content.bodies import BodyConversion, link_bodies
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
 from site_builder.content.links import LinkedBody
-from site_builder.content.markdown import convert_bodies
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
 from site_builder.content.select import Published, page_files, select_public
@@ -105,13 +105,21 @@ SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz, /robo
 def load(root: Path, now: dt.datetime) -> tuple[Config, Content, Reporter]:
     """Read the settings and every content file, and check them for a build at ``now``
     (links must lead to what is public then); the errors of all are in the reporter."""
+    checking = check_all(root, now)
+    return checking.config, checking.content, checking.reporter
+
+
+def check_all(root: Path, now: dt.datetime) -> Checking:
+    """:func:`load`, keeping what the checks worked out: the bodies, converted while the
+    files were read, on every core (content/bodies.py)."""
     reporter = Reporter(root)
     config = read_config(root, reporter)
-    content = read_content(root, reporter, config.limits)
-    checking = Checking(config, content, reporter, now, site_paths)
-    for check_content in CHECKS:
-        check_content(checking)
-    return config, content, reporter
+    with BodyConversion(config, root / ".cache" / "site-builder") as conversion:
+        content = read_content(root, reporter, config.limits, conversion.add)
+        checking = Checking(config, content, reporter, now, site_paths, conversion)
+        for check_content in CHECKS:
+            check_content(checking)
+    return checking
 
 
 def site_paths(config: Config, content: Content, published: Published, bodies: dict[str, LinkedBody]) -> set[str]:
@@ -145,13 +153,19 @@ def check(root: Path, now: dt.datetime) -> Reporter:
 
 
 def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
-    """Everything up to the channels: valid content, selected at ``now``, bodies converted."""
-    config, content = load_valid(root, now)
+    """Everything up to the channels: valid content, selected at ``now``, bodies converted
+    (by the check: its conversions are kept as the cache)."""
+    checking = check_all(root, now)
+    if not checking.reporter.ok:
+        raise ContentErrors(checking.reporter)
+    print_warnings(checking.reporter)
+    config, content = checking.config, checking.content
     files = sum(len(v) for v in content.entries.values())
     progress.step(bi(f"read {files} content files", f"原稿 {files} 件を読みました"))
     published = select_public(content, now)
     entries = published.items() + published.pages + published.editions
-    bodies = convert_bodies(entries, config, published.resolver(root), root / ".cache" / "site-builder")
+    checking.conversion.save(entries, checking.converted)
+    bodies = link_bodies(entries, checking.converted, published.resolver(root))
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     return Build(config, published, bodies, page_files=files)

@@ -3,7 +3,8 @@
 The checks across files run after each file was read and validated on its own. They
 share the settings, the content, the reporter their errors go to, the time the
 content is checked for (``--now``: what is public then decides which links work), and
-the bodies converted once for all of them (conversion is the costly part of a check).
+the bodies converted once for all of them (conversion is the costly part of a check,
+and a build takes the same bodies: content/bodies.py).
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from site_builder.content.bodies import BodyConversion, ConvertedBody
 from site_builder.content.kinds import KINDS
 from site_builder.content.links import LinkedBody
-from site_builder.content.markdown import convert_all
 from site_builder.content.readers import Content, Entry
 from site_builder.content.reporter import Reporter
 from site_builder.content.select import Published
@@ -36,6 +37,7 @@ class Checking:
     reporter: Reporter
     now: dt.datetime
     site_paths: SitePaths
+    conversion: BodyConversion  # the bodies, handed over as the files were read
 
     @cached_property
     def entries(self) -> list[Entry]:
@@ -43,15 +45,12 @@ class Checking:
         return [entry for kind in KINDS for entry in self.content.of(kind.name)]
 
     @cached_property
-    def raw_bodies(self) -> dict[Path, str]:
-        """Each entry's body as the site converts it, before the HTML policy; a body
-        over the limits is a ``body`` error and checked as empty."""
-        cache = self.content.root / ".cache" / "site-builder"
-        html = convert_all(self.config, self.entries, cache, self.reporter)
-        return {entry.path: body for entry, body in zip(self.entries, html, strict=True)}
+    def converted(self) -> dict[Path, ConvertedBody]:
+        """Each entry's body as the site converts and cleans it (with what the HTML policy
+        removed); a body over the limits is a ``body`` error and checked as empty."""
+        return self.conversion.collect(self.entries, self.reporter)
 
     @cached_property
     def bodies(self) -> dict[Path, str]:
         """Each entry's body as published: converted, then cleaned by the HTML policy."""
-        policy = self.config.html_policy
-        return {path: policy.clean(raw) for path, raw in self.raw_bodies.items()}
+        return {path: body.html for path, body in self.converted.items()}

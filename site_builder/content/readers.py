@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -72,17 +72,25 @@ class Content:
                 yield from self.entries[kind]
 
 
-def read_content(root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS) -> Content:
+Accepted = Callable[[Entry], None]  # told of each entry as soon as it is read and valid
+
+
+def read_content(
+    root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS, accepted: Accepted | None = None
+) -> Content:
     """Read and validate every content file under ``root``, each within ``limits``;
-    errors go to ``reporter``. The pipeline runs its registered checks across files afterwards."""
+    errors go to ``reporter``; ``accepted`` is given each entry as soon as it is read
+    (its body starts converting). The pipeline runs its registered checks across files afterwards."""
     content = Content(root)
     for kind in KINDS:
-        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits)
+        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits, accepted)
     validate_files(content, reporter)
     return content
 
 
-def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter, limits: Limits) -> list[Entry]:
+def _read_kind(
+    root: Path, kind: Kind, paths: list[Path], reporter: Reporter, limits: Limits, accepted: Accepted | None
+) -> list[Entry]:
     entries = []
     seen: dict[str, Path] = {}
     for path in paths:
@@ -101,6 +109,8 @@ def _read_kind(root: Path, kind: Kind, paths: list[Path], reporter: Reporter, li
             continue
         seen[entry.url] = path
         entries.append(entry)
+        if accepted is not None:
+            accepted(entry)
     return entries
 
 

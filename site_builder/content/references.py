@@ -22,7 +22,6 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from site_builder.content.checking import Checking
-from site_builder.content.html_policy import removed
 from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.kinds import SOURCE_FOLDERS, kind_of_folder
 from site_builder.content.links import references, split_target
@@ -58,11 +57,11 @@ def symlink_message() -> Bilingual:
 def check_references(checking: Checking) -> None:
     """Every image and relative reference of every entry stays inside the content folders;
     what the HTML policy removes from a body is a warning on its line."""
-    reporter, root, policy = checking.reporter, checking.content.root.resolve(), checking.config.html_policy
-    raw_bodies, bodies = checking.raw_bodies, checking.bodies  # converting reports the limits and the extensions
+    reporter, root = checking.reporter, checking.content.root.resolve()
+    converted = checking.converted  # converting reports the limits and the extensions
     for entry in checking.entries:
-        raw, body = raw_bodies[entry.path], bodies[entry.path]
-        for removal in removed(policy, raw, body):
+        body = converted[entry.path].html
+        for removal in converted[entry.path].removals:
             reporter.warn(entry.path, line_of_text(entry, removal.needle), "body", removal.message)
         image = getattr(entry.meta, "image", None)
         if image and leaves_content(root, entry.path, image):
