@@ -165,7 +165,7 @@ def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
     published = select_public(content, now)
     entries = published.items() + published.pages + published.editions
     checking.conversion.save(entries, checking.converted)
-    bodies = link_bodies(entries, checking.converted, published.resolver(root))
+    bodies = link_bodies(entries, checking.converted, published.resolver(root, checking.real_paths))
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     return Build(config, published, bodies, page_files=files)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from site_builder.content.bodies import BodyConversion, ConvertedBody
 from site_builder.content.kinds import KINDS
-from site_builder.content.links import LinkedBody
+from site_builder.content.links import LinkedBody, RealPaths
 from site_builder.content.readers import Content, Entry
 from site_builder.content.reporter import Reporter
 from site_builder.content.select import Published
@@ -43,6 +43,11 @@ class Checking:
     def entries(self) -> list[Entry]:
         """Every entry of every kind, newsletter editions included, in the order of ``KINDS``."""
         return [entry for kind in KINDS for entry in self.content.of(kind.name)]
+
+    @cached_property
+    def real_paths(self) -> RealPaths:
+        """``Path.resolve()`` of this run, each path once (for the checks and the build's resolver)."""
+        return RealPaths()
 
     @cached_property
     def converted(self) -> dict[Path, ConvertedBody]:
