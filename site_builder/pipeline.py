@@ -26,13 +26,13 @@ from pathlib import Path
 from site_builder.channels import api, calendars, feeds, subscribe
 from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
-from site_builder.content.bodies import BodyConversion, link_bodies
+from site_builder.content.bodies import BodyConversion
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
 from site_builder.content.links import LinkedBody
 from site_builder.content.readers import Content, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
-from site_builder.content.select import Published, page_files, select_public
+from site_builder.content.select import Published, page_files
 from site_builder.content.settings import Config, read_config
 from site_builder.context import Build, Progress, WebPage, item_files
 from site_builder.issues import datasets
@@ -162,10 +162,8 @@ def prepare(root: Path, now: dt.datetime, progress: Progress) -> Build:
     config, content = checking.config, checking.content
     files = sum(len(v) for v in content.entries.values())
     progress.step(bi(f"read {files} content files", f"原稿 {files} 件を読みました"))
-    published = select_public(content, now)
-    entries = published.items() + published.pages + published.editions
-    checking.conversion.save(entries, checking.converted)
-    bodies = link_bodies(entries, checking.converted, published.resolver(root, checking.real_paths))
+    published, bodies = checking.published_at(now)
+    checking.conversion.save(published.items() + published.pages + published.editions, checking.converted)
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     return Build(config, published, bodies, page_files=files)

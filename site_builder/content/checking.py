@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from site_builder.content.bodies import BodyConversion, ConvertedBody
+from site_builder.content.bodies import BodyConversion, ConvertedBody, link_bodies
 from site_builder.content.kinds import KINDS
 from site_builder.content.links import LinkedBody, RealPaths
 from site_builder.content.readers import Content, Entry
 from site_builder.content.reporter import Reporter
-from site_builder.content.select import Published
+from site_builder.content.select import Published, select_public
 from site_builder.content.settings import Config
 
 # Every site path a build of ``Published`` writes, its bodies resolved: given by the pipeline,
@@ -38,6 +38,7 @@ class Checking:
     now: dt.datetime
     site_paths: SitePaths
     conversion: BodyConversion  # the bodies, handed over as the files were read
+    _published: dict[dt.datetime, tuple[Published, dict[str, LinkedBody]]] = field(default_factory=dict, repr=False)
 
     @cached_property
     def entries(self) -> list[Entry]:
@@ -59,3 +60,13 @@ class Checking:
     def bodies(self) -> dict[Path, str]:
         """Each entry's body as published: converted, then cleaned by the HTML policy."""
         return {path: body.html for path, body in self.converted.items()}
+
+    def published_at(self, moment: dt.datetime) -> tuple[Published, dict[str, LinkedBody]]:
+        """What a build at ``moment`` publishes, and the public bodies with their references
+        resolved, by URL (once per moment: the link check's and the build's)."""
+        if moment not in self._published:
+            published = select_public(self.content, moment)
+            resolver = published.resolver(self.content.root, self.real_paths)
+            entries = published.items() + published.pages + published.editions
+            self._published[moment] = published, link_bodies(entries, self.converted, resolver)
+        return self._published[moment]

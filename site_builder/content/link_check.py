@@ -45,7 +45,6 @@ from site_builder.content.kinds import DATA_FOLDER, ISSUE
 from site_builder.content.links import references, split_target
 from site_builder.content.readers import Entry
 from site_builder.content.references import is_relative, leaves_content, line_of_text
-from site_builder.content.select import select_public
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
@@ -87,10 +86,7 @@ class Links:
         """Every site path a build at ``moment`` writes (computed once per moment)."""
         if moment not in self._paths:
             checking = self.checking
-            published = select_public(checking.content, moment)
-            resolver = published.resolver(checking.content.root, self.real)
-            public = published.items() + published.pages + published.editions
-            bodies = {entry.url: resolver.link_body(entry.path, checking.bodies[entry.path]) for entry in public}
+            published, bodies = checking.published_at(moment)
             self._paths[moment] = checking.site_paths(checking.config, checking.content, published, bodies)
         return self._paths[moment]
 
