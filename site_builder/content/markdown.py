@@ -169,6 +169,8 @@ def bracket_problem(text: str) -> tuple[int, str] | None:
     They scan from every ``[`` to its ``]``, or to the end of the paragraph when there is
     none: 20,000 ``[^`` (40 KB) take minutes. This counts that work in one pass over the
     brackets, paragraph by paragraph (code included: it can only overestimate)."""
+    if text.count("[") * (len(text) + 2) <= BRACKET_WORK_LIMIT:
+        return None  # each '[' adds at most the length of the text: the work cannot go over the limit
     worst = (0, 0, 0)  # work, offset of the paragraph, its brackets
     start, work, opened, brackets = 0, 0, [], 0
     for match in _BRACKET_TOKENS.finditer(text + "\n\n"):
