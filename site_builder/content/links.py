@@ -128,7 +128,7 @@ class Resolver:
 
 def references(html: str) -> list[str]:
     """Every ``href`` and ``src`` value in ``html``, as written (HTML-escaped)."""
-    return [match["target"] for match in _ATTRIBUTE.finditer(html)]
+    return [target for _, target in _ATTRIBUTE.findall(html)]
 
 
 def file_site_path(root: Path, source: Path) -> str | None:

@@ -41,9 +41,8 @@ def check_symlinks(checking: Checking) -> None:
             continue
         for parent, folders, files in os.walk(top, followlinks=False):
             for name in sorted(folders + files):
-                path = Path(parent) / name
-                if path.is_symlink():
-                    reporter.error(path, 1, "file", symlink_message())
+                if os.path.islink(os.path.join(parent, name)):
+                    reporter.error(Path(parent) / name, 1, "file", symlink_message())
 
 
 def symlink_message() -> Bilingual:
