@@ -191,7 +191,8 @@ class BodyConversion:
         context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
         if context.get_start_method() == "forkserver":
             context.set_forkserver_preload([__name__])
-        self.pool = context.Pool(_workers(), initializer=load_converter, initargs=(self.names, self.configs))
+        workers = max(1, min(_workers(), self.new))
+        self.pool = context.Pool(workers, initializer=load_converter, initargs=(self.names, self.configs))
 
     def _send(self) -> None:
         assert self.pool is not None
