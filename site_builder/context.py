@@ -20,6 +20,7 @@ from typing import TypeVar
 from markupsafe import Markup
 
 from site_builder.content import dates
+from site_builder.content.bodies import ConvertedBody
 from site_builder.content.i18n import WARNING, text
 from site_builder.content.links import LinkedBody
 from site_builder.content.readers import Content, Entry
@@ -71,14 +72,38 @@ class Build:
     content: Content | None = None  # every entry read, public or not
     written: Written | None = None
     changed: frozenset[Path] = frozenset()  # content files saved since this build (the next one reads them)
+    converted: dict[Path, ConvertedBody] = field(default_factory=dict)  # every entry's body, by its file
+
+    def unchanged_bodies(self, content: Content) -> dict[Path, ConvertedBody]:
+        """The converted bodies of the entries of ``content`` that this build read (files not saved since)."""
+        mine = self._entries_by_path()
+        return {
+            entry.path: self.converted[entry.path]
+            for entries in content.entries.values()
+            for entry in entries
+            if mine.get(entry.path) is entry and entry.path in self.converted
+        }
+
+    def unchanged_linked(self, content: Content) -> dict[str, LinkedBody]:
+        """The resolved bodies of the entries of ``content`` that this build published, by URL."""
+        return {
+            entry.url: self.bodies[entry.url]
+            for entries in content.entries.values()
+            for entry in entries
+            if self.has_body_of(entry)
+        }
 
     def unchanged_entry(self, path: Path) -> Entry | None:
         """The entry read from ``path`` by this build, if the file was not saved since."""
-        if self.content is None or path in self.changed:
+        if path in self.changed:
             return None
+        return self._entries_by_path().get(path)
+
+    def _entries_by_path(self) -> dict[Path, Entry]:
         if self._by_path is None:
-            self._by_path = {entry.path: entry for entries in self.content.entries.values() for entry in entries}
-        return self._by_path.get(path)
+            entries = self.content.entries.values() if self.content is not None else ()
+            self._by_path = {entry.path: entry for kind in entries for entry in kind}
+        return self._by_path
 
     def has_body_of(self, entry: Entry) -> bool:
         """Whether this build converted the body of this very entry (its file was not saved since)."""

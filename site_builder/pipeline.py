@@ -26,14 +26,14 @@ from pathlib import Path
 from site_builder.channels import api, calendars, feeds, subscribe
 from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
+from site_builder.content.bodies import BodyConversion
 from site_builder.content.checking import Checking
 from site_builder.content.i18n import bi
 from site_builder.content.kinds import CASE, EVENT, NEWS, kind_of_folder
 from site_builder.content.links import LinkedBody
-from site_builder.content.markdown import convert_bodies
-from site_builder.content.readers import Content, read_content
+from site_builder.content.readers import Content, Entry, read_content
 from site_builder.content.reporter import ContentErrors, Reporter, print_warnings
-from site_builder.content.select import Published, page_files, select_public
+from site_builder.content.select import Published, page_files
 from site_builder.content.settings import Config, read_config
 from site_builder.context import NO_MEMO, Build, Memo, Progress, WebPage, Written, item_files
 from site_builder.issues import datasets
@@ -107,17 +107,45 @@ SITE_PATHS.append(sitemap.sitemap_paths)  # /sitemap.xml, /sitemap.xml.gz, /robo
 
 def load(root: Path, now: dt.datetime, previous: Build | None = None) -> tuple[Config, Content, Reporter]:
     """Read the settings and every content file, and check them for a build at ``now``
-    (links must lead to what is public then); the errors of all are in the reporter.
-    With the ``previous`` build of a live preview (:func:`update_site`), its settings and
-    the entries of files not saved since are taken as they were."""
+    (links must lead to what is public then); the errors of all are in the reporter."""
+    checking = check_all(root, now)
+    return checking.config, checking.content, checking.reporter
+
+
+def check_all(root: Path, now: dt.datetime, previous: Build | None = None) -> Checking:
+    """:func:`load`, keeping what the checks worked out: the bodies, converted while the
+    files were read, on every core (content/bodies.py).
+
+    With the ``previous`` build of a live preview (:func:`update_site`), its settings, and the
+    entries and converted bodies of the files not saved since, are taken as they were; and
+    when the saved files leave every address and publication time as they were, only they
+    are checked (the other files' checks cannot have changed)."""
     reporter = Reporter(root)
     config = previous.config if previous is not None else read_config(root, reporter)
     reuse = previous.unchanged_entry if previous is not None else None
-    content = read_content(root, reporter, config.limits, reuse)
-    checking = Checking(config, content, reporter, now, site_paths)
-    for check_content in CHECKS:
-        check_content(checking)
-    return config, content, reporter
+    cache = root / ".cache" / "site-builder" if previous is None else None  # a preview's update converts a few
+    with BodyConversion(config, cache) as conversion:
+        content = read_content(root, reporter, config.limits, conversion.add, reuse)
+        known = previous.unchanged_bodies(content) if previous is not None else {}
+        checking = Checking(config, content, reporter, now, site_paths, conversion, known=known)
+        if previous is not None and reporter.ok and same_addresses(previous, checking):
+            checking.only = previous.changed
+            checking.linked = previous.unchanged_linked(content)
+        for check_content in CHECKS:
+            check_content(checking)
+    return checking
+
+
+def same_addresses(previous: Build, checking: Checking) -> bool:
+    """Whether ``checking``'s content publishes what ``previous`` published at the same times
+    (the same public entries at the same URLs, the same drafts and dates), so that another
+    file's links lead where they led: what a check of the saved files alone may rely on."""
+
+    def addresses(entries: Iterable[Entry]) -> set[tuple]:
+        return {(entry.kind, entry.url, entry.meta.draft, entry.meta.date) for entry in entries}
+
+    before = [entry for entries in (previous.content.entries.values() if previous.content else ()) for entry in entries]
+    return addresses(before) == addresses(checking.entries)
 
 
 def site_paths(config: Config, content: Content, published: Published, bodies: dict[str, LinkedBody]) -> set[str]:
@@ -151,24 +179,23 @@ def check(root: Path, now: dt.datetime) -> Reporter:
 
 
 def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | None = None) -> Build:
-    """Everything up to the channels: valid content, selected at ``now``, bodies converted.
-    With the ``previous`` build of a live preview, only the saved files are read and converted."""
-    config, content = load_valid(root, now, previous)
+    """Everything up to the channels: valid content, selected at ``now``, bodies converted
+    (by the check: its conversions are kept as the cache). With the ``previous`` build of a
+    live preview, only the saved files are read, converted and checked (:func:`check_all`)."""
+    checking = check_all(root, now, previous)
+    if not checking.reporter.ok:
+        raise ContentErrors(checking.reporter)
+    print_warnings(checking.reporter)
+    config, content = checking.config, checking.content
     files = sum(len(v) for v in content.entries.values())
     progress.step(bi(f"read {files} content files", f"原稿 {files} 件を読みました"))
-    published = select_public(content, now)
-    entries = published.items() + published.pages + published.editions
-    resolver = published.resolver(root)
+    published, bodies = checking.published_at(now)
     if previous is None:
-        bodies = convert_bodies(entries, config, resolver, root / ".cache" / "site-builder")
-    else:  # the files not saved since keep their entries, and so their bodies
-        kept = {entry.url: previous.bodies[entry.url] for entry in entries if previous.has_body_of(entry)}
-        fresh = convert_bodies([entry for entry in entries if entry.url not in kept], config, resolver)
-        bodies = {entry.url: kept.get(entry.url) or fresh[entry.url] for entry in entries}
+        checking.conversion.save(published.items() + published.pages + published.editions, checking.converted)
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     memo = previous.memo if previous is not None else NO_MEMO
-    return Build(config, published, bodies, page_files=files, memo=memo, content=content)
+    return Build(config, published, bodies, page_files=files, memo=memo, content=content, converted=checking.converted)
 
 
 def render_pages(build: Build) -> list[WebPage]:

@@ -253,3 +253,119 @@ def test_an_unclosed_body_on_an_ordinary_page_cannot_carry_script_past_the_clean
     assert "sb-xss-fn" not in text and "Footnotes Go Here" not in text and "sb-body-" not in text
     content = "//div[@class='sb-content']"
     assert len(document.xpath(content)) == 1 and document.xpath(content + "//div[@data-pagefind-body]")
+
+
+# --- what check says was removed: the reading without a parser gives html.parser's answer ---
+
+TRICKY = [
+    '<a title="x>y" onclick="z">quote holding &gt;</a>',
+    '<a title="a>" onclick="b">the quote ends the tag for a pattern, not for a parser</a>',
+    "<p>before<!-- <a onclick='x'> -->after</p>",
+    "<!--><a onclick=x>--><p>empty comment</p>",
+    '<A HREF="javascript:alert(1)">upper case</A><IMG SRC="x.png" ONERROR="y">',
+    "<details open><summary>no value</summary></details><input disabled>",
+    '<input disabled="">',
+    '<a href="javascript:alert(1)">javascript</a><a href="JaVaScRiPt:x">mixed</a>',
+    '<a href="&#106;avascript:alert(1)">entity</a><a href="java&#x09;script:x">tab</a>',
+    '<iframe src="https://www.youtube-nocookie.com/embed/x"></iframe>',
+    '<iframe src="https://evil.example/"></iframe><iframe></iframe>',
+    "<script><a onclick=x></script><style><b onclick=y></style>",
+    "<textarea><a onclick=x></textarea><title><b onclick=y></title>",
+    '<a\xa0href="x">no-break space</a><a\u3000onclick="x">ideographic space</a>',
+    '<br/><img src="a.png"/><hr />',
+    "a < b and c > d",
+    "<![CDATA[<a onclick=x>]]><?php echo 1 ?><!DOCTYPE html>",
+    '</a onclick="x"><p>an end tag with an attribute</p>',
+    "<a href='x' onclick='y'>single quotes</a><a href=x onclick=y>bare values</a>",
+    '<a href="a" href="b" onclick="c" onclick="d">duplicates</a>',
+    '<my-el onclick="x">custom</my-el><h1 id="t">heading</h1>',
+    "<<a onclick=x>><a<b onclick=y>",
+    '<a href="x" onclick="y"',
+    '<a href="x"onclick="y">no space</a>',
+    '<a href = "x" onclick = "y">spaces around =</a>',
+    '<td style="text-align: left;" align="left">cell</td><th scope=col>h</th>',
+    '<form action="https://evil.example/"><input name="n"></form>',
+    '<img src="data:image/png;base64,AAAA" alt="data">',
+    '<a href="#x" class="headerlink" title="この見出しへのリンク">&para;</a>',
+]
+
+
+def full_removed(policy: HtmlPolicy, raw: str, monkeypatch) -> list:
+    """What :func:`removed` says when every fragment is read by html.parser."""
+    from site_builder.content import html_policy
+
+    with monkeypatch.context() as patched:
+        patched.setattr(html_policy, "simple_start_tags", lambda text: None)
+        return html_policy.removed(policy, raw, policy.clean(raw))
+
+
+def inventories(text: str) -> tuple[object, object] | None:
+    from site_builder.content.html_policy import _Inventory, simple_start_tags
+
+    simple = simple_start_tags(text)
+    if simple is None:
+        return None
+    parsed, read = _Inventory.of(text), _Inventory.of(text, simple)
+    return (parsed.tags, parsed.attributes, dict(parsed.values)), (read.tags, read.attributes, dict(read.values))
+
+
+@pytest.mark.parametrize("hosts", [frozenset(), frozenset({"www.youtube-nocookie.com"})])
+@pytest.mark.parametrize("raw", [*TRICKY, HOSTILE, "".join(TRICKY)])
+def test_what_check_says_was_removed_is_what_html_parser_finds(raw, hosts, monkeypatch):
+    policy = HtmlPolicy(hosts)
+    assert removed(policy, raw, policy.clean(raw)) == full_removed(policy, raw, monkeypatch)
+    for text in (raw, policy.clean(raw)):
+        found = inventories(text)
+        if found is not None:
+            assert found[0] == found[1], text
+
+
+def test_only_plain_tags_are_read_without_a_parser():
+    from site_builder.content.html_policy import simple_start_tags
+
+    assert simple_start_tags('<p class="a">x</p><br/><details open>') is not None
+    for text in TRICKY[:4] + TRICKY[11:14] + TRICKY[15:18] + TRICKY[21:25]:
+        assert simple_start_tags(text) is None, text
+
+
+def random_fragment(rng) -> str:
+    """Mostly well-formed HTML, with the slips a parser may read otherwise."""
+    names = ["a", "A", "p", "img", "iframe", "script", "b", "h2", "details", "my-el", "td"]
+    attributes = ["href", "HREF", "onclick", "src", "class", "title", "open", "style", "data-x"]
+    values = ['"x"', '"javascript:alert(1)"', '"a>b"', '"&amp;&#106;"', "'q'", "bare", '""', '"https://e.example/"']
+    spaces = [" ", "  ", "\t", "\n", "\xa0", "\u3000", ""]
+    pieces = []
+    for _ in range(rng.randint(1, 12)):
+        kind = rng.random()
+        if kind < 0.55:
+            name = rng.choice(names)
+            attrs = "".join(
+                rng.choice(spaces) + rng.choice(attributes) + (("=" + rng.choice(values)) if rng.random() < 0.7 else "")
+                for _ in range(rng.randint(0, 3))
+            )
+            pieces.append(f"<{name}{attrs}{rng.choice(['', ' ', '/', ' /'])}>")
+        elif kind < 0.75:
+            pieces.append(f"</{rng.choice(names)}{rng.choice(['', ' '])}>")
+        elif kind < 0.8:
+            pieces.append(rng.choice(["<!--", "-->", "<", ">", '"', "<!x>", "<?y>", "</>"]))
+        else:
+            pieces.append(rng.choice(["本文", "text", "&para;", "a & b", "x"]))
+    return "".join(pieces)
+
+
+def test_random_fragments_read_without_a_parser_agree_with_html_parser(monkeypatch):
+    import random
+
+    rng = random.Random(14)
+    policies = [HtmlPolicy(), HtmlPolicy(frozenset({"e.example"}))]
+    simple = 0
+    for _ in range(3000):
+        raw = random_fragment(rng)
+        policy = rng.choice(policies)
+        assert removed(policy, raw, policy.clean(raw)) == full_removed(policy, raw, monkeypatch), raw
+        for text in (raw, policy.clean(raw)):
+            found = inventories(text)
+            if found is not None:
+                simple += 1
+                assert found[0] == found[1], text
+    assert simple > 2000  # the comparison covered the reading without a parser, not only the fallback

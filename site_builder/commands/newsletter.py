@@ -24,8 +24,8 @@ from tqdm import tqdm
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
 from site_builder.content import dates
+from site_builder.content.bodies import convert_bodies
 from site_builder.content.i18n import ERROR, bi, describe, text
-from site_builder.content.markdown import convert_bodies
 from site_builder.content.models import SLUG_PATTERN
 from site_builder.content.readers import Content
 from site_builder.content.reporter import ContentErrors

@@ -19,6 +19,7 @@ import yaml
 
 from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.yaml_errors import Loc, Slip, find_slips, syntax_problems
+from site_builder.content.yaml_values import construct
 
 
 @dataclass(frozen=True)
@@ -286,7 +287,7 @@ def _parse_yaml(loader: yaml.SafeLoader, text: str, first_line: int, limits: Lim
         check_tree(node, first_line, limits)
         located: dict[Loc, int] = {}
         _locate(node, (), located, first_line)
-        return loader.construct_document(node), located
+        return construct(loader, node), located
     except yaml.MarkedYAMLError as exc:
         raise ContentFileError.of(syntax_problems(exc, text, first_line)) from None
     finally:

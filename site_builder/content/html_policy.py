@@ -19,6 +19,7 @@ tell an editor, as a warning with file and line, what vanished and why.
 
 from __future__ import annotations
 
+import html
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -103,7 +104,12 @@ class Removal:
 
 def removed(policy: HtmlPolicy, raw: str, cleaned: str) -> list[Removal]:
     """What cleaning ``raw`` into ``cleaned`` took out, each once, in a stable order."""
-    before, after = _Inventory.of(raw), _Inventory.of(cleaned)
+    if raw == cleaned:
+        return []
+    raw_tags, cleaned_tags = simple_start_tags(raw), simple_start_tags(cleaned)
+    if raw_tags is not None and cleaned_tags is not None and not raw_tags - cleaned_tags:
+        return []  # every start tag of raw is in cleaned, written the same: no tag and no attribute went
+    before, after = _Inventory.of(raw, raw_tags), _Inventory.of(cleaned, cleaned_tags)
     gone_tags = before.tags - after.tags
     gone_attributes = before.attributes - after.attributes
     found = [
@@ -187,26 +193,74 @@ def _attribute_removal(policy: HtmlPolicy, tag: str, name: str, value: str) -> R
     )
 
 
-class _Inventory(HTMLParser):
-    """Start tags and ``(tag, attribute)`` pairs of an HTML fragment, counted."""
+# What html.parser reads the same way in every version: a start tag ``<name>`` with attributes
+# ``name`` or ``name="value"`` (no quote, ``<`` or ``>`` in the value) apart by ASCII white
+# space, an end tag ``</name>``. A fragment whose every ``<`` and ``>`` belongs to such a
+# tag, none of them an element whose content html.parser reads as raw text, is read by
+# these patterns exactly as html.parser reads it (tests/test_html_policy.py compares them).
+_SPACE = "[ \\t\\n\\r\\f]"
+_SIMPLE_TAG = re.compile(
+    rf'<(?:([a-zA-Z][a-zA-Z0-9]*)((?:{_SPACE}+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:="[^"<>]*")?)*){_SPACE}*/?'
+    rf"|/[a-zA-Z][a-zA-Z0-9]*{_SPACE}*)>"
+)
+_SIMPLE_ATTRIBUTE = re.compile(rf'{_SPACE}+([a-zA-Z_:][-a-zA-Z0-9_:.]*)(?:="([^"<>]*)")?')
+_RAW_TEXT = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+)
+
+
+def simple_start_tags(html_text: str) -> Counter[tuple[str, str]] | None:
+    """The start tags of ``html_text`` as ``(name, attributes)`` as written, counted, when
+    the fragment is made only of text and simple tags (see above); else ``None``."""
+    tags = _SIMPLE_TAG.findall(html_text)
+    if not len(tags) == html_text.count("<") == html_text.count(">"):
+        return None
+    found = Counter(tag for tag in tags if tag[0])
+    if any(name.lower() in _RAW_TEXT for name, _ in found):
+        return None
+    return found
+
+
+class _Inventory:
+    """Start tags and ``(tag, attribute)`` pairs of an HTML fragment, counted, as html.parser reads them."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.tags: Counter[str] = Counter()
         self.attributes: Counter[tuple[str, str]] = Counter()
         self.values: defaultdict[tuple[str, str], Counter[str]] = defaultdict(Counter)
 
     @classmethod
-    def of(cls, html_text: str) -> _Inventory:
+    def of(cls, html_text: str, simple: Counter[tuple[str, str]] | None = None) -> _Inventory:
+        """The inventory of ``html_text``; ``simple``, its :func:`simple_start_tags`, is read without a parser."""
         inventory = cls()
-        inventory.feed(html_text)
-        inventory.close()
+        if simple is None:
+            parser = _Parser(inventory)
+            parser.feed(html_text)
+            parser.close()
+            return inventory
+        for (name, written), count in simple.items():
+            attributes = [
+                (attribute.lower(), html.unescape(value) if value else value or None)
+                for attribute, value in _SIMPLE_ATTRIBUTE.findall(written)
+            ]
+            inventory.add(name.lower(), attributes, count)
         return inventory
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.tags[tag] += 1
+    def add(self, tag: str, attrs: list[tuple[str, str | None]], count: int = 1) -> None:
+        self.tags[tag] += count
         for name, value in attrs:
-            self.attributes[(tag, name)] += 1
-            self.values[(tag, name)][value or ""] += 1
+            self.attributes[(tag, name)] += count
+            self.values[(tag, name)][value or ""] += count
+
+
+class _Parser(HTMLParser):
+    """html.parser's reading of a fragment, into an :class:`_Inventory`."""
+
+    def __init__(self, inventory: _Inventory) -> None:
+        super().__init__(convert_charrefs=True)
+        self.inventory = inventory
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.inventory.add(tag, attrs)
 
     handle_startendtag = handle_starttag

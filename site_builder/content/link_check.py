@@ -34,6 +34,7 @@ import difflib
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -44,7 +45,6 @@ from site_builder.content.kinds import DATA_FOLDER, ISSUE
 from site_builder.content.links import references, split_target
 from site_builder.content.readers import Entry
 from site_builder.content.references import is_relative, leaves_content, line_of_text
-from site_builder.content.select import select_public
 
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|//)")
 
@@ -54,8 +54,9 @@ def check_links(checking: Checking) -> None:
     then the links of the ``center_*`` settings (:func:`check_center_links`), with the same
     site paths."""
     links = Links(checking)
-    check_center_links(links)
-    for entry in checking.entries:
+    if checking.only is None:  # else the settings and the addresses are as they were: so are their links
+        check_center_links(links)
+    for entry in checking.checked:
         for written in dict.fromkeys(references(checking.bodies[entry.path])):
             target = html.unescape(written)
             problem = links.problem(entry, target)
@@ -69,8 +70,8 @@ class Links:
 
     def __init__(self, checking: Checking):
         self.checking = checking
-        self.root = checking.content.root.resolve()
-        self.by_file = {entry.path.resolve(): entry for entry in checking.entries}
+        self.root, self.real = checking.content.root.resolve(), checking.real_paths
+        self.by_file = {self.real(entry.path): entry for entry in checking.entries}
         self.by_url = {entry.url: entry for entry in checking.entries}
         dated = [entry.meta.date for entry in checking.entries if not entry.meta.draft]
         self.latest = max([checking.now, *dated])  # by then everything but the drafts is public
@@ -86,10 +87,7 @@ class Links:
         """Every site path a build at ``moment`` writes (computed once per moment)."""
         if moment not in self._paths:
             checking = self.checking
-            published = select_public(checking.content, moment)
-            resolver = published.resolver(checking.content.root)
-            public = published.items() + published.pages + published.editions
-            bodies = {entry.url: resolver.link_body(entry.path, checking.bodies[entry.path]) for entry in public}
+            published, bodies = checking.published_at(moment)
             self._paths[moment] = checking.site_paths(checking.config, checking.content, published, bodies)
         return self._paths[moment]
 
@@ -100,9 +98,9 @@ class Links:
             return None
         if path.startswith("/"):
             return self.site_path_problem(entry, path)
-        if is_relative(target) and leaves_content(self.root, entry.path, target):
+        if is_relative(target) and leaves_content(self.root, entry.path, target, self.real):
             return None  # content/references.py reports it
-        source = (entry.path.parent / unquote(path)).resolve()
+        source = self.real(entry.path.parent / unquote(path))
         if source.suffix.lower() == ".md":
             return self.page_problem(entry, source, target)
         if source.is_file():
@@ -114,7 +112,7 @@ class Links:
         """A link to a Markdown file: a content file whose page is public in time."""
         linked = self.by_file.get(source)
         if linked is not None:
-            return self.public_problem(entry, linked, self.checking.reporter.display(source))
+            return self.public_problem(entry, linked, lambda: self.checking.reporter.display(source))
         shown = self.checking.reporter.display(source)
         if source.is_file():
             failed = {error.path for error in self.checking.reporter.errors}
@@ -129,7 +127,8 @@ class Links:
             return None
         owner = self.owner(path)
         if owner is not None:
-            problem = self.public_problem(entry, owner, f"{path} ({self.checking.reporter.display(owner.path)})")
+            shown = self.checking.reporter.display
+            problem = self.public_problem(entry, owner, lambda: f"{path} ({shown(owner.path)})")
             if problem is not None:
                 return problem
         return missing or missing_path_message(path, self.close_path(path))
@@ -153,16 +152,16 @@ class Links:
                 spelling = posixpath.dirname(spelling.rstrip("/")) + "/"
         return None
 
-    def public_problem(self, entry: Entry, linked: Entry, name: str) -> str | None:
-        """Whether ``linked``'s page is public whenever ``entry``'s is."""
+    def public_problem(self, entry: Entry, linked: Entry, name: Callable[[], str]) -> str | None:
+        """Whether ``linked``'s page (called ``name()`` in the message) is public whenever ``entry``'s is."""
         if linked.meta.draft and not entry.meta.draft:
-            return draft_message(name)
+            return draft_message(name())
         moment = self.moment(entry)
         if linked.meta.draft or linked.meta.date <= moment:
             return None
         if moment == self.checking.now:
-            return not_yet_message(name, linked.meta.date)
-        return later_message(name, linked.meta.date, entry.meta.date)
+            return not_yet_message(name(), linked.meta.date)
+        return later_message(name(), linked.meta.date, entry.meta.date)
 
     def close_file(self, entry: Entry, source: Path) -> str | None:
         """The content file nearest to a misspelt one, as a link from ``entry``."""

@@ -53,12 +53,31 @@ class LinkedBody:
 EMPTY = LinkedBody(("",))
 
 
+RealPath = Callable[[Path], Path]  # ``Path.resolve``, or a :class:`RealPaths` of one run
+
+
+class RealPaths:
+    """``Path.resolve()`` for one run of check or build, each path resolved once: the
+    answer is the same while the files do not change, and a run reads them only once."""
+
+    def __init__(self) -> None:
+        self._found: dict[str, Path] = {}
+
+    def __call__(self, path: Path) -> Path:
+        key = str(path)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = path.resolve()
+        return found
+
+
 class Resolver:
     """Resolves references from the source files of one project at one build."""
 
-    def __init__(self, root: Path, pages: dict[Path, str]):
+    def __init__(self, root: Path, pages: dict[Path, str], real: RealPath = Path.resolve):
         self.root = root.resolve()
         self.pages = pages  # source file (resolved) -> URL of its public page
+        self.real = real
 
     def resolve(self, source_file: Path, target: str) -> tuple[str, Path | None] | None:
         """``(site path, file to copy or None)`` for ``target`` written in ``source_file``."""
@@ -67,7 +86,7 @@ class Resolver:
         path, suffix = split_target(target)
         if not path:
             return None
-        source = (source_file.parent / unquote(path)).resolve()  # as the browser asks for it: %20 is a space
+        source = self.real(source_file.parent / unquote(path))  # as the browser asks for it: %20 is a space
         if source.suffix.lower() == ".md":  # decided on the resolved path: `a.md/.` is a page link too
             url = self.pages.get(source)
             return (url + suffix, None) if url else None
@@ -109,7 +128,7 @@ class Resolver:
 
 def references(html: str) -> list[str]:
     """Every ``href`` and ``src`` value in ``html``, as written (HTML-escaped)."""
-    return [match["target"] for match in _ATTRIBUTE.finditer(html)]
+    return [target for _, target in _ATTRIBUTE.findall(html)]
 
 
 def file_site_path(root: Path, source: Path) -> str | None:

@@ -1,8 +1,9 @@
-"""Markdown bodies to HTML with the site's own extension list, cached, bounded and in parallel.
+"""Markdown bodies to HTML with the site's own extension list, cached and bounded.
 
 Conversions are keyed by a hash of the text and the extension config, kept in
-``.cache/site-builder/markdown.json`` (data only: a cache never holds code) between builds; new ones are spread over
-worker processes when there are enough of them to be worth it.
+``.cache/site-builder/markdown.json`` (data only: a cache never holds code) between
+builds (:class:`MarkdownRenderer`). content/bodies.py converts every body of a run with
+these functions, spread over worker processes when there are enough bodies to be worth it.
 
 A body is input, so its conversion is bounded: before it, a body whose brackets would
 keep Python-Markdown busy for minutes is refused (:func:`bracket_problem`); during it,
@@ -10,8 +11,8 @@ each body has ``limits_markdown_seconds`` of CPU time, counted by ``setitimer`` 
 process that converts it (the main thread of the CLI, or a worker), and a body nested
 deeper than Python's recursion allows is refused. A worker that stops answering
 (nothing the timer can interrupt) is killed with the pool. Each refusal is a located
-``body`` error: ``check`` converts every body (:func:`convert_all`, for the reference
-check of content/references.py) and so reports them before a build.
+``body`` error: ``check`` converts every body (for the reference check of
+content/references.py) and so reports them before a build.
 """
 
 from __future__ import annotations
@@ -19,13 +20,9 @@ from __future__ import annotations
 import hashlib
 import importlib
 import json
-import multiprocessing
-import os
 import re
 import signal
 import sys
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,9 +31,7 @@ import markdown
 
 from site_builder.content.frontmatter import DEFAULT_LIMITS
 from site_builder.content.i18n import bi
-from site_builder.content.links import LinkedBody, Resolver
-from site_builder.content.readers import Entry
-from site_builder.content.reporter import ContentErrors, Reporter
+from site_builder.content.reporter import Reporter
 from site_builder.content.settings import Config
 from site_builder.writer import replace_file
 
@@ -66,7 +61,8 @@ class _Overtime(BaseException):  # not an Exception: no ``except Exception`` in 
     """The CPU timer of one conversion ran out."""
 
 
-def _init(names: list[str], configs: dict) -> None:
+def load_converter(names: list[str], configs: dict) -> None:
+    """This process's converter, with the site's extensions (:func:`site_extensions`)."""
     global _converter, _extensions
     _extensions = (names, configs)
     _converter = markdown.Markdown(extensions=names, extension_configs=configs, output_format="html")
@@ -90,7 +86,7 @@ def convert_bounded(text: str, seconds: float) -> str | Failure:
             signal.setitimer(signal.ITIMER_PROF, 0)
             sys.setrecursionlimit(recursion_limit)
     except _Overtime:
-        _init(*_extensions)  # a conversion stopped halfway may leave the converter in any state
+        load_converter(*_extensions)  # a conversion stopped halfway may leave the converter in any state
         return Failure(
             bi(
                 f"took longer than {seconds:g} s to convert (limits_markdown_seconds); split or simplify it",
@@ -99,7 +95,7 @@ def convert_bounded(text: str, seconds: float) -> str | Failure:
             )
         )
     except RecursionError:
-        _init(*_extensions)
+        load_converter(*_extensions)
         return Failure(
             bi(
                 "nested too deeply to convert (lists, quotes or HTML blocks inside each other); flatten the nesting",
@@ -107,7 +103,7 @@ def convert_bounded(text: str, seconds: float) -> str | Failure:
             )
         )
     except Exception as exc:  # an extension that trips over odd input: the body's error, never a traceback
-        _init(*_extensions)
+        load_converter(*_extensions)
         why = f"{type(exc).__name__}: {str(exc)[:200]}"
         return Failure(
             bi(
@@ -126,11 +122,9 @@ def _stack_depth() -> int:
     return depth
 
 
-def _convert_many(texts: list[str], seconds: float) -> list[str | Failure]:
-    return [convert_bounded(text, seconds) for text in texts]
-
-
 class MarkdownRenderer:
+    """The cache of conversions: HTML by :meth:`key` of the text, for one extension config."""
+
     def __init__(
         self, names: list[str], configs: dict, cache_dir: Path | None, seconds: float = DEFAULT_LIMITS.markdown_seconds
     ):
@@ -151,34 +145,10 @@ class MarkdownRenderer:
     def key(self, text: str) -> str:
         return hashlib.sha256((self.salt + "\0" + text).encode("utf-8")).hexdigest()
 
-    def render_all(self, texts: list[str]) -> list[str | Failure]:
-        """The HTML of each text, or why it has none; the cache keeps only these texts."""
-        keys = [self.key(text) for text in texts]
-        missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in self.cache}.items())
-        failed: dict[str, Failure] = {}
-        if missing:
-            results = self._run([text for _, text in missing])
-            for (key, _), result in zip(missing, results, strict=True):
-                if isinstance(result, Failure):
-                    failed[key] = result
-                else:
-                    self.cache[key] = result
-        html = [failed[key] if key in failed else self.cache[key] for key in keys]
-        self.cache = {key: self.cache[key] for key in keys if key in self.cache}
-        return html
-
-    def _run(self, texts: list[str]) -> list[str | Failure]:
-        workers = min(os.cpu_count() or 1, 4)
-        main_thread = threading.current_thread() is threading.main_thread()
-        if main_thread and (len(texts) < PARALLEL_FROM or workers < 2):
-            _init(self.names, self.configs)
-            return _convert_many(texts, self.seconds)
-        # The timer's signal reaches only a main thread: off it (site-builder serve), even one body goes to a worker.
-        return _run_pool(texts, max(1, min(workers, len(texts))), self.names, self.configs, self.seconds)
-
-    def save(self) -> None:
+    def save(self, html: dict[str, str]) -> None:
+        """Keep ``html`` (by :meth:`key`) as the cache, and nothing else."""
         if self.cache_path:
-            replace_file(self.cache_path, json.dumps(self.cache, ensure_ascii=False).encode("utf-8"))
+            replace_file(self.cache_path, json.dumps(html, ensure_ascii=False).encode("utf-8"))
 
 
 def _salt_value(value: object) -> str:
@@ -186,42 +156,6 @@ def _salt_value(value: object) -> str:
     if callable(value):
         return f"{getattr(value, '__module__', '')}.{getattr(value, '__qualname__', type(value).__name__)}"
     return str(value)
-
-
-def _run_pool(texts: list[str], workers: int, names: list[str], configs: dict, seconds: float) -> list[str | Failure]:
-    """``texts`` converted by ``workers`` processes, each under its CPU timer; a text
-    with no answer after :data:`STALL_SECONDS` without progress is a :class:`Failure`
-    and the pool, stuck worker included, is killed on leaving."""
-    # fork is the fast start, but safe only from a process with one thread; the fork server
-    # (started once, with this module loaded) serves site-builder serve's rebuilds.
-    context = multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
-    if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload([__name__])
-    size = max(1, len(texts) // (workers * 8))
-    chunks = [texts[start : start + size] for start in range(0, len(texts), size)]
-    progress = [time.monotonic()]
-
-    def answered(_: object) -> None:
-        progress[0] = time.monotonic()
-
-    results: list[str | Failure] = []
-    with context.Pool(workers, initializer=_init, initargs=(names, configs)) as pool:  # leaving it terminates
-        jobs = [pool.apply_async(_convert_many, (chunk, seconds), callback=answered) for chunk in chunks]
-        for job, chunk in zip(jobs, chunks, strict=True):
-            while not job.ready() and time.monotonic() - progress[0] < STALL_SECONDS + seconds * len(chunk):
-                job.wait(0.2)
-            if job.ready():
-                results.extend(job.get())
-            else:
-                stuck = Failure(
-                    bi(
-                        f"not converted: a worker stopped answering for {STALL_SECONDS:g} s; split or simplify it",
-                        f"本文の変換が {STALL_SECONDS:g} 秒止まったため、変換できませんでした。"
-                        "本文を分けるか、書き方を簡単にしてください。",
-                    )
-                )
-                results.extend([stuck] * len(chunk))  # the one body that hung is among these
-    return results
 
 
 # --- bodies that would keep Markdown busy for minutes --------------------------------
@@ -235,6 +169,8 @@ def bracket_problem(text: str) -> tuple[int, str] | None:
     They scan from every ``[`` to its ``]``, or to the end of the paragraph when there is
     none: 20,000 ``[^`` (40 KB) take minutes. This counts that work in one pass over the
     brackets, paragraph by paragraph (code included: it can only overestimate)."""
+    if text.count("[") * (len(text) + 2) <= BRACKET_WORK_LIMIT:
+        return None  # each '[' adds at most the length of the text: the work cannot go over the limit
     worst = (0, 0, 0)  # work, offset of the paragraph, its brackets
     start, work, opened, brackets = 0, 0, [], 0
     for match in _BRACKET_TOKENS.finditer(text + "\n\n"):
@@ -259,61 +195,7 @@ def bracket_problem(text: str) -> tuple[int, str] | None:
     )
 
 
-# --- for check and the pipeline -------------------------------------------------------
-
-
-def convert_all(config: Config, entries: list[Entry], cache_dir: Path | None, reporter: Reporter) -> list[str]:
-    """The bodies of ``entries`` as HTML, as the site converts them, for checking; a body
-    over the limits is a ``body`` error in ``reporter`` and checked as empty. The cache in
-    ``cache_dir`` is read, never written: checking content writes nothing."""
-    html = convert_checked(entries, config, reporter, cache_dir)
-    return [body or "" for body in html]
-
-
-def convert_bodies(
-    entries: list[Entry], config: Config, resolver: Resolver, cache_dir: Path | None = None
-) -> dict[str, LinkedBody]:
-    """Each entry's body converted with the site's Markdown extensions and its
-    references resolved (:mod:`site_builder.content.links`), by the entry's URL, after
-    cleaning by the HTML policy (:mod:`site_builder.content.html_policy`); the
-    cache in ``cache_dir`` is then these bodies. A body over the limits raises
-    :class:`ContentErrors` (``check`` reports it first)."""
-    reporter = Reporter(config.root)
-    html = convert_checked(entries, config, reporter, cache_dir, save=True)
-    if not reporter.ok:
-        raise ContentErrors(reporter)
-    policy = config.html_policy
-    return {
-        entry.url: resolver.link_body(entry.path, policy.clean(body or ""))
-        for entry, body in zip(entries, html, strict=True)
-    }
-
-
-def convert_checked(
-    entries: list[Entry], config: Config, reporter: Reporter, cache_dir: Path | None, *, save: bool = False
-) -> list[str | None]:
-    """Each entry's body as HTML, or None with its located ``body`` error in ``reporter``;
-    ``save`` writes the cache, holding exactly these bodies."""
-    names, configs = site_extensions(config)
-    try:
-        markdown.Markdown(extensions=names, extension_configs=configs)
-    except Exception as exc:  # a misspelt extension or a wrong option in mkdocs.yml
-        _report_extensions(config, reporter, exc)
-        return [None] * len(entries)
-    renderer = MarkdownRenderer(names, configs, cache_dir, config.limits.markdown_seconds)
-    problems = [bracket_problem(entry.body) for entry in entries]
-    results = iter(renderer.render_all([e.body for e, p in zip(entries, problems, strict=True) if p is None]))
-    if save:
-        renderer.save()
-    html: list[str | None] = []
-    for entry, problem in zip(entries, problems, strict=True):
-        result = Failure(problem[1]) if problem else next(results)
-        if isinstance(result, Failure):
-            reporter.error(entry.path, entry.body_line + (problem[0] if problem else 0), "body", result.message)
-            html.append(None)
-        else:
-            html.append(result)
-    return html
+# --- the site's extensions -------------------------------------------------------------
 
 
 def site_extensions(config: Config) -> tuple[list[str], dict]:
@@ -332,7 +214,8 @@ def heading_slugify() -> Callable[[str, str], str]:
     return getattr(importlib.import_module(module), name)
 
 
-def _report_extensions(config: Config, reporter: Reporter, exc: Exception) -> None:
+def report_extensions(config: Config, reporter: Reporter, exc: Exception) -> None:
+    """The error of ``markdown_extensions`` that cannot be loaded, on its line in mkdocs.yml."""
     path = config.root / "mkdocs.yml"
     try:
         lines = path.read_text(encoding="utf-8").split("\n")

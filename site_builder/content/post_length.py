@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 
 import regex
-from twitter_text import parse_tweet
 
 from site_builder.content.i18n import Bilingual, bi
 
@@ -29,6 +28,8 @@ def graphemes(text: str) -> int:
 def measure(network: str, text: str, mastodon_limit: int = LIMITS["mastodon"]) -> tuple[int, int]:
     """``(length, limit)`` of ``text`` as ``network`` counts it."""
     if network == "x":
+        from twitter_text import parse_tweet  # a quarter of a second to import: only when a post is measured
+
         return parse_tweet(text).weightedLength, LIMITS["x"]
     if network == "mastodon":
         return graphemes(URL.sub("x" * URL_WEIGHT, text)), mastodon_limit

@@ -72,16 +72,24 @@ class Content:
                 yield from self.entries[kind]
 
 
+Accepted = Callable[[Entry], None]  # told of each entry as soon as it is read and valid
+
+
 def read_content(
-    root: Path, reporter: Reporter, limits: Limits = DEFAULT_LIMITS, reuse: Callable[[Path], Entry | None] | None = None
+    root: Path,
+    reporter: Reporter,
+    limits: Limits = DEFAULT_LIMITS,
+    accepted: Accepted | None = None,
+    reuse: Callable[[Path], Entry | None] | None = None,
 ) -> Content:
     """Read and validate every content file under ``root``, each within ``limits``;
-    errors go to ``reporter``. The pipeline runs its registered checks across files afterwards.
+    errors go to ``reporter``; ``accepted`` is given each entry as soon as it is read
+    (its body starts converting). The pipeline runs its registered checks across files afterwards.
     ``reuse`` gives the entry of a file that was read before and has not changed since (a
-    live preview's next build), else ``None``: that file is not read again."""
+    live preview's next build), else ``None``: that file is not read again (nor accepted)."""
     content = Content(root)
     for kind in KINDS:
-        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits, reuse)
+        content.entries[kind.name] = _read_kind(root, kind, kind.paths(root), reporter, limits, accepted, reuse)
     validate_files(content, reporter)
     return content
 
@@ -92,13 +100,15 @@ def _read_kind(
     paths: list[Path],
     reporter: Reporter,
     limits: Limits,
+    accepted: Accepted | None,
     reuse: Callable[[Path], Entry | None] | None = None,
 ) -> list[Entry]:
     entries = []
     seen: dict[str, Path] = {}
     for path in paths:
         entry = reuse(path) if reuse is not None else None
-        if entry is None:
+        fresh = entry is None
+        if fresh:
             entry = read_entry(root, kind, path, reporter, limits)
         if entry is None:
             continue
@@ -114,6 +124,8 @@ def _read_kind(
             continue
         seen[entry.url] = path
         entries.append(entry)
+        if accepted is not None and fresh:
+            accepted(entry)
     return entries
 
 

@@ -22,10 +22,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from site_builder.content.checking import Checking
-from site_builder.content.html_policy import removed
 from site_builder.content.i18n import Bilingual, bi
 from site_builder.content.kinds import SOURCE_FOLDERS, kind_of_folder
-from site_builder.content.links import references, split_target
+from site_builder.content.links import RealPath, references, split_target
 from site_builder.content.readers import Entry
 
 FOLDERS_TEXT = ", ".join(f"{folder}/" for folder in SOURCE_FOLDERS)
@@ -42,9 +41,8 @@ def check_symlinks(checking: Checking) -> None:
             continue
         for parent, folders, files in os.walk(top, followlinks=False):
             for name in sorted(folders + files):
-                path = Path(parent) / name
-                if path.is_symlink():
-                    reporter.error(path, 1, "file", symlink_message())
+                if os.path.islink(os.path.join(parent, name)):
+                    reporter.error(Path(parent) / name, 1, "file", symlink_message())
 
 
 def symlink_message() -> Bilingual:
@@ -58,18 +56,18 @@ def symlink_message() -> Bilingual:
 def check_references(checking: Checking) -> None:
     """Every image and relative reference of every entry stays inside the content folders;
     what the HTML policy removes from a body is a warning on its line."""
-    reporter, root, policy = checking.reporter, checking.content.root.resolve(), checking.config.html_policy
-    raw_bodies, bodies = checking.raw_bodies, checking.bodies  # converting reports the limits and the extensions
-    for entry in checking.entries:
-        raw, body = raw_bodies[entry.path], bodies[entry.path]
-        for removal in removed(policy, raw, body):
+    reporter, root, real = checking.reporter, checking.content.root.resolve(), checking.real_paths
+    converted = checking.converted  # converting reports the limits and the extensions
+    for entry in checking.checked:
+        body = converted[entry.path].html
+        for removal in converted[entry.path].removals:
             reporter.warn(entry.path, line_of_text(entry, removal.needle), "body", removal.message)
         image = getattr(entry.meta, "image", None)
-        if image and leaves_content(root, entry.path, image):
+        if image and leaves_content(root, entry.path, image, real):
             reporter.error(entry.path, entry.source.line_of(("image",)), "image", outside_message(image))
         for target in sorted(set(references(body))):
             target = html.unescape(target)
-            if is_relative(target) and leaves_content(root, entry.path, target):
+            if is_relative(target) and leaves_content(root, entry.path, target, real):
                 reporter.error(entry.path, line_of_text(entry, target), "body", outside_message(target))
 
 
@@ -77,16 +75,16 @@ def is_relative(target: str) -> bool:
     return bool(target) and ":" not in target.split("/", 1)[0] and not target.startswith(("/", "#", "?"))
 
 
-def leaves_content(root: Path, source_file: Path, target: str) -> bool:
+def leaves_content(root: Path, source_file: Path, target: str, real: RealPath = Path.resolve) -> bool:
     """Whether ``target``, written in ``source_file``, leads out of the project (through
     ``..`` or a link), or names an existing file outside the content folders
     (``.git/config``, ``theme/…``). Folders and missing files inside the project are
-    only links, which ``content/link_check.py`` checks."""
+    only links, which ``content/link_check.py`` checks. ``real`` resolves paths."""
     path = unquote(split_target(target)[0])  # as the browser asks for it
     if not path:
         return False
-    written = Path(os.path.normpath(source_file.resolve().parent / path))
-    resolved = written.resolve()
+    written = Path(os.path.normpath(real(source_file).parent / path))
+    resolved = real(written)
     for candidate in (written, resolved):
         if not candidate.is_relative_to(root):
             return True

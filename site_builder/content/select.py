@@ -9,7 +9,7 @@ from pathlib import Path
 
 from site_builder.content import dates
 from site_builder.content.kinds import PAGE, kind_of_folder
-from site_builder.content.links import LinkedBody, Resolver, file_site_path
+from site_builder.content.links import LinkedBody, RealPath, Resolver, file_site_path
 from site_builder.content.readers import Content, Entry
 
 
@@ -48,10 +48,11 @@ class Published:
         """Cases, events, news and issue pages, newest publish time first."""
         return newest_first(self.cases + self.events + self.news + self.issues)
 
-    def resolver(self, root: Path) -> Resolver:
+    def resolver(self, root: Path, real: RealPath = Path.resolve) -> Resolver:
         """Resolves references in bodies against what is public now: a link to a
         Markdown file becomes its page's URL only when that page is public."""
-        return Resolver(root, {entry.path.resolve(): entry.url for entry in reversed(self.items() + self.pages)})
+        pages = {real(entry.path): entry.url for entry in reversed(self.items() + self.pages)}
+        return Resolver(root, pages, real)
 
 
 def newest_first(entries: list[Entry]) -> list[Entry]:

@@ -327,6 +327,8 @@ def check_issue_pages(checking: Checking) -> None:
     file exists, reads, and every chart finds its columns and valid cells."""
     content, reporter = checking.content, checking.reporter
     for entry in content.of(ISSUE.name):
+        if checking.only is not None and entry.path not in checking.only:
+            continue  # a live preview's update: the data files were not saved (else everything is checked)
         for index, dataset in enumerate(entry.meta.datasets):
             if not (content.root / "content" / dataset.file).is_file():
                 loc = ("datasets", index, "file")
