@@ -147,6 +147,14 @@ def test_other_changes_need_a_full_build_and_errors_leave_the_preview(project: P
             update_site(build, project, live_site, NOW, frozenset([case]), _quiet())
     finally:
         case.write_text(original, encoding="utf-8")
+    # checked alone (no address changes), the saved file's broken link is still found
+    case.write_text(original + "\n[どこにもない](/cases/no-such-case/)\n", encoding="utf-8")
+    try:
+        with pytest.raises(ContentErrors) as raised:
+            update_site(build, project, live_site, NOW, frozenset([case]), _quiet())
+    finally:
+        case.write_text(original, encoding="utf-8")
+    assert [(e.path, e.field) for e in raised.value.reporter.errors] == [("cases/university-shotengai.md", "body")]
     assert tree(live_site, index=True) == before
 
 
