@@ -8,8 +8,6 @@ import sys
 from site_builder.content.i18n import ERROR, bi, describe, text
 from site_builder.content.reporter import ContentErrors, Reporter
 from site_builder.content.settings import read_config
-from site_builder.issues.data_pull import collect_targets, printable, pull
-from site_builder.issues.download import PullError
 
 
 def register(commands) -> None:
@@ -59,6 +57,10 @@ def seconds(value: str) -> float:
 
 
 def run_pull(args) -> int:
+    # Imported here: the HTTP client is not needed by the other commands (each starts faster).
+    from site_builder.issues.data_pull import collect_targets, printable, pull
+    from site_builder.issues.download import PullError
+
     reporter = Reporter(args.root)
     rules = read_config(args.root, reporter).settings.data_pull
     if not reporter.ok:
