@@ -22,7 +22,7 @@ from markupsafe import Markup
 from site_builder.content import dates
 from site_builder.content.bodies import ConvertedBody
 from site_builder.content.i18n import WARNING, text
-from site_builder.content.links import LinkedBody
+from site_builder.content.links import LinkedBody, RealPaths
 from site_builder.content.readers import Content, Entry
 from site_builder.content.select import Published
 from site_builder.content.settings import Config
@@ -73,6 +73,7 @@ class Build:
     written: Written | None = None
     changed: frozenset[Path] = frozenset()  # content files saved since this build (the next one reads them)
     converted: dict[Path, ConvertedBody] = field(default_factory=dict)  # every entry's body, by its file
+    real_paths: RealPaths | None = None  # the files' resolved paths, for the next build's checks
 
     def unchanged_bodies(self, content: Content) -> dict[Path, ConvertedBody]:
         """The converted bodies of the entries of ``content`` that this build read (files not saved since)."""

@@ -128,6 +128,8 @@ def check_all(root: Path, now: dt.datetime, previous: Build | None = None) -> Ch
         content = read_content(root, reporter, config.limits, conversion.add, reuse)
         known = previous.unchanged_bodies(content) if previous is not None else {}
         checking = Checking(config, content, reporter, now, site_paths, conversion, known=known)
+        if previous is not None and previous.real_paths is not None:
+            checking.real_paths = previous.real_paths  # the same files: resolved as they were
         if previous is not None and reporter.ok and same_addresses(previous, checking):
             checking.only = previous.changed
             checking.linked = previous.unchanged_linked(content)
@@ -195,7 +197,9 @@ def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | 
     progress.step(bi(f"converted {len(bodies)} Markdown bodies", f"本文 {len(bodies)} 件を変換しました"))
     files = page_files(content, published, bodies)
     memo = previous.memo if previous is not None else NO_MEMO
-    return Build(config, published, bodies, page_files=files, memo=memo, content=content, converted=checking.converted)
+    build = Build(config, published, bodies, page_files=files, memo=memo, content=content, converted=checking.converted)
+    build.real_paths = checking.real_paths
+    return build
 
 
 def render_pages(build: Build) -> list[WebPage]:

@@ -119,7 +119,8 @@ class FeedItem:
 
 
 def render_feeds(build: Build) -> dict[str, str | bytes]:
-    items = [feed_item(build, entry) for entry in build.published.items()]
+    memo = build.memo
+    items = [memo.result("feed-item", entry, lambda e=entry: feed_item(build, e)) for entry in build.published.items()]
     # lastBuildDate of a feed without items (say, no news yet): the site's newest item.
     fallback = max((item.published for item in items), default=build.published.now)
     outputs: dict[str, str | bytes] = {}

@@ -46,6 +46,10 @@ class Published:
 
     def items(self) -> list[Entry]:
         """Cases, events, news and issue pages, newest publish time first."""
+        return list(self._items)
+
+    @cached_property
+    def _items(self) -> list[Entry]:
         return newest_first(self.cases + self.events + self.news + self.issues)
 
     def resolver(self, root: Path, real: RealPath = Path.resolve) -> Resolver:
