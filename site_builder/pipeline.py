@@ -413,13 +413,16 @@ def write_outputs(build: Build, staging: Path, progress: Progress) -> None:
         progress.step(bi(f"wrote {len(writer.written)} files", f"ファイル {len(writer.written)} 件を書きました"))
         if build.memo is NO_MEMO:  # a live preview keeps its pages for the next build
             release_page_html(build.pages)
+        # While the index's last pages are indexed, the files are read for what they load
+        # (those that load from the search bundle wait for it).
+        keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
+        pruning = prune.Pruning(staging, keep, build.config.site_url, later=f"{search_index.BUNDLE}/")
         indexer.finish()
     except BaseException:
         indexer.abort()
         raise
     progress.step(bi("built the search index", "検索用の索引を作りました"))
-    keep = writer.written | {site_path.lstrip("/") for _, site_path in build.page_files}
-    pruned = prune.prune_unused(staging, keep, build.config.site_url, search_index.loaded_at_run_time(staging))
+    pruned = pruning.finish(search_index.loaded_at_run_time(staging))
     count, size = len(pruned.removed), prune.human_size(pruned.size)
     progress.step(
         bi(

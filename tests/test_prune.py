@@ -180,9 +180,31 @@ def test_a_page_is_read_for_its_tags_and_code_only_and_reaches_what_its_whole_te
     kept = {name for name in files if name.endswith((".html", ".xml", ".json", ".ics", ".csv"))}
     links = Links(files, kept, "https://example.org/")
     loaded = {}
-    used = prune.reached(project_site, links, loaded)
+    used, _ = prune.reached(project_site, links, loaded)
     with monkeypatch.context() as patched:
         patched.setattr(prune, "html_loads", lambda text: text)  # the whole page
-        assert prune.reached(project_site, links, loaded) == used
+        assert prune.reached(project_site, links, loaded)[0] == used
     page = '<p>assets/site.css</p><link href="assets/x.css"><script type="application/ld+json">{"a": "b.js"}</script>'
     assert prune.html_loads(page) == '<p>\n<link href="assets/x.css">\n<script type="application/ld+json">'
+
+
+def test_pruning_in_two_steps_reads_the_bundle_s_users_last_and_removes_the_same(project_site: Path, tmp_path: Path):
+    """A build prunes while its search bundle is still being written: the files that name the
+    bundle's folder wait for it; the result is what pruning the finished site in one step gives."""
+    import shutil
+
+    one, two = tmp_path / "one", tmp_path / "two"
+    shutil.copytree(project_site, one)
+    shutil.copytree(project_site, two)
+    bundle = two / "pagefind"
+    hidden = tmp_path / "bundle"
+    bundle.rename(hidden)  # not written yet
+    keep = [path.relative_to(one).as_posix() for path in one.rglob("*.html")]
+    steps = prune.Pruning(two, keep, "https://example.org/", later="pagefind/")
+    assert steps.waiting, "the search page names the bundle: it waits"
+    hidden.rename(bundle)
+    loaded = {"pagefind/pagefind-entry.json": []}
+    first = prune_unused(one, keep, "https://example.org/", loaded)
+    second = steps.finish(loaded)
+    assert first.removed == second.removed and first.removed
+    assert files_of(one) == files_of(two)

@@ -64,21 +64,45 @@ def prune_unused(
     nor used by a page (see the module's docstring). ``site_url`` turns the site's absolute
     URLs back into its files; ``loaded_with`` maps a file to the files a program loads
     with it by names it computes."""
-    files = list_files(site)
-    kept = {path.lstrip("/") for path in keep} & files
-    links = Links(files, kept, site_url)
-    used = reached(site, links, {name: set(names) for name, names in (loaded_with or {}).items()})
-    pruned = Pruned()
-    for name in sorted(files - kept - used):
-        path = site / name
-        pruned.size += path.stat().st_size
-        path.unlink()
-        pruned.removed.append(name)
-    remove_empty_folders(site, pruned.removed)
-    remaining = files - set(pruned.removed)
-    for name in sorted(used - kept):
-        drop_source_map_comment(site, name, links, remaining)
-    return pruned
+    return Pruning(site, keep, site_url).finish(loaded_with)
+
+
+class Pruning:
+    """:func:`prune_unused` in two steps, for a build whose search bundle is still being
+    written: the files are read for what they name now (the main thread has nothing else to
+    do meanwhile), except the files that name something in the folder ``later`` (the bundle:
+    what a page loads from it has that folder in its name), which :meth:`finish` reads once
+    the folder is complete. Without ``later``, :meth:`finish` does all of it."""
+
+    def __init__(self, site: Path, keep: Iterable[str], site_url: str, later: str | None = None):
+        self.site, self.keep, self.site_url = site, {path.lstrip("/") for path in keep}, site_url
+        self.used: set[str] = set()
+        self.waiting: set[str] | None = None
+        if later is not None:
+            files = list_files(site)
+            links = Links(files, self.keep & files, site_url)
+            self.used, self.waiting = reached(site, links, {}, later=later)
+
+    def finish(self, loaded_with: Mapping[str, Iterable[str]] | None = None) -> Pruned:
+        """Remove what no page uses (:func:`prune_unused`)."""
+        site = self.site
+        files = list_files(site)
+        kept = self.keep & files
+        links = Links(files, kept, self.site_url)
+        loads = {name: set(names) for name, names in (loaded_with or {}).items()}
+        start = (self.used & files, self.waiting) if self.waiting is not None else None
+        used, _ = reached(site, links, loads, start=start)
+        pruned = Pruned()
+        for name in sorted(files - kept - used):
+            path = site / name
+            pruned.size += path.stat().st_size
+            path.unlink()
+            pruned.removed.append(name)
+        remove_empty_folders(site, pruned.removed)
+        remaining = files - set(pruned.removed)
+        for name in sorted(used - kept):
+            drop_source_map_comment(site, name, links, remaining)
+        return pruned
 
 
 class Links:
@@ -134,19 +158,35 @@ class Links:
         return unquote(urlsplit("//" + address).path[len(self.root) :])
 
 
-def reached(site: Path, links: Links, loaded_with: dict[str, set[str]]) -> set[str]:
-    """Every file a page uses, pages included."""
+def reached(
+    site: Path,
+    links: Links,
+    loaded_with: dict[str, set[str]],
+    start: tuple[set[str], set[str]] | None = None,
+    later: str | None = None,
+) -> tuple[set[str], set[str]]:
+    """Every file a page uses, pages included; and the files whose text names something in
+    the folder ``later``, left for later (unread). ``start``: what an earlier call found used,
+    and the files it left for later, read now."""
     used = {name for name in links.files if name.endswith(".html")}
     queue = sorted(used)
+    if start is not None:
+        used |= start[0] | start[1]
+        queue = sorted(start[1] | (used - start[0]))
+    waiting: set[str] = set()
     while queue:
         name = queue.pop()
         found = loaded_with.get(name, set()) & links.files
         if Path(name).suffix in SCANNED:
-            found |= links.named(name, read_loads(site / name))
+            text = read_loads(site / name)
+            if later is not None and later in text:
+                waiting.add(name)
+                continue
+            found |= links.named(name, text)
         new = sorted(found - used)
         used.update(new)
         queue.extend(new)
-    return used
+    return used, waiting
 
 
 def read_loads(path: Path) -> str:
