@@ -21,6 +21,7 @@ import shutil
 import signal
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
@@ -233,7 +234,19 @@ class Changes:
         self.observer.start()
 
     def stop(self) -> None:
-        self.observer.stop()
+        if self.observer.is_alive():
+            self.observer.stop()
+
+    def saved_since(self, moment: float) -> None:
+        """Count as changed every watched file written after ``moment`` (seconds since the epoch)."""
+        for name in WATCHED:
+            path = self.root / name
+            for found in [path] if path.is_file() else (path.rglob("*") if path.is_dir() else []):
+                try:
+                    if found.is_file() and found.stat().st_mtime > moment:
+                        self.add(str(found))
+                except OSError:
+                    continue
 
     def add(self, path: str) -> None:
         found = Path(path)
@@ -429,14 +442,18 @@ def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_
     preview = Preview(root, now_option)
     server = None
     changes = Changes(root)
-    changes.start()  # before the first build: a file saved during it is a change
     with stopped_by_sigterm():
         try:
             server = make_server(preview, host, port, editor.pages() if editor else None)
             if editor:
                 editor.start(server.server_address[1])
+            started = time.time()
             if not preview.rebuild() and not preview.ready():
                 print(text(CONTENT_ADVICE if preview.problem and preview.problem[0] else BUILD_ADVICE), file=sys.stderr)
+            # Watched from now on (the first build ran with no other thread: it may fork its
+            # workers); a file saved during the first build is a change all the same.
+            changes.start()
+            changes.saved_since(started)
             if editor:
                 editor.wait_ready()
             threading.Thread(target=preview.watch, args=(changes,), daemon=True).start()
@@ -445,7 +462,8 @@ def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_
         except KeyboardInterrupt:
             pass
         finally:
-            changes.stop()
+            # Not waited for: the watcher's threads end with the process.
+            threading.Thread(target=changes.stop, daemon=True).start()
             preview.index.stop()
             if server:
                 server.server_close()
