@@ -74,6 +74,7 @@ class Build:
     changed: frozenset[Path] = frozenset()  # content files saved since this build (the next one reads them)
     converted: dict[Path, ConvertedBody] = field(default_factory=dict)  # every entry's body, by its file
     real_paths: RealPaths | None = None  # the files' resolved paths, for the next build's checks
+    paths: set[str] | None = None  # every site path it writes (a live preview's build)
 
     def unchanged_bodies(self, content: Content) -> dict[Path, ConvertedBody]:
         """The converted bodies of the entries of ``content`` that this build read (files not saved since)."""

@@ -131,8 +131,14 @@ def check_all(root: Path, now: dt.datetime, previous: Build | None = None) -> Ch
         if previous is not None and previous.real_paths is not None:
             checking.real_paths = previous.real_paths  # the same files: resolved as they were
         if previous is not None and reporter.ok and same_addresses(previous, checking):
-            checking.only = previous.changed
-            checking.linked = previous.unchanged_linked(content)
+            checking.linked = previous.unchanged_linked(content)  # they resolve as they did
+            # The saved files alone are checked when the site's paths are those the previous
+            # build wrote (no facet page, list page or file came or went).
+            if (
+                previous.paths is not None
+                and site_paths(config, content, *checking.published_at(now)) == previous.paths
+            ):
+                checking.only = previous.changed
         for check_content in CHECKS:
             check_content(checking)
     return checking
@@ -202,6 +208,12 @@ def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | 
     return build
 
 
+def keep_paths(build: Build) -> None:
+    """A live preview's build keeps the site paths it writes: the next one checks only the
+    saved files if it writes the same (:func:`check_all`)."""
+    build.paths = site_paths(build.config, build.content, build.published, build.bodies)
+
+
 def render_pages(build: Build) -> list[WebPage]:
     site = SiteRenderer(
         build,
@@ -242,6 +254,7 @@ def build_and_publish(root: Path, site_dir: Path, now: dt.datetime, progress: Pr
     build = prepare(root, now, progress)
     if live:
         build.memo = Memo()
+        keep_paths(build)
     build.pages = render_pages(build)
     progress.step(bi(f"rendered {len(build.pages)} pages", f"ページ {len(build.pages)} 件を作りました"))
     staging = staging_dir(site_dir)
@@ -282,6 +295,9 @@ def update_site(
         raise FullBuildNeeded
     previous.changed = changed
     build = prepare(root, now, progress, previous)
+    if public_urls(previous) - public_urls(build):  # an editor's page may link it: the engine writes those
+        raise FullBuildNeeded
+    keep_paths(build)
     memo = build.memo
     memo.reused = memo.made = 0
     build.pages = render_pages(build)
@@ -296,6 +312,10 @@ def update_site(
     build.retain()
     progress.step(bi(f"replaced {count} files in {site_dir}", f"{site_dir} のファイル {count} 件を入れ替えました"))
     return build
+
+
+def public_urls(build: Build) -> set[str]:
+    return {entry.url for entry in build.published.items() + build.published.pages + build.published.editions}
 
 
 def _is_item_file(root: Path, path: Path) -> bool:

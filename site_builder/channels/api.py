@@ -99,7 +99,13 @@ def render_api(build: Build) -> dict[str, str | bytes]:
     outputs: dict[str, str | bytes] = {}
     for name, (kind, record) in RECORDS.items():
         entries = [entry for entry in build.published.items() if entry.kind == kind]
-        items = [build.memo.result("api", entry, lambda e=entry, r=record: api_item(build, e, r)) for entry in entries]
+        # Kept by the entry's resolved body: a new one when the entry or an address it links to changed.
+        items = [
+            build.memo.result(
+                "api", build.bodies.get(entry.url), lambda e=entry, r=record: api_item(build, e, r), entry.url
+            )
+            for entry in entries
+        ]
         listing = LISTINGS[name](type=name, count=len(items), items=[])
         outputs[listing_path(name)] = json_with_items(listing.model_dump(mode="json"), "items", items)
         outputs[schema_path(name)] = dump(json_schema(build, name))

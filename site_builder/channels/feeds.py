@@ -120,7 +120,11 @@ class FeedItem:
 
 def render_feeds(build: Build) -> dict[str, str | bytes]:
     memo = build.memo
-    items = [memo.result("feed-item", entry, lambda e=entry: feed_item(build, e)) for entry in build.published.items()]
+    # Kept by the entry's resolved body: a new one when the entry or an address it links to changed.
+    items = [
+        memo.result("feed-item", build.bodies.get(entry.url), lambda e=entry: feed_item(build, e), entry.url)
+        for entry in build.published.items()
+    ]
     # lastBuildDate of a feed without items (say, no news yet): the site's newest item.
     fallback = max((item.published for item in items), default=build.published.now)
     outputs: dict[str, str | bytes] = {}
@@ -171,8 +175,7 @@ def render_rss(
             add_rss_item(feed, item, all_kinds=len(spec.kinds) > 1)
         return feed.rss_str(pretty=True)
     written = [
-        memo.result("rss", item.entry, lambda i=item: rss_item(i, len(spec.kinds) > 1), len(spec.kinds) > 1)
-        for item in items
+        memo.result("rss", item, lambda i=item: rss_item(i, len(spec.kinds) > 1), len(spec.kinds) > 1) for item in items
     ]
     text = feed.rss_str(pretty=True)
     assert text.count(_CHANNEL_END) == 1
@@ -233,9 +236,7 @@ def render_json_feed(items: list[FeedItem], build: Build) -> str:
         "language": "ja",
         "authors": [{"name": config.site_name, "url": config.site_url}],
     }
-    written = [
-        build.memo.result("json-feed", item.entry, lambda i=item: item_json(json_feed_item(i))) for item in items
-    ]
+    written = [build.memo.result("json-feed", item, lambda i=item: item_json(json_feed_item(i))) for item in items]
     return json_with_items(feed, "items", written)
 
 

@@ -250,7 +250,7 @@ class Changes:
 
     def add(self, path: str) -> None:
         found = Path(path)
-        if found.name.startswith(".") or found.name.endswith(("~", ".swp", ".swx", ".tmp")):
+        if _temporary(found.name):
             return
         relative = found.relative_to(self.root) if found.is_relative_to(self.root) else None
         if relative is None or not relative.parts or relative.parts[0] not in WATCHED_TOPS:
@@ -273,6 +273,17 @@ class Changes:
 
 
 WATCHED_TOPS = {name.split("/")[0] for name in WATCHED}
+
+
+def _temporary(name: str) -> bool:
+    """An editor's temporary or hidden file: Vim's (.x.swp, 4913, x~), Emacs's (#x#, .#x),
+    JetBrains' (x___jb_tmp___), and any hidden file."""
+    return (
+        name.startswith(".")
+        or name == "4913"
+        or (name.startswith("#") and name.endswith("#"))
+        or name.endswith(("~", ".swp", ".swx", ".tmp", "___jb_tmp___", "___jb_old___"))
+    )
 
 
 class _Handler(FileSystemEventHandler):
@@ -305,7 +316,7 @@ class SearchCatchUp:
         self.lock = threading.Lock()
         self.pages: list[tuple[str, str]] = []  # (URL, file under the site) in the build's order
         self.indexer: search_index.SearchIndexer | None = None
-        self.stopped = False
+        self.generation = 0  # each stop() makes a run under way stale
         threading.Thread(target=self._run, daemon=True).start()
 
     def catch_up(self, pages: list[WebPage]) -> None:
@@ -321,7 +332,7 @@ class SearchCatchUp:
     def stop(self) -> None:
         """End a run under way (a full build is about to replace the whole preview)."""
         with self.lock:
-            self.stopped = True
+            self.generation += 1
             if self.indexer is not None:
                 self.indexer.abort()
         self.wanted.clear()
@@ -332,20 +343,20 @@ class SearchCatchUp:
             self.wanted.wait()
             self.wanted.clear()
             with self.lock:
-                self.stopped = False
+                generation = self.generation
             try:
-                self._index()
+                self._index(generation)
             except Exception as exc:  # the preview goes on; the next update tries again
-                if not self.stopped:
+                if generation == self.generation:
                     print(f"{text(ERROR)}: {describe(exc)}", file=sys.stderr, flush=True)
             if not self.wanted.is_set():
                 self.idle.set()
 
-    def _index(self) -> None:
+    def _index(self, generation: int) -> None:
         fresh = self.site / self.NEXT
         shutil.rmtree(fresh, ignore_errors=True)
         with self.lock:
-            if self.stopped:
+            if generation != self.generation:
                 return
             pages, self.indexer = self.pages, search_index.SearchIndexer(self.site, self.NEXT)
         indexer = self.indexer
@@ -358,7 +369,7 @@ class SearchCatchUp:
             raise
         with self.lock:
             self.indexer = None
-            if self.stopped:
+            if generation != self.generation:  # a full build replaced the preview meanwhile
                 return
             current = self.site / search_index.BUNDLE
             kept = {path.name for path in current.iterdir()} if current.is_dir() else set()
@@ -474,15 +485,19 @@ def serve_preview(root: Path, host: str, port: int, now_option: str | None, cms_
 
 @contextlib.contextmanager
 def stopped_by_sigterm() -> Iterator[None]:
-    """SIGTERM ends serve as Ctrl+C does, through its ``finally`` (which stops decap-server)."""
+    """SIGTERM ends serve as Ctrl+C does, through its ``finally`` (which stops decap-server);
+    so does SIGINT even when serve was started with it ignored (a background job of a shell
+    without job control inherits that)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     previous = signal.signal(signal.SIGTERM, interrupt)
+    previous_int = signal.signal(signal.SIGINT, interrupt)
     try:
         yield
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def interrupt(signum, frame):

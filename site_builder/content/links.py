@@ -183,8 +183,8 @@ def target_folders(targets: Iterable[str]) -> set[str]:
     """Every folder leading to one of ``targets`` (site paths; other addresses have none)."""
     folders = {"/"}
     for target in targets:
-        if target.startswith("/"):
-            parts = [part for part in urlsplit(target).path.split("/") if part]
+        if target.startswith("/") and not target.startswith("//"):  # //host/… is another site's
+            parts = [part for part in posixpath.normpath(urlsplit(target).path).split("/") if part]
             folders.update("/" + "".join(f"{part}/" for part in parts[:count]) for count in range(len(parts) + 1))
     return folders
 

@@ -184,7 +184,7 @@ class Chrome:
         ``absolute``: links from the site's root path (the 404 page, served at any depth)."""
 
         def u(target: str) -> str:
-            if urlsplit(target).scheme:
+            if urlsplit(target).scheme or target.startswith("//"):  # another site's address
                 return target
             if absolute:
                 return urlsplit(self.config.site_url).path.rstrip("/") + "/" + target.lstrip("/")

@@ -39,7 +39,7 @@ SCANNED = frozenset({".html", ".css", ".js", ".mjs", ".svg", ".webmanifest"})
 SCRIPTS = frozenset({".js", ".mjs"})
 # A run of characters that can be part of a URL in HTML, CSS or a script string.
 _TOKEN = re.compile(r"[^\s\"'`<>()\[\]{}\\,;|^]+")
-_TAG = re.compile(r"<[A-Za-z][^>]*>")
+_TAG = re.compile(r"""<[A-Za-z](?:"[^"]*"|'[^']*'|[^'">])*>""")
 _BLOCK = re.compile(r"<(script|style)\b([^>]*)>(.*?)</\1\s*>", re.IGNORECASE | re.DOTALL)
 _TYPE = re.compile(r"""\btype\s*=\s*["']?([^"'\s>]*)""", re.IGNORECASE)
 _CODE_TYPES = frozenset({"", "module", "text/javascript", "application/javascript"})
