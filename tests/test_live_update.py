@@ -172,15 +172,16 @@ def _quiet():
     return Progress(quiet=True)
 
 
+def write_news(project: Path, name: str, title: str, body: str) -> None:
+    text = f"---\ntitle: {title}\ndate: 2026-11-01T10:00\nsummary: {title}です\n---\n\n{body}\n"
+    (project / "content" / "news" / f"{name}.md").write_text(text, encoding="utf-8")
+
+
 def test_a_renamed_item_is_followed_by_the_pages_and_channels_that_link_it(tmp_path: Path):
     """A slug change moves an item: the news body and the editor's page that link its file
     link its new address, on every channel, as a cold build writes them."""
     project = copy_project(tmp_path / "project")
-    (project / "content" / "news" / "links-a-case.md").write_text(
-        "---\ntitle: 事例の紹介\ndate: 2026-11-01T10:00\nsummary: 事例を紹介します\n---\n\n"
-        "[多言語の防災](../../cases/tagengo-bosai.md)をご覧ください。\n",
-        encoding="utf-8",
-    )
+    write_news(project, "links-a-case", "事例の紹介", "[多言語の防災](../../cases/tagengo-bosai.md)をご覧ください。")
     about = project / "content" / "about.md"
     about.write_text(about.read_text(encoding="utf-8") + "\n[防災の事例](../cases/tagengo-bosai.md)\n", "utf-8")
     live_site = tmp_path / "live"
@@ -199,11 +200,7 @@ def test_a_save_that_removes_a_page_another_file_links_is_an_error(tmp_path: Pat
     """The saved file alone is checked only while the site keeps its pages: a ward that only
     this case had goes, and the news item linking that ward's list is reported."""
     project = copy_project(tmp_path / "project")
-    (project / "content" / "news" / "links-a-ward.md").write_text(
-        "---\ntitle: 泉区の事例\ndate: 2026-11-01T10:00\nsummary: 泉区の事例です\n---\n\n"
-        "[泉区の事例](/cases/ward/izumi/)\n",
-        encoding="utf-8",
-    )
+    write_news(project, "links-a-ward", "泉区の事例", "[泉区の事例](/cases/ward/izumi/)")
     case = project / "cases" / "tagengo-bosai.md"
     text = case.read_text(encoding="utf-8")
     case.write_text(re.sub(r"^wards:.*?(?=^\w)", "wards: [izumi]\n", text, count=1, flags=re.M | re.S), "utf-8")
