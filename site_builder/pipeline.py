@@ -134,10 +134,8 @@ def check_all(root: Path, now: dt.datetime, previous: Build | None = None) -> Ch
             checking.linked = previous.unchanged_linked(content)  # they resolve as they did
             # The saved files alone are checked when the site's paths are those the previous
             # build wrote (no facet page, list page or file came or went).
-            if (
-                previous.paths is not None
-                and site_paths(config, content, *checking.published_at(now)) == previous.paths
-            ):
+            checking.paths = site_paths(config, content, *checking.published_at(now))
+            if checking.paths == previous.paths:
                 checking.only = previous.changed
         for check_content in CHECKS:
             check_content(checking)
@@ -205,13 +203,15 @@ def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | 
     memo = previous.memo if previous is not None else NO_MEMO
     build = Build(config, published, bodies, page_files=files, memo=memo, content=content, converted=checking.converted)
     build.real_paths = checking.real_paths
+    build.paths = checking.paths
     return build
 
 
 def keep_paths(build: Build) -> None:
     """A live preview's build keeps the site paths it writes: the next one checks only the
-    saved files if it writes the same (:func:`check_all`)."""
-    build.paths = site_paths(build.config, build.content, build.published, build.bodies)
+    saved files if it writes the same (:func:`check_all`, which lists them for that)."""
+    if build.paths is None:
+        build.paths = site_paths(build.config, build.content, build.published, build.bodies)
 
 
 def render_pages(build: Build) -> list[WebPage]:
@@ -359,22 +359,10 @@ def update_outputs(build: Build, written: Written, site_dir: Path) -> tuple[Writ
             replace_file(site_dir / path.lstrip("/"), source.read_bytes(), durable=False)
             count += 1
     gone += [path for path in written.item_files.keys() - copied.keys()]
-    for path in gone:
-        remove_output(site_dir, path)
+    for path in gone:  # what this build no longer writes, and the folders that leaves empty
+        (site_dir / path.lstrip("/")).unlink(missing_ok=True)
+    prune.remove_empty_folders(site_dir, [path.lstrip("/") for path in gone])
     return Written(written.frames, pages, key, files, copied), count + len(gone)
-
-
-def remove_output(site_dir: Path, path: str) -> None:
-    """Remove one file the site no longer has, and the folders it leaves empty."""
-    target = site_dir / path.lstrip("/")
-    target.unlink(missing_ok=True)
-    folder = target.parent
-    while folder != site_dir and folder.is_relative_to(site_dir):
-        try:
-            folder.rmdir()
-        except OSError:  # not empty
-            break
-        folder = folder.parent
 
 
 # How a full disk shows in the report of a program the build runs (Python's and Rust's wording).

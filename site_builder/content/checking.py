@@ -44,6 +44,7 @@ class Checking:
     known: dict[Path, ConvertedBody] = field(default_factory=dict)
     linked: dict[str, LinkedBody] = field(default_factory=dict)
     only: frozenset[Path] | None = None
+    paths: set[str] | None = None  # the site paths a build now writes, once listed for that decision
     _published: dict[dt.datetime, tuple[Published, dict[str, LinkedBody]]] = field(default_factory=dict, repr=False)
 
     @cached_property

@@ -23,12 +23,15 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import unquote, urlsplit
 
 from site_builder.content.kinds import DATA_FOLDER, kind_of_folder
+
+T = TypeVar("T")
 
 _ATTRIBUTE = re.compile(r'(?P<attr>\b(?:src|href))="(?P<target>[^"]*)"')
 _EXTERNAL = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*:|/|#)")
@@ -199,6 +202,43 @@ def link_shape(url: str, folders: set[str]) -> tuple[int, str]:
     while shared not in folders and shared != "/":
         shared = posixpath.dirname(shared.rstrip("/")).rstrip("/") + "/"
     return folder.count("/"), shared
+
+
+class ByLinkShape(Generic[T]):
+    """Renderings that differ between pages only by how they write their links, each made
+    once per :func:`link_shape` (the header and footer, a list's facet menu). The folders
+    that decide a shape are learnt from the links a rendering writes; a rendering that
+    writes a link not seen before makes the shapes finer, and what was kept is let go."""
+
+    def __init__(self) -> None:
+        self.targets: set[str] = set()
+        self.folders: set[str] = {"/"}
+        self.made: dict[Hashable, T] = {}
+
+    def get(
+        self, url: str, u: Callable[[str], str], render: Callable[[Callable[[str], str]], T], key: Hashable = None
+    ) -> T:
+        """What ``render`` (given a link writer) makes for the page at ``url``, whose links
+        ``u`` writes; ``key``: whatever else the rendering depends on."""
+        found = self.made.get((link_shape(url, self.folders), key), _MISSING)
+        if found is not _MISSING:
+            return found  # type: ignore[return-value]
+        seen = len(self.folders)
+
+        def recording(target: str) -> str:
+            if target not in self.targets:
+                self.targets.add(target)
+                self.folders |= target_folders([target])
+            return u(target)
+
+        made = render(recording)
+        if len(self.folders) != seen:
+            self.made.clear()
+        self.made[(link_shape(url, self.folders), key)] = made
+        return made
+
+
+_MISSING = object()
 
 
 def _relpath(path: str, start: str) -> str:

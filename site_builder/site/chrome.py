@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
-from site_builder.content.links import link_shape, relative_url, target_folders
+from site_builder.content.links import ByLinkShape, relative_url
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import Build
 from site_builder.site.render import template_env
@@ -113,10 +113,7 @@ class Chrome:
             *(url for _, url in self.wards),
             *([center.contact_url] if center.contact_url else []),
         }
-        self._rendered: dict[tuple, tuple[str, str]] = {}
-        self._targets: set[str] = set()  # every link the header and footer wrote, as given
-        self._target_folders: set[str] = {"/"}  # and the folders leading to them
-        self._render_header_footer(HOME, lambda target: target, None)  # learns them before any page
+        self._rendered: ByLinkShape[tuple[str, str]] = ByLinkShape()  # header and footer
 
     def _wards(self) -> list[tuple[str, str]]:
         """``(label, URL)`` of the pages under ``center_wards_url``: the ward centres."""
@@ -209,33 +206,16 @@ class Chrome:
         """The header and footer of the page at ``url``. They differ between pages only by how
         their links are written from the page's folder, the section marked current, and
         ``url`` itself where a link leads to it: pages alike in these (the items of a
-        section) share one rendering.
-
-        How a link is written from a page is decided by the page's :func:`link_shape` among the
-        folders of every target the header and footer link (:attr:`_target_folders`)."""
+        section) share one rendering (:class:`ByLinkShape`)."""
         section = self.section(url)
-        key = (absolute, link_shape(url, self._target_folders), section, url if url in self.linked else None)
-        if key not in self._rendered:
-            targets = len(self._target_folders)
-            rendered = self._render_header_footer(url, u, section)
-            if len(self._target_folders) != targets:  # a target not seen before: keys must be finer
-                self._rendered.clear()
-                return rendered
-            self._rendered[key] = rendered
-        return self._rendered[key]
+        key = (absolute, section, url if url in self.linked else None)
+        return self._rendered.get(url, u, lambda recording: self._render_header_footer(url, recording, section), key)
 
     def _render_header_footer(self, url: str, u: Callable[[str], str], section: NavItem | None) -> tuple[str, str]:
         center = self.settings
         logo = (self.config.engine_config.get("theme") or {}).get("logo")
-
-        def recording(target: str) -> str:
-            if target not in self._targets:
-                self._targets.add(target)
-                self._target_folders |= target_folders([target])
-            return u(target)
-
         context = {
-            "u": recording,
+            "u": u,
             "url": url,
             "site_name": self.config.site_name,
             "logo": "/" + str(logo).lstrip("/") if logo else None,

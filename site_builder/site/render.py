@@ -18,7 +18,7 @@ from markupsafe import Markup
 
 from site_builder.content import dates, labels
 from site_builder.content.events import present_event
-from site_builder.content.links import EMPTY, link_shape, relative_url, target_folders
+from site_builder.content.links import EMPTY, ByLinkShape, relative_url
 from site_builder.content.readers import Entry
 from site_builder.content.settings import Config
 from site_builder.content.wards import AREA_NAMES
@@ -105,7 +105,7 @@ class SiteRenderer:
         self.event_list_extra = event_list_extra
         self.env = template_env(self.config.root / "theme" / "site")
         self._cards: dict[tuple, tuple[Entry, Markup]] = {}
-        self._shared: dict[tuple, tuple[tuple, set[str], dict[tuple[int, str], Markup]]] = {}
+        self._shared: dict[tuple, tuple[tuple, ByLinkShape[Markup]]] = {}  # the args held: their ids stay theirs
         if build.memo is not NO_MEMO:
             self.time_key = time_key(self.published.items() + self.published.editions, self.published.now)
             self.seen: dict[int, tuple[object, object]] = {}
@@ -193,24 +193,10 @@ class SiteRenderer:
 
     def shared(self, url: str, u: Callable[[str], str], macro: str, *args: object) -> Markup:
         """``macros.html``'s ``macro`` with ``args`` (the same objects on many pages: the facet menu
-        of every case list), rendered once for every page that writes its links alike
-        (:func:`link_shape` among the folders of the links it made so far)."""
-        group = self._shared.setdefault((macro, *map(id, args)), (args, set(), {}))
-        _, folders, rendered = group
-        shape = link_shape(url, folders)
-        if shape in rendered:
-            return rendered[shape]
-        seen = len(folders)
-
-        def recording(target: str) -> str:
-            folders.update(target_folders([target]))
-            return u(target)
-
-        made = getattr(self.env.get_template("macros.html").module, macro)(*args, recording)
-        if len(folders) != seen:  # links not seen before: what was kept was keyed too coarsely
-            rendered.clear()
-        rendered[link_shape(url, folders)] = made
-        return made
+        of every case list), rendered once for every page that writes its links alike (:class:`ByLinkShape`)."""
+        group = self._shared.setdefault((macro, *map(id, args)), (args, ByLinkShape()))
+        render = getattr(self.env.get_template("macros.html").module, macro)
+        return group[1].get(url, u, lambda recording: render(*args, recording))
 
     def jsonld(self, entry: Entry, make: Callable[[Entry, Config], dict]) -> dict:
         """The structured data ``make`` gives for ``entry`` (kept in a live preview while the entry is unchanged)."""
