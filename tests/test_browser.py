@@ -4,8 +4,8 @@ One build of the project's own content (cases/, events/, content/) at a fixed ti
 served on 127.0.0.1 (tests/served_site.py; tests/test_validators.py checks the same
 build). Each page checked must load without console errors, without any request
 leaving 127.0.0.1, and with no axe-core violation of any impact; at phone
-width (360 px) none may scroll sideways; and the Pagefind search page must find
-Japanese words. Needs chromium, chromium-driver and `npm ci` (axe-core): `make test`
+width (360 px) none may scroll sideways. The search page has tests of its own
+(tests/test_search_page.py). Needs chromium, chromium-driver and `npm ci` (axe-core): `make test`
 installs them (tools/install-deps).
 """
 
@@ -17,12 +17,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-import lxml.html
 import pytest
 import yaml
 from selenium.webdriver.common.by import By
-from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
 from site_builder.content.dates import TOKYO
@@ -199,77 +196,3 @@ def test_no_horizontal_scrolling_at_phone_width(browser, project_url, path):
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     # A phone widens the layout viewport (innerWidth) to fit content that sticks out.
     assert width <= inner == PHONE_WIDTH, f"{path}: scrollWidth {width}, innerWidth {inner}; too wide: {wide}"
-
-
-def search_results(driver, query: str | None = None) -> list[str]:
-    """Types query into the Pagefind UI (unless the URL seeded it) and returns the result links."""
-    if query is not None:
-        box = WebDriverWait(driver, 10).until(
-            expected_conditions.element_to_be_clickable((By.CSS_SELECTOR, "#sb-search input"))
-        )
-        box.send_keys(query, Keys.ENTER)
-    links = WebDriverWait(driver, 10).until(
-        lambda d: d.find_elements(By.CSS_SELECTOR, "#sb-search .pagefind-ui__result-link")
-    )
-    return [link.get_attribute("href") for link in links]
-
-
-@pytest.mark.parametrize("query", ["子ども食堂", "防災"])
-def test_search_finds_japanese_words(browser, project_url, query):
-    console = open_page(browser, f"{project_url}/search/")
-    hrefs = search_results(browser, query)
-    console += browser.get_log("browser")
-    shown = browser.find_element(By.ID, "sb-search").text
-    assert query in shown and "¶" not in shown  # titles and excerpts without permalink marks
-    assert all(h.startswith(project_url + "/") for h in hrefs), hrefs
-    containing = []
-    for href in hrefs[:5]:
-        open_page(browser, href)
-        if query in browser.find_element(By.TAG_NAME, "body").text:
-            containing.append(href)
-    assert containing, f"none of {hrefs[:5]} contains {query}"
-    assert not [e for e in console if e["level"] == "SEVERE"]
-
-
-# Compounds that Pagefind's Japanese segmenter cut differently in pages and in queries.
-COMPOUNDS = ["子ども食堂", "居場所づくり", "多文化共生", "地域ケアプラザ", "NPO法人"]
-
-
-def test_search_finds_every_page_that_has_a_japanese_compound(browser, project_url, project_site):
-    """The search page's own code (its search.js cuts the query) and Pagefind's in Chromium
-    find exactly the pages whose marked content (read here with lxml) contains the query."""
-    regions = {}
-    for path in sorted(project_site.rglob("index.html")):
-        body = lxml.html.parse(str(path)).xpath("//*[@data-pagefind-body]")
-        folder = path.parent.relative_to(project_site).as_posix()
-        if body:
-            regions["/" if folder == "." else f"/{folder}/"] = body[0].text_content()
-    open_page(browser, f"{project_url}/search/")
-    found = browser.execute_async_script(
-        """const [queries, done] = arguments;
-           (async () => {
-             const pagefind = await import("/pagefind/pagefind.js");
-             await pagefind.init();
-             const found = {};
-             for (const query of queries) {
-               const search = await pagefind.search(window.sbSearch.processTerm(query));
-               const pages = await Promise.all(search.results.map((result) => result.data()));
-               found[query] = pages.map((page) => new URL(page.url, location.href).pathname).sort();
-             }
-             done(found);
-           })().catch((error) => done(String(error)));""",
-        COMPOUNDS,
-    )
-    for query in COMPOUNDS:
-        expected = sorted(url for url, text in regions.items() if query in text)
-        assert expected, query
-        assert found[query] == expected, query
-
-
-def test_search_page_takes_the_query_from_the_header_form(browser, project_url):
-    open_page(browser, project_url + "/")
-    browser.find_element(By.ID, "sb-header-q").send_keys("防災", Keys.ENTER)
-    WebDriverWait(browser, 10).until(expected_conditions.url_contains("/search/?q="))
-    assert search_results(browser)
-    violations = run_axe(browser)
-    assert not violations, f"/search/ with results: axe violations:\n{describe(violations)}"

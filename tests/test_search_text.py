@@ -15,6 +15,7 @@ from site_builder.site.search.text import (
     QUERY_EXAMPLES,
     ZERO_WIDTH_SPACE,
     cut_query,
+    cut_words,
     index_key,
     query_terms,
     search_page,
@@ -44,14 +45,36 @@ def test_python_cuts_queries_into_pairs_and_words(query, words):
 
 
 def test_search_js_cuts_queries_as_python_does():
-    queries = [*QUERY_EXAMPLES, '"居場所"', "", "、。", "𠮷野家 ｶﾞｲﾄﾞ"]
-    calls = [[name, query] for query in queries for name in ("cutQuery", "processTerm")]
+    queries = [*QUERY_EXAMPLES, '"居場所"', '"第2回 区"', "", "、。", "𠮷野家 ｶﾞｲﾄﾞ", "区", "鶴見区 NPO法"]
+    calls = [[name, query] for query in queries for name in ("cutQuery", "processTerm", "phrases")]
     results = iter(run_search_js(calls))
     for query in queries:
-        words, terms = next(results), next(results)
+        words, terms, phrases = next(results), next(results), next(results)
         assert words == cut_query(query), query
-        expected = " ".join(query_terms(query)) or query
-        assert terms == (f'"{expected}"' if query.startswith('"') and query_terms(query) else expected), query
+        quoted = query.startswith('"')
+        expected = " ".join(query_terms(query, phrase=quoted)) or query
+        assert terms == (f'"{expected}"' if quoted and query_terms(query) else expected), query
+        parts = [part for part in query.replace('"', " ").split() if len(cut_query(part, phrase=True)) > 1]
+        assert phrases == [f'"{" ".join(query_terms(part, phrase=True))}"' for part in parts], query
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [
+        ("鶴見区", ["鶴見", "見区"]),  # the page's 区 alone follows: not asked for
+        ("鶴見区NPO", ["鶴見", "見区", "区", "NPO"]),  # in a row as the page has them
+        ("NPO法", ["NPO"]),  # 法 begins a pair in the page (法人): asked for outside the phrase
+        ("第2回", ["第", "2"]),
+    ],
+)
+def test_a_phrase_asks_for_the_words_a_page_has_in_a_row(query, words):
+    assert cut_query(query, phrase=True) == words
+
+
+def test_a_page_has_each_run_s_last_character_alone():
+    words, starts = cut_words("鶴見区の、NPO法人。区")
+    assert words == ["鶴見", "見区", "区の", "の", "NPO", "法人", "人", "区"]
+    assert starts == [0, 1, 2, 3, 5, 8, 9, 11]
 
 
 def test_search_js_knows_kana_and_kanji_as_python_does():
@@ -64,7 +87,11 @@ def test_search_js_knows_kana_and_kanji_as_python_does():
 
 def test_pairs_are_kept_under_keys_no_segmenter_cuts():
     assert index_key("子ど") == ("_05b5003069", None)
-    assert index_key("𠮷") == ("_20bb7", None)
+    assert index_key("𠮷") == ("_20bb7_", None)  # one character: never the start of a pair's key
+    assert index_key("ボラ") == index_key("ぼら") == ("_0307c03089", None)  # katakana as hiragana
+    assert index_key("土ヶ") == index_key("土ケ") == index_key("土け")  # 保土ヶ谷 and 保土ケ谷
+    assert query_terms("区") == ["_0533a"] and query_terms("区の", phrase=True) == ["_0533a0306e"]
+    assert query_terms("第2回", phrase=True) == ["_07b2c_", "2"]
     assert index_key("Café") == ("cafe", "café")  # as Pagefind folds Latin words
     assert index_key("NPO") == ("npo", None)
     assert query_terms("NPO法人") == ["NPO", "_06cd504eba"]
@@ -106,7 +133,7 @@ def test_only_the_content_region_is_read(page):
         "子ども食堂の居場所づくり 南区で&NPO法人が取り組む協働事例です。 地域 南区 背景 参加者の声1。以上 注記です"
     )
     for outside in ("サイト名", "ナビゲーション", "目次", "¶", "↩", "隠す", "フッター", "西区"):
-        assert outside not in shown and not [word for word in page.words if word in outside]
+        assert outside not in shown and not [word for word in page.words if len(word) > 1 and word in outside]
 
 
 def test_each_word_has_its_piece_of_the_text_as_shown(page):
@@ -119,7 +146,8 @@ def test_each_word_has_its_piece_of_the_text_as_shown(page):
 
 def test_headings_weigh_more_and_name_their_sections(page):
     heading = page.words.index("背景")
-    assert page.weighted == {**dict.fromkeys(range(11), 7 * 24), heading: 6 * 24}  # h1: 11 pairs
+    h1, h2 = dict.fromkeys(range(12), 7 * 24), dict.fromkeys((heading, heading + 1), 6 * 24)
+    assert page.weighted == {**h1, **h2}  # h1: 11 pairs and り alone; h2: 背景 and 景
     assert page.anchors == [{"element": "h2", "id": "背景", "text": "背景", "location": heading}]
 
 

@@ -143,6 +143,11 @@ def resolve_now(option: str | None) -> dt.datetime:
     return dt.datetime.now(tz=TOKYO)
 
 
+def local_year(value: dt.date | dt.datetime) -> int:
+    """The year of ``value`` in Yokohama (a time late on 31 December UTC is already next year's)."""
+    return (value.astimezone(TOKYO) if isinstance(value, dt.datetime) else value).year
+
+
 def format_date(value: dt.date | dt.datetime) -> str:
     """``2020年7月7日(火)``."""
     day = value.astimezone(TOKYO).date() if isinstance(value, dt.datetime) else value

@@ -156,8 +156,31 @@ def news_pages(site: SiteRenderer) -> list[WebPage]:
     return pages
 
 
+# The kinds of page the search narrows by, as the pages' search facts name them (macros.html).
+SEARCH_KINDS = ("事例", "イベント", "お知らせ", "課題", "メールマガジン")
+# What a result links to when nothing is found: the lists to browse.
+SEARCH_LISTS = (
+    ("/cases/", "協働事例の一覧"),
+    ("/events/", "イベントの一覧"),
+    ("/news/", "お知らせの一覧"),
+    ("/issues/", "課題を知る"),
+)
+
+
 def search_page(site: SiteRenderer) -> list[WebPage]:
-    page = site.page(SEARCH_URL, "サイト内検索", "search.html")
+    published = site.published
+    dated = [entry.meta.start for entry in published.events]
+    dated += [entry.meta.date for entry in published.cases + published.news + published.issues + published.editions]
+    labels_used = {**labels.CASE_STATUS, **labels.EVENT_STATUS}
+    page = site.page(
+        SEARCH_URL,
+        "サイト内検索",
+        "search.html",
+        kinds=SEARCH_KINDS,
+        years=sorted({dates.local_year(value) for value in dated}, reverse=True),
+        lists=[(url, label) for url, label in SEARCH_LISTS if url != "/issues/" or published.issues],
+        statuses={label: status for status, label in labels_used.items()},
+    )
     page.in_sitemap = False
     return [page]
 

@@ -78,6 +78,7 @@ def template_env(theme_dir: Path) -> jinja2.Environment:
         areas=AREA_NAMES,
         iso=dates.iso,
         day=dates.format_date,
+        year=dates.local_year,
         span=dates.format_span,
         event_view=present_event,
     )

@@ -1,49 +1,95 @@
-// Pagefind's search UI, in Japanese, seeded from ?q= so the home page form works.
+// The site search: queries cut as the index was cut, and the search page's form and results.
 //
 // The index holds Japanese text cut by a rule without a dictionary
 // (site_builder/site/search/text.py): after NFKC, every run of kanji and kana becomes its
-// overlapping pairs of characters (子ども食堂 → 子ど ども も食 食堂; one character alone stays
-// itself), every run of other letters and digits one word (NPO法人 → NPO 法人). A query is cut
-// by the same rule here, so each of its pairs is in every page that contains it; a query in
-// double quotes asks for the pairs in a row. Pairs are stored and asked for by a key that
-// Pagefind's own query segmenter leaves whole: "_" and five hex digits per character.
-// tests/test_search_text.py runs this file on the examples the Python side is tested with
-// and compares KANA_KANJI with its ranges.
+// overlapping pairs of characters, then its last character alone (子ども食堂 → 子ど ども も食
+// 食堂 堂); every run of other letters and digits is one word (NPO法人 → NPO 法人). A query
+// is cut by the same rule (without the last character alone), so each of its pairs is in
+// every page that contains it. Pairs are stored and asked for by a key that Pagefind's own
+// query segmenter leaves whole: "_" and five hex digits per character, katakana kept as
+// hiragana (ボランティア and ぼらんてぃあ alike). tests/test_search_text.py runs this file on
+// the examples the Python side is tested with and compares KANA_KANJI with its ranges.
+//
+// A search asks Pagefind for pages with every word of the query (in Pagefind's order of
+// relevance), and for pages with each part of the query (between spaces) as written: its
+// words in a row, a phrase. The pages that have every phrase are the results. Only when
+// no page has them does the page list those with every word apart (大学 … 学生 for 大学生),
+// saying so: Pagefind skips a word no page has, so these may lack some of the query.
 (function () {
+  "use strict";
   // Kanji and kana: the scripts Han, Hiragana and Katakana (Unicode 15), and ー.
   var KANA_KANJI = "\u2e80-\u2e99\u2e9b-\u2ef3\u2f00-\u2fd5\u3005\u3007\u3021-\u3029\u3038-\u303b\u3041-\u3096\u309d-\u309f\u30a1-\u30fa\u30fc-\u30ff\u31f0-\u31ff\u32d0-\u32fe\u3300-\u3357\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufa6d\ufa70-\ufad9\uff66-\uff6f\uff71-\uff9d\u{16fe2}-\u{16fe3}\u{16ff0}-\u{16ff6}\u{1aff0}-\u{1aff3}\u{1aff5}-\u{1affb}\u{1affd}-\u{1affe}\u{1b000}-\u{1b128}\u{1b132}\u{1b150}-\u{1b152}\u{1b155}\u{1b164}-\u{1b168}\u{1f200}\u{20000}-\u{2a6df}\u{2a700}-\u{2b81e}\u{2b820}-\u{2cead}\u{2ceb0}-\u{2ebe0}\u{2ebf0}-\u{2ee5d}\u{2f800}-\u{2fa1d}\u{30000}-\u{3134a}\u{31350}-\u{33479}";
   var WORDS = new RegExp("([" + KANA_KANJI + "]+)|((?:(?![" + KANA_KANJI + "])[\\p{L}\\p{N}])+)", "gu");
+  var KANA_KANJI_START = new RegExp("^[" + KANA_KANJI + "]", "u");
   var PAIR_END = new RegExp("([" + KANA_KANJI + "])</mark>([" + KANA_KANJI + "])", "gu");
+  var PAGE_SIZE = 10; // results shown at once
+  var EXCERPT_LENGTH = 60; // words of the index around a match: pairs, so about 60 characters
 
-  function cutQuery(query) {
+  // The words of a query. A phrase asks for them in a row as a page has them: each run of
+  // kanji and kana but the last keeps its last character alone, and a last run of one
+  // character goes (a page has it as the start of a pair).
+  function cutQuery(query, phrase) {
     var text = query.normalize("NFKC");
     var words = [];
+    var runs = [];
     var match;
     WORDS.lastIndex = 0;
-    while ((match = WORDS.exec(text)) !== null) {
-      if (match[1] === undefined) {
-        words.push(match[2]);
-        continue;
+    while ((match = WORDS.exec(text)) !== null) { runs.push(match); }
+    runs.forEach(function (run, index) {
+      if (run[1] === undefined) {
+        words.push(run[2]);
+        return;
       }
-      var chars = Array.from(match[1]);
-      if (chars.length === 1) { words.push(chars[0]); }
+      var chars = Array.from(run[1]);
+      var last = index === runs.length - 1;
+      if (chars.length === 1) {
+        if (!phrase || !last) { words.push(chars[0]); }
+        return;
+      }
       for (var i = 0; i + 1 < chars.length; i++) { words.push(chars[i] + chars[i + 1]); }
-    }
+      if (phrase && !last) { words.push(chars[chars.length - 1]); }
+    });
     return words;
   }
 
-  function pairKey(word) {
-    return "_" + Array.from(word).map(function (char) {
-      return ("0000" + char.codePointAt(0).toString(16)).slice(-5);
-    }).join("");
+  // Katakana as hiragana, the small ヶ and ヵ of place names as け and か (text.py's KANA_FOLD).
+  function foldKana(char) {
+    var code = char.codePointAt(0);
+    if (char === "ヶ" || char === "ゖ") { return "け"; }
+    if (char === "ヵ" || char === "ゕ") { return "か"; }
+    if ((code >= 0x30a1 && code <= 0x30f4) || code === 0x30fd || code === 0x30fe) { return String.fromCodePoint(code - 0x60); }
+    return char;
   }
 
-  function processTerm(query) {
-    var terms = cutQuery(query).map(function (word) {
-      return new RegExp("^[" + KANA_KANJI + "]", "u").test(word) ? pairKey(word) : word;
+  // A word of kanji and kana as the index keeps it; a lone character ends in "_" in a
+  // phrase (the word it is) and not outside one (the start of a word: 区 finds 区役所).
+  function pairKey(word, phrase) {
+    var chars = Array.from(word);
+    return "_" + chars.map(function (char) {
+      return ("0000" + foldKana(char).codePointAt(0).toString(16)).slice(-5);
+    }).join("") + (phrase && chars.length === 1 ? "_" : "");
+  }
+
+  function terms(query, phrase) {
+    return cutQuery(query, phrase).map(function (word) {
+      return KANA_KANJI_START.test(word) ? pairKey(word, phrase) : word;
     }).join(" ");
-    if (!terms) { return query; }
-    return /^\s*".+"\s*$/.test(query) ? '"' + terms + '"' : terms;
+  }
+
+  // What Pagefind is asked for a query: every word (a query in double quotes: in a row).
+  function processTerm(query) {
+    var quoted = /^\s*".+"\s*$/.test(query);
+    var asked = terms(query, quoted);
+    if (!asked) { return query; }
+    return quoted ? '"' + asked + '"' : asked;
+  }
+
+  // The phrases of a query: each part between spaces whose words must be in a row, as
+  // Pagefind's quoted search (parts of one word need no phrase: none).
+  function phrases(query) {
+    return query.normalize("NFKC").replace(/"/g, " ").split(/\s+/).filter(function (part) {
+      return cutQuery(part, true).length > 1;
+    }).map(function (part) { return '"' + terms(part, true) + '"'; });
   }
 
   // A stored piece of text is a pair's first character: a found pair is marked to its end.
@@ -57,23 +103,329 @@
     return result;
   }
 
-  window.sbSearch = { cutQuery: cutQuery, processTerm: processTerm, processResult: processResult };
+  window.sbSearch = { cutQuery: cutQuery, processTerm: processTerm, phrases: phrases, processResult: processResult };
+
+  // -- the search page -------------------------------------------------------------------
+
+  var FILTERS = [["type", "種類"], ["ward", "地域"], ["year", "年"]];
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) { node.className = className; }
+    if (text !== undefined) { node.textContent = text; }
+    return node;
+  }
+
+  // Pagefind's excerpt: the page's text with < and > escaped and the matches in <mark>.
+  // Built as text nodes and <mark> elements; nothing of it is read as HTML.
+  function excerptNode(excerpt) {
+    var paragraph = element("p", "sb-result__excerpt");
+    var marked = false;
+    excerpt.split(/(<\/?mark>)/).forEach(function (part) {
+      if (part === "<mark>") { marked = true; return; }
+      if (part === "</mark>") { marked = false; return; }
+      if (!part) { return; }
+      var text = part.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
+      paragraph.appendChild(marked ? element("mark", "", text) : document.createTextNode(text));
+    });
+    return paragraph;
+  }
+
+  function Page(form) {
+    this.form = form;
+    this.root = form.getAttribute("data-root") || "/";
+    this.script = form.getAttribute("data-pagefind");
+    this.box = form.querySelector("#sb-search-q");
+    this.status = document.getElementById("sb-search-status");
+    this.list = document.getElementById("sb-search-results");
+    this.more = document.getElementById("sb-search-more");
+    this.none = document.getElementById("sb-search-none");
+    this.wider = document.getElementById("sb-search-wider");
+    var statuses = document.getElementById("sb-search-statuses");
+    this.statuses = statuses ? JSON.parse(statuses.textContent) : {};
+    this.engine = null;
+    this.generation = 0;
+    this.results = [];
+    this.shown = 0;
+  }
+
+  Page.prototype.pagefind = function () {
+    var page = this;
+    if (!page.engine) {
+      page.engine = import(new URL(page.script, window.location.href).href).then(function (pagefind) {
+        return pagefind.options({ excerptLength: EXCERPT_LENGTH }).then(function () { return pagefind; });
+      });
+    }
+    return page.engine;
+  };
+
+  // The form's values: the query and the filters chosen.
+  Page.prototype.chosen = function () {
+    var filters = {};
+    var form = this.form;
+    FILTERS.forEach(function (pair) {
+      var value = form.elements[pair[0]].value;
+      if (value) { filters[pair[0]] = value; }
+    });
+    return { query: this.box.value.trim(), filters: filters };
+  };
+
+  Page.prototype.fill = function (params) {
+    var form = this.form;
+    this.box.value = params.get("q") || "";
+    FILTERS.forEach(function (pair) {
+      var select = form.elements[pair[0]];
+      var value = params.get(pair[0]) || "";
+      var known = Array.prototype.some.call(select.options, function (option) { return option.value === value; });
+      select.value = known ? value : "";
+    });
+  };
+
+  Page.prototype.address = function (query, filters) {
+    var params = new URLSearchParams();
+    if (query) { params.set("q", query); }
+    FILTERS.forEach(function (pair) { if (filters[pair[0]]) { params.set(pair[0], filters[pair[0]]); } });
+    var text = params.toString();
+    return window.location.pathname + (text ? "?" + text : "");
+  };
+
+  // ``{results, apart}``: the pages with every phrase of the query in Pagefind's order of
+  // relevance; if there are none, the pages with its words apart (``apart`` true).
+  Page.prototype.find = function (pagefind, query, filters) {
+    var page = this;
+    if (!query) {
+      return pagefind.search(null, { filters: filters, sort: { date: "desc" } }).then(function (found) {
+        return { results: found.results, apart: false };
+      });
+    }
+    var quoted = /^\s*".+"\s*$/.test(query);
+    var asked = [pagefind.search(processTerm(quoted ? query.trim().slice(1, -1) : query), { filters: filters })];
+    phrases(query).forEach(function (phrase) { asked.push(pagefind.search(phrase, { filters: filters })); });
+    return Promise.all(asked).then(function (searches) {
+      var every = searches[0].results;
+      if (searches.length === 1) { return { results: every, apart: false }; }
+      var inAll = null;
+      searches.slice(1).forEach(function (search) {
+        var ids = {};
+        search.results.forEach(function (result) { if (!inAll || inAll[result.id]) { ids[result.id] = true; } });
+        inAll = ids;
+      });
+      var exact = every.filter(function (result) { return inAll[result.id]; });
+      if (searches.length === 2 && query.trim().split(/\s+/).length === 1) {
+        // One phrase: its results mark (and centre the excerpt on) the phrase, not each pair.
+        var byId = {};
+        searches[1].results.forEach(function (result) { byId[result.id] = result; });
+        exact = exact.map(function (result) { return byId[result.id]; });
+      }
+      if (exact.length || quoted) { return { results: exact, apart: false }; }
+      return page.apart(pagefind, query, filters, every);
+    });
+  };
+
+  // Of ``every`` (pages with every word of the query that some page has), those with each
+  // such word, if these words hold every character of the query: a compound a page has in
+  // other words (食堂 … 子ども for 食堂子ども: 堂子 is on no page) is found by its parts, a
+  // query with a part no page has (ぺんぎん) finds nothing.
+  Page.prototype.apart = function (pagefind, query, filters, every) {
+    var text = query.normalize("NFKC");
+    var runs = [];
+    var match;
+    WORDS.lastIndex = 0;
+    while ((match = WORDS.exec(text)) !== null) { runs.push(match); }
+    var groups = runs.map(function (run) {
+      var words = run[1] === undefined ? [run[2]] : cutQuery(run[1], false);
+      return words.map(function (word) { return KANA_KANJI_START.test(word) ? pairKey(word, false) : word; });
+    });
+    var keys = [].concat.apply([], groups);
+    return Promise.all(keys.map(function (key) { return pagefind.search(key, { filters: filters }); })).then(function (searches) {
+      var pages = {};
+      keys.forEach(function (key, index) {
+        var ids = {};
+        searches[index].results.forEach(function (result) { ids[result.id] = true; });
+        pages[key] = searches[index].results.length ? ids : null;
+      });
+      var held = groups.every(function (group) {
+        // One word holds itself; pair i of a run holds its characters i and i + 1.
+        if (group.length === 1) { return pages[group[0]] !== null; }
+        for (var char = 0; char <= group.length; char++) {
+          if (!(pages[group[char - 1]] || pages[group[char]])) { return false; }
+        }
+        return true;
+      });
+      var found = keys.filter(function (key) { return pages[key]; }).map(function (key) { return pages[key]; });
+      var results = !held ? [] : every.filter(function (result) {
+        return found.every(function (ids) { return ids[result.id]; });
+      });
+      return { results: results, apart: results.length > 0 };
+    });
+  };
+
+  Page.prototype.run = function () {
+    var page = this;
+    var chosen = page.chosen();
+    var generation = ++page.generation;
+    page.status.removeAttribute("data-done");
+    page.list.textContent = "";
+    page.more.hidden = true;
+    page.none.hidden = true;
+    page.results = [];
+    page.shown = 0;
+    if (!chosen.query && !Object.keys(chosen.filters).length) {
+      page.status.textContent = "";
+      page.status.setAttribute("data-count", "0");
+      page.status.setAttribute("data-done", "true");
+      return Promise.resolve();
+    }
+    page.status.textContent = "検索しています…";
+    return page.pagefind().then(function (pagefind) {
+      return page.find(pagefind, chosen.query, chosen.filters).then(function (found) {
+        if (generation !== page.generation) { return null; }
+        var results = found.results;
+        page.results = results;
+        page.status.setAttribute("data-count", String(results.length));
+        page.status.textContent = page.summary(chosen, results.length, found.apart);
+        if (!results.length) { return page.suggest(pagefind, chosen, generation); }
+        return page.showMore(generation);
+      });
+    }).then(function () {
+      if (generation === page.generation) { page.status.setAttribute("data-done", "true"); }
+    }).catch(function (error) {
+      if (generation !== page.generation) { return; }
+      page.status.textContent = "検索できませんでした。ページを読み込み直してください。";
+      page.status.setAttribute("data-done", "true");
+      if (window.console) { window.console.error(error); }
+    });
+  };
+
+  Page.prototype.summary = function (chosen, count, apart) {
+    var narrowed = FILTERS.filter(function (pair) { return chosen.filters[pair[0]]; }).map(function (pair) {
+      return pair[1] + "：" + (pair[0] === "year" ? chosen.filters.year + "年" : chosen.filters[pair[0]]);
+    });
+    var what = chosen.query ? "「" + chosen.query + "」" : "";
+    var within = narrowed.length ? "（" + narrowed.join("、") + "）" : "";
+    if (!count) { return what + within + "に一致するページはありませんでした。"; }
+    if (apart) { return what + "をそのまま含むページはありませんでした。言葉を分けて含むページ" + within + "：" + count + "件"; }
+    return (what ? what + "の検索結果" : "絞り込みの結果") + within + "：" + count + "件";
+  };
+
+  Page.prototype.showMore = function (generation) {
+    var page = this;
+    var batch = page.results.slice(page.shown, page.shown + PAGE_SIZE);
+    page.shown += batch.length;
+    return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
+      if (generation !== page.generation) { return; }
+      pages.forEach(function (data) { page.list.appendChild(page.item(processResult(data))); });
+      page.more.hidden = page.shown >= page.results.length;
+      page.more.textContent = "さらに表示（残り" + (page.results.length - page.shown) + "件）";
+    });
+  };
+
+  // One result: its title (a link), kind, status, date and wards, and the excerpt.
+  Page.prototype.item = function (data) {
+    var meta = data.meta || {};
+    var filters = data.filters || {};
+    var kind = (filters.type || [])[0] || "ページ";
+    var item = element("li", "sb-result");
+    var heading = element("h2", "sb-result__title");
+    var link = element("a", "sb-result__link", meta.title || data.url);
+    link.href = new URL(this.root + data.url.replace(/^\//, ""), window.location.href).href;
+    heading.appendChild(link);
+    item.appendChild(heading);
+    var facts = element("p", "sb-result__meta");
+    facts.appendChild(element("span", "sb-badge sb-badge--kind", kind));
+    if (meta.status) {
+      var status = this.statuses[meta.status];
+      facts.appendChild(document.createTextNode(" "));
+      facts.appendChild(element("span", "sb-badge" + (status ? " sb-badge--" + status : ""), meta.status));
+    }
+    if (meta.date) {
+      facts.appendChild(document.createTextNode(" "));
+      facts.appendChild(element("span", "sb-result__date", meta.date));
+    }
+    if ((filters.ward || []).length) {
+      facts.appendChild(document.createTextNode(" "));
+      facts.appendChild(element("span", "sb-result__wards", filters.ward.join("・")));
+    }
+    item.appendChild(facts);
+    if (data.excerpt) { item.appendChild(excerptNode(data.excerpt)); }
+    return item;
+  };
+
+  // Nothing found: how many pages each filter dropped would find, and the lists to browse.
+  Page.prototype.suggest = function (pagefind, chosen, generation) {
+    var page = this;
+    var active = FILTERS.filter(function (pair) { return chosen.filters[pair[0]]; });
+    var words = chosen.query.split(/\s+/).filter(Boolean);
+    var tries = active.map(function (pair) {
+      var fewer = {};
+      Object.keys(chosen.filters).forEach(function (name) { if (name !== pair[0]) { fewer[name] = chosen.filters[name]; } });
+      return { label: "「" + pair[1] + "：" + (pair[0] === "year" ? chosen.filters.year + "年" : chosen.filters[pair[0]]) + "」の絞り込みを外す", query: chosen.query, filters: fewer };
+    });
+    if (words.length > 1) {
+      words.forEach(function (word) {
+        tries.push({ label: "「" + word + "」だけで探す", query: word, filters: chosen.filters });
+      });
+    }
+    var counting = tries.map(function (attempt) {
+      return page.find(pagefind, attempt.query, attempt.filters).then(function (found) { return found.results; });
+    });
+    return Promise.all(counting).then(function (found) {
+      if (generation !== page.generation) { return; }
+      page.wider.textContent = "";
+      tries.forEach(function (attempt, index) {
+        if (!found[index].length) { return; }
+        var item = element("li");
+        var link = element("a", "", attempt.label + "（" + found[index].length + "件）");
+        link.href = page.address(attempt.query, attempt.filters);
+        item.appendChild(link);
+        page.wider.appendChild(item);
+      });
+      document.getElementById("sb-search-wider-box").hidden = !page.wider.children.length;
+      page.none.hidden = false;
+    });
+  };
+
+  Page.prototype.start = function () {
+    var page = this;
+    page.form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var chosen = page.chosen();
+      window.history.pushState(null, "", page.address(chosen.query, chosen.filters));
+      page.run();
+    });
+    FILTERS.forEach(function (pair) {
+      page.form.elements[pair[0]].addEventListener("change", function () {
+        var chosen = page.chosen();
+        window.history.replaceState(null, "", page.address(chosen.query, chosen.filters));
+        page.run();
+      });
+    });
+    page.more.addEventListener("click", function () {
+      var next = page.list.children.length;
+      page.showMore(page.generation).then(function () {
+        var first = page.list.children[next];
+        var link = first && first.querySelector("a");
+        if (link) { link.focus(); }
+      });
+    });
+    page.wider.addEventListener("click", function (event) {
+      var link = event.target.closest("a");
+      if (!link) { return; }
+      event.preventDefault();
+      window.history.pushState(null, "", link.getAttribute("href"));
+      page.fill(new URLSearchParams(window.location.search));
+      page.run();
+    });
+    window.addEventListener("popstate", function () {
+      page.fill(new URLSearchParams(window.location.search));
+      page.run();
+    });
+    page.fill(new URLSearchParams(window.location.search));
+    page.run();
+  };
 
   window.addEventListener("DOMContentLoaded", function () {
-    if (!document.getElementById("sb-search") || typeof PagefindUI === "undefined") { return; }
-    var ui = new PagefindUI({
-      element: "#sb-search",
-      processTerm: processTerm,
-      processResult: processResult,
-      showSubResults: true,
-      showImages: false,
-      excerptLength: 60, // words of the index: pairs, so about 60 characters
-      translations: { placeholder: "キーワードを入力", zero_results: "「[SEARCH_TERM]」に一致する結果はありません" }
-    });
-    // Pagefind names its box only by a title attribute: name it by the visible heading.
-    var box = document.querySelector("#sb-search input");
-    if (box) { box.setAttribute("aria-labelledby", "sb-search-title"); }
-    var query = new URLSearchParams(window.location.search).get("q");
-    if (query) { ui.triggerSearch(query); }
+    var form = document.getElementById("sb-search-form");
+    if (form && form.getAttribute("data-pagefind")) { new Page(form).start(); }
   });
 })();

@@ -65,6 +65,13 @@ KANA_KANJI = "".join(f"{chr(a)}-{chr(b)}" for a, b in KANA_KANJI_RANGES)
 # A run of kanji and kana (cut into pairs), or a run of other letters and digits.
 WORDS = re.compile(rf"([{KANA_KANJI}]+)|[^\W_{KANA_KANJI}]+")
 KANA_KANJI_WORD = re.compile(rf"[{KANA_KANJI}]")
+# Katakana is kept as hiragana (ボランティア and ぼらんてぃあ, コドモ and こども alike): ァ…ヶ → ぁ…ゖ, ヽヾ → ゝゞ.
+# The small ヶ and ヵ of place names and counters as け and か (保土ヶ谷 and 保土ケ谷 alike).
+KANA_FOLD = {
+    **{chr(code): chr(code - 0x60) for code in [*range(0x30A1, 0x30F5), 0x30FD, 0x30FE]},
+    **dict.fromkeys("ヶゖ", "け"),
+    **dict.fromkeys("ヵゕ", "か"),
+}
 GRAPHEMES = regex.compile(r"\X")
 SPACES = regex.compile(r"\s+")
 ZERO_WIDTH_SPACE = "\u200b"  # Pagefind's excerpts split stored text at it: never inside a piece
@@ -102,9 +109,13 @@ QUERY_EXAMPLES = {
 }
 
 
-def cut_words(text: str) -> tuple[list[str], list[int]]:
+def cut_words(text: str, last: bool = True) -> tuple[list[str], list[int]]:
     """The words of ``text`` (see the module's docstring), and for each the index in
-    ``text`` where the word's piece of the text as shown begins."""
+    ``text`` where the word's piece of the text as shown begins. With ``last``, as a page
+    is indexed, the last character of each run of kanji and kana is a word of its own
+    after the run's pairs (鶴見区 → 鶴見 見区 区), so that every character of a page begins a
+    word and a query of one character (区, 町) finds each page that has it; a query needs no
+    such word (its pairs are in a page in a row, the last one included)."""
     normal, source = normalize(text)
     words: list[str] = []
     starts: list[int] = []
@@ -117,19 +128,40 @@ def cut_words(text: str) -> tuple[list[str], list[int]]:
         else:
             words += map(str.__add__, run[:-1], run[1:])
             starts += range(start, end - 1)
+            if last:
+                words.append(run[-1])
+                starts.append(end - 1)
     if source is not None:
         starts = [source[start] for start in starts]
     return words, starts
 
 
-def cut_query(text: str) -> list[str]:
-    """The words of a query, as search.js cuts them (its Python twin, for tests)."""
-    return cut_words(text)[0]
+def cut_query(text: str, phrase: bool = False) -> list[str]:
+    """The words of a query, as search.js cuts them (its Python twin, for tests). A
+    ``phrase`` asks for its words in a row as a page has them: each run of kanji and kana
+    but the last keeps the word of its last character, and a last run of one character
+    goes (a page has it as the start of a pair: the words before it say enough)."""
+    if not phrase:
+        return cut_words(text, last=False)[0]
+    words = cut_words(text)[0]
+    runs = list(WORDS.finditer(normalize(text)[0]))
+    if runs and runs[-1].group(1) is not None:
+        words.pop()  # the last run's last character alone, or the run of one character
+    return words
 
 
-def query_terms(text: str) -> list[str]:
-    """What search.js hands Pagefind for a query: pairs by their key, other words as typed."""
-    return [index_key(word)[0] if KANA_KANJI_WORD.match(word) else word for word in cut_query(text)]
+def query_terms(text: str, phrase: bool = False) -> list[str]:
+    """What search.js hands Pagefind for a query: kanji and kana by their key, other
+    words as typed. Outside a phrase one character is asked for as the start of a word
+    (区 finds 区役所 and 鶴見区), in a phrase as the word it is."""
+    terms = []
+    for word in cut_query(text, phrase):
+        if not KANA_KANJI_WORD.match(word):
+            terms.append(word)
+        else:
+            key = index_key(word)[0]
+            terms.append(key if phrase or len(word) > 1 else key.rstrip("_"))
+    return terms
 
 
 _KEYS: dict[str, tuple[str, str | None]] = {}
@@ -139,16 +171,22 @@ def index_key(word: str) -> tuple[str, str | None]:
     """``(key, form)``: where the index keeps a word, and the form it was folded from
     (``None``: the same). Pagefind's search code cuts a Japanese query again with the
     browser's dictionary segmenter (Intl.Segmenter), which would take pairs apart: a pair
-    (or lone character) of kanji and kana is kept, and asked for, as ``_`` and the five hex
-    digits of each character (子ど → ``_05b5003069``; a key's start finds the pairs that
-    begin with it). Other words as Pagefind keeps them: lower case, letters and digits,
+    of kanji and kana is kept, and asked for, as ``_`` and the five hex digits of each
+    character, katakana as hiragana (子ど → ``_05b5003069``, ボラ → ``_0307c03089``); a lone
+    character ends in another ``_`` (区 → ``_0533a_``). A query of one character asks for
+    the start of a key, which finds it alone and the pairs that begin with it; no lone
+    character's key is the start of a pair's, so Pagefind, which asks for the longest key
+    that begins a word it cannot find, never takes a pair's first character for the pair.
+    Other words as Pagefind keeps them: lower case, letters and digits,
     without diacritics, the word with them kept as its form (Café → ``cafe``, ``café``)."""
     found = _KEYS.get(word)
     if found is None:
         if len(_KEYS) > 1_000_000:
             _KEYS.clear()
         if KANA_KANJI_WORD.match(word):
-            found = ("_" + "".join(f"{ord(char):05x}" for char in word), None)
+            found = ("_" + "".join(f"{ord(KANA_FOLD.get(char, char)):05x}" for char in word), None)
+            if len(word) == 1:  # ends in "_": never the start of a pair's key (Pagefind's fallback)
+                found = (found[0] + "_", None)
         else:
             lower = "".join(char for char in word.lower() if char.isalnum())
             key = lower
