@@ -1,17 +1,25 @@
-"""Japanese search recall: Pagefind on our site vs Material's lunr on the baseline.
+"""Japanese search recall and precision, measured through the site's search page in Chromium.
 
     .venv/bin/python bench/recall.py [--items 1000] [--work bench/out] [--no-write]
 
-Uses the sites ``bench/run.py`` left in ``--work`` (building them when missing):
-ours (Pagefind's search code over the index site_builder/site/search/bundle.py writes)
-and the plain MkDocs + Material baseline (``search`` plugin, ``lang: ja``).
-``bench/search_query.mjs`` runs every query in Node with each site's own browser search
-code (ours: the query turned into terms by the site's assets/search.js, as its search
-page does). A page is *relevant* to a query
-when the query occurs in its title, summary or body as generated; recall is the
-share of relevant item pages a search returns, and "other" counts returned item
-pages that do not contain the query (our pages also index their facts: partners,
-wards, tags).
+Uses the sites ``bench/run.py`` left in ``--work`` (building them when missing): ours
+and the plain MkDocs + Material baseline (``search`` plugin, ``lang: ja``). Each query of
+:data:`QUERIES` (at least 60, by the kind of thing readers type) is typed as a reader
+would: our site's ``/search/?q=…`` is opened in headless Chromium (served on 127.0.0.1),
+every result is listed (さらに表示 pressed until none is left) in the order shown.
+Material's lunr runs in Node with its own search worker (``bench/search_query.mjs``) for
+comparison, on recall only.
+
+A page is *relevant* to a query when it is an item page (a case, event or news item)
+whose text as shown contains the query after NFKC (a query with spaces: each of its
+words): the content region of the built page (what ``data-pagefind-body`` marks, without
+what ``data-pagefind-ignore`` marks), read with lxml, which holds the title, summary and
+body and the item's facts: wards in kanji, partners, case and event status, series and
+tags. Nothing of the search index's code decides it.
+
+*Recall*: relevant item pages found / relevant item pages. *Precision@5*: of the first
+five results shown (or all, when fewer), the share that are relevant item pages; a query
+that shows nothing counts 0. *Other*: item pages shown that do not contain the query.
 """
 
 from __future__ import annotations
@@ -21,35 +29,95 @@ import json
 import subprocess
 import sys
 import tempfile
+import time
+import unicodedata
+import urllib.parse
+from collections import defaultdict
 from pathlib import Path
 
+import lxml.html
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import generate  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 import run  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 
+from tests.served_site import chromium, serve  # noqa: E402 the repository joins sys.path above
+
 START, END = "<!-- recall:start -->", "<!-- recall:end -->"
-LABELS = {
-    "site": "Pagefind, our index and search page",
-    "material": "Material lunr `ja` (baseline)",
-}
-# Words from the generated bodies: kanji compounds, katakana, okurigana, mixed script.
+ITEMS = ("/cases/", "/events/", "/news/")
+# (kind, query). The first 13 are the queries of the earlier benchmark.
 QUERIES = [
-    "子ども食堂",
-    "防災マップ",
-    "多文化共生",
-    "空き家",
-    "フードバンク",
-    "商店街",
-    "プログラミング",
-    "認知症",
-    "見守り",
-    "里山",
-    "やさしい日本語",
-    "乗合タクシー",
-    "避難所",
+    ("kanji compound", "子ども食堂"),
+    ("kanji compound", "防災マップ"),
+    ("kanji compound", "多文化共生"),
+    ("kanji compound", "空き家"),
+    ("katakana", "フードバンク"),
+    ("kanji compound", "商店街"),
+    ("katakana", "プログラミング"),
+    ("kanji compound", "認知症"),
+    ("kanji compound", "見守り"),
+    ("kanji compound", "里山"),
+    ("hiragana", "やさしい日本語"),
+    ("kanji compound", "乗合タクシー"),
+    ("kanji compound", "避難所"),
+    ("kanji compound", "大学生"),
+    ("kanji compound", "移動支援"),
+    ("kanji compound", "学習支援"),
+    ("kanji compound", "地域猫"),
+    ("kanji compound", "谷戸田"),
+    ("kanji compound", "要援護者名簿"),
+    ("kanji compound", "二酸化炭素"),
+    ("katakana", "リノベーション"),
+    ("katakana", "ワークショップ"),
+    ("katakana", "マルシェ"),
+    ("katakana", "チャレンジショップ"),
+    ("katakana", "プレーパーク"),
+    ("katakana", "コーディネーター"),
+    ("katakana", "キャッシュレス"),
+    ("hiragana", "ささえあい"),
+    ("hiragana", "つながり"),
+    ("hiragana", "ひだまり"),
+    ("hiragana", "ひきこもり"),
+    ("hiragana", "まちづくり"),
+    ("mixed script", "NPO法人"),
+    ("mixed script", "SDGs"),
+    ("mixed script", "IT"),
+    ("mixed script", "スペースA・B"),
+    ("mixed script", "目標11"),
+    ("ward", "鶴見区"),
+    ("ward", "鶴見"),
+    ("ward", "保土ケ谷区"),
+    ("ward", "金沢区"),
+    ("ward", "港北"),
+    ("ward", "市内全域"),
+    ("series", "トライアルスタジオ"),
+    ("series", "みらいリンクフォーラム"),
+    ("series", "オープンダイアログ"),
+    ("series", "パブリックアクション"),
+    ("partner", "地区社会福祉協議会"),
+    ("partner", "地域連携センター"),
+    ("partner", "自治会"),
+    ("partner", "地域振興課"),
+    ("partner", "たまプラーザ"),
+    ("status", "中止"),
+    ("status", "延期"),
+    ("status", "オンライン開催に変更"),
+    ("status", "実施中"),
+    ("status", "検討中"),
+    ("width variant", "ＮＰＯ法人"),
+    ("width variant", "ｺﾐｭﾆﾃｨﾊｳｽ"),
+    ("width variant", "ＳＤＧｓ"),
+    ("width variant", "ﾌｰﾄﾞﾊﾞﾝｸ"),
+    ("width variant", "３か月"),
+    ("two words", "子ども食堂 学習支援"),
+    ("two words", "防災 訓練"),
+    ("two words", "空き家 相談会"),
+    ("two words", "認知症 カフェ"),
+    ("two words", "商店街 マルシェ"),
 ]
+KINDS = list(dict.fromkeys(kind for kind, _ in QUERIES))
 
 
 def ensure_sites(n: int, work: Path) -> tuple[Path, Path]:
@@ -64,18 +132,71 @@ def ensure_sites(n: int, work: Path) -> tuple[Path, Path]:
     return project / "site", baseline / "site"
 
 
-def relevant(n: int) -> dict[str, set[str]]:
-    items = generate.generate_items(n)
-    texts = {item.url: f"{item.title}\n{item.front['summary']}\n{item.body}" for item in items}
-    return {query: {url for url, text in texts.items() if query in text} for query in QUERIES}
+def item_texts(site: Path) -> dict[str, str]:
+    """``{url: text}`` of every item page: its content region without what is marked to be
+    ignored, in NFKC."""
+    texts = {}
+    for folder in ITEMS:
+        for path in sorted((site / folder.strip("/")).glob("*/index.html")):
+            if path.parent.name == "page":
+                continue
+            regions = lxml.html.parse(str(path)).xpath("//*[@data-pagefind-body]")
+            if not regions:
+                continue
+            for ignored in regions[0].xpath(".//*[@data-pagefind-ignore]"):
+                ignored.drop_tree()
+            texts[f"{folder}{path.parent.name}/"] = unicodedata.normalize("NFKC", regions[0].text_content())
+    return texts
 
 
-def search(mode: str, site: Path) -> dict[str, set[str]]:
+def relevant(texts: dict[str, str]) -> dict[str, set[str]]:
+    wanted = {}
+    for _, query in QUERIES:
+        words = unicodedata.normalize("NFKC", query).split()
+        wanted[query] = {url for url, text in texts.items() if all(word in text for word in words)}
+    return wanted
+
+
+def search_page(site: Path) -> dict[str, list[str]]:
+    """Every query through ``/search/?q=…`` in Chromium: the result paths in the order shown."""
+    found = {}
+    with serve(site) as base, chromium("--window-size=1280,900") as driver:
+        for _, query in QUERIES:
+            driver.get(f"{base}/search/?{urllib.parse.urlencode({'q': query})}")
+            found[query] = all_results(driver)
+            errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+            if errors:
+                raise RuntimeError(f"{query}: the search page logged {errors}")
+    return found
+
+
+def all_results(driver) -> list[str]:
+    """The results of the search the page runs, after pressing さらに表示 until all are shown."""
+    wait(driver, "return document.getElementById('sb-search-status').dataset.done === 'true'")
+    while driver.execute_script("return !document.getElementById('sb-search-more').hidden"):
+        shown = driver.execute_script("return document.querySelectorAll('.sb-result').length")
+        driver.execute_script("document.getElementById('sb-search-more').click()")
+        wait(driver, f"return document.querySelectorAll('.sb-result').length > {shown}")
+    links = driver.execute_script(
+        "return [...document.querySelectorAll('#sb-search-results .sb-result__link')].map(a => a.href)"
+    )
+    return [urllib.parse.urlsplit(link).path for link in links]
+
+
+def wait(driver, condition: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while not driver.execute_script(condition):
+        if time.monotonic() > deadline:
+            raise TimeoutError(condition)
+        time.sleep(0.02)
+
+
+def material(site: Path) -> dict[str, set[str]]:
     with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as queries:
-        json.dump(QUERIES, queries, ensure_ascii=False)
+        json.dump([query for _, query in QUERIES], queries, ensure_ascii=False)
         queries.flush()
         result = subprocess.run(
-            ["node", str(HERE / "search_query.mjs"), mode, str(site), queries.name],
+            ["node", str(HERE / "search_query.mjs"), "material", str(site), queries.name],
             capture_output=True,
             text=True,
             check=True,
@@ -83,26 +204,62 @@ def search(mode: str, site: Path) -> dict[str, set[str]]:
     return {query: set(pages) for query, pages in json.loads(result.stdout).items()}
 
 
-def table(n: int, wanted: dict[str, set[str]], found: dict[str, dict[str, set[str]]]) -> str:
-    items = {item.url for item in generate.generate_items(n)}
+def precision_at_5(shown: list[str], wanted: set[str]) -> float:
+    first = shown[:5]
+    return sum(url in wanted for url in first) / len(first) if first else 0.0
+
+
+def table(n: int, wanted: dict[str, set[str]], ours: dict[str, list[str]], lunr: dict[str, set[str]]) -> str:
+    per_kind: dict[str, list[str]] = defaultdict(list)
+    for kind, query in QUERIES:
+        per_kind[kind].append(query)
+
+    def figures(queries: list[str]) -> tuple[int, int, int, float, int]:
+        total = sum(len(wanted[q]) for q in queries)
+        found = sum(len(set(ours[q]) & wanted[q]) for q in queries)
+        other = sum(len({u for u in ours[q] if u.startswith(ITEMS)} - wanted[q]) for q in queries)
+        precision = sum(precision_at_5(ours[q], wanted[q]) for q in queries) / len(queries)
+        lunr_found = sum(len(lunr[q] & wanted[q]) for q in queries)
+        return total, found, other, precision, lunr_found
+
     lines = [
-        f"N = {n:,} items; {len(QUERIES)} queries. Recall = relevant item pages found / relevant item pages.",
+        f"N = {n:,} items; {len(QUERIES)} queries, each typed into the search page (`/search/?q=…`) in "
+        "headless Chromium; every result listed. Recall = relevant item pages found / relevant item pages; "
+        "P@5 = share of the first five results shown that are relevant (mean over the queries); other = "
+        "item pages shown without the query. Material's lunr (`lang: ja`, its own worker in Node) on the "
+        "same bodies, recall only.",
         "",
-        "| query | relevant | " + " | ".join(f"{LABELS[mode]} found (other)" for mode in found) + " |",
-        "|---|---:|" + "---:|" * len(found),
+        "| kind | queries | relevant | found | recall | P@5 | other | lunr recall |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    totals = {mode: 0 for mode in found}
-    for query in QUERIES:
-        cells = []
-        for mode in found:
-            hits = found[mode][query] & items
-            totals[mode] += len(hits & wanted[query])
-            cells.append(f"{len(hits & wanted[query])} ({len(hits - wanted[query])})")
-        lines.append(f"| {query} | {len(wanted[query])} | " + " | ".join(cells) + " |")
-    total = sum(len(pages) for pages in wanted.values())
-    summary = " | ".join(f"**{100 * totals[mode] / total:.0f} %**" for mode in found)
-    lines.append(f"| **recall** | {total} | {summary} |")
+    for kind in KINDS:
+        total, found, other, precision, lunr_found = figures(per_kind[kind])
+        lines.append(
+            f"| {kind} | {len(per_kind[kind])} | {total} | {found} | {percent(found, total)} | "
+            f"{precision:.2f} | {other} | {percent(lunr_found, total)} |"
+        )
+    total, found, other, precision, lunr_found = figures([query for _, query in QUERIES])
+    lines.append(
+        f"| **all** | {len(QUERIES)} | {total} | {found} | **{percent(found, total)}** | **{precision:.2f}** | "
+        f"{other} | {percent(lunr_found, total)} |"
+    )
+    lines += ["", "<details><summary>Each query</summary>", ""]
+    lines += ["| kind | query | relevant | found | P@5 | other | lunr found |", "|---|---|---:|---:|---:|---:|---:|"]
+    for kind, query in QUERIES:
+        other = len({u for u in ours[query] if u.startswith(ITEMS)} - wanted[query])
+        lines.append(
+            f"| {kind} | {query} | {len(wanted[query])} | {len(set(ours[query]) & wanted[query])} | "
+            f"{precision_at_5(ours[query], wanted[query]):.2f} | {other} | {len(lunr[query] & wanted[query])} |"
+        )
+    lines += ["", "</details>"]
+    missed = {q: sorted(wanted[q] - set(ours[q])) for _, q in QUERIES if wanted[q] - set(ours[q])}
+    if missed:
+        lines += ["", "Not found: " + "; ".join(f"{q}: {', '.join(urls[:5])}" for q, urls in missed.items())]
     return "\n".join(lines)
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.1f} %" if whole else "–"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -112,8 +269,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     ours, baseline = ensure_sites(args.items, args.work.resolve())
-    found = {"site": search("site", ours), "material": search("material", baseline)}
-    text = table(args.items, relevant(args.items), found)
+    wanted = relevant(item_texts(ours))
+    empty = [query for _, query in QUERIES if not wanted[query]]
+    if empty:
+        raise SystemExit(f"queries that no item page contains: {', '.join(empty)}")
+    text = table(args.items, wanted, search_page(ours), material(baseline))
     print(text)
     if not args.no_write:
         current = run.RESULTS.read_text(encoding="utf-8") if run.RESULTS.exists() else "# Benchmark results\n"
