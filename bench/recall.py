@@ -35,15 +35,13 @@ import urllib.parse
 from collections import defaultdict
 from pathlib import Path
 
-import lxml.html
-
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import generate  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 import run  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 
-from tests.served_site import chromium, serve  # noqa: E402 the repository joins sys.path above
+from tests.served_site import chromium, item_texts, serve  # noqa: E402 the repository joins sys.path above
 
 START, END = "<!-- recall:start -->", "<!-- recall:end -->"
 ITEMS = ("/cases/", "/events/", "/news/")
@@ -130,23 +128,6 @@ def ensure_sites(n: int, work: Path) -> tuple[Path, Path]:
         generate.write_baseline(baseline, items, "one")
         subprocess.run([run.PYTHON, "-m", "mkdocs", "build", "--quiet"], cwd=baseline, check=True)
     return project / "site", baseline / "site"
-
-
-def item_texts(site: Path) -> dict[str, str]:
-    """``{url: text}`` of every item page: its content region without what is marked to be
-    ignored, in NFKC."""
-    texts = {}
-    for folder in ITEMS:
-        for path in sorted((site / folder.strip("/")).glob("*/index.html")):
-            if path.parent.name == "page":
-                continue
-            regions = lxml.html.parse(str(path)).xpath("//*[@data-pagefind-body]")
-            if not regions:
-                continue
-            for ignored in regions[0].xpath(".//*[@data-pagefind-ignore]"):
-                ignored.drop_tree()
-            texts[f"{folder}{path.parent.name}/"] = unicodedata.normalize("NFKC", regions[0].text_content())
-    return texts
 
 
 def relevant(texts: dict[str, str]) -> dict[str, set[str]]:
@@ -269,7 +250,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
     ours, baseline = ensure_sites(args.items, args.work.resolve())
-    wanted = relevant(item_texts(ours))
+    wanted = relevant(item_texts(ours, ITEMS))
     empty = [query for _, query in QUERIES if not wanted[query]]
     if empty:
         raise SystemExit(f"queries that no item page contains: {', '.join(empty)}")

@@ -13,9 +13,11 @@ import http.server
 import shutil
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 
+import lxml.html
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 
@@ -99,3 +101,25 @@ def page_paths(site_dir: Path) -> list[str]:
         path = "/" + file.relative_to(site_dir).as_posix()
         paths.append(path.removesuffix("index.html"))
     return paths
+
+
+ITEM_FOLDERS = ("/cases/", "/events/", "/news/", "/issues/")
+
+
+def item_texts(site: Path, folders: tuple[str, ...] = ITEM_FOLDERS) -> dict[str, str]:
+    """``{url: text}`` of the item pages of ``site`` in ``folders``: each page's content
+    region (what ``data-pagefind-body`` marks) without what it marks to ignore, read with
+    lxml and in NFKC: what a page shows a reader, read without the search index's code
+    (tests/test_search_page.py and bench/recall.py judge search results by it)."""
+    texts = {}
+    for folder in folders:
+        for path in sorted((site / folder.strip("/")).glob("*/index.html")):
+            if path.parent.name == "page":
+                continue
+            regions = lxml.html.parse(str(path)).xpath("//*[@data-pagefind-body]")
+            if not regions:
+                continue
+            for ignored in regions[0].xpath(".//*[@data-pagefind-ignore]"):
+                ignored.drop_tree()
+            texts[f"{folder}{path.parent.name}/"] = unicodedata.normalize("NFKC", regions[0].text_content())
+    return texts

@@ -16,7 +16,6 @@ import unicodedata
 import urllib.parse
 from pathlib import Path
 
-import lxml.html
 import pytest
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -28,10 +27,10 @@ from site_builder.content.dates import TOKYO, as_instant
 from site_builder.content.wards import AREA_NAMES
 from site_builder.pipeline import build_site
 from tests.conftest import new_project
-from tests.served_site import EVENT_CANCELLED, NOW, PROJECT, chromium, serve
+from tests.served_site import EVENT_CANCELLED, ITEM_FOLDERS, NOW, PROJECT, chromium, item_texts, serve
 from tests.test_browser import describe, front_matter, open_page, run_axe
 
-ITEMS = ("/cases/", "/events/", "/news/", "/issues/")
+ITEMS = ITEM_FOLDERS
 # The sample's queries, by the kind of thing readers type, and the item pages each must find:
 # exactly these (tests check too that these are the pages that contain the query).
 TRIAL_STUDIO = [
@@ -97,23 +96,6 @@ RECALL = {
     "子ども食堂 学習支援": ["/cases/kodomo-shokudo-manabi/"],
     "防災 訓練": ["/cases/tagengo-bosai/", "/events/open-dialogue-2027-03/"],
 }
-
-
-def item_texts(site: Path) -> dict[str, str]:
-    """``{url: text}`` of every item page: its content region without what is marked to
-    ignore, in NFKC."""
-    texts = {}
-    for path in sorted(site.rglob("index.html")):
-        url = "/" + path.parent.relative_to(site).as_posix() + "/"
-        if not url.startswith(ITEMS) or url in ITEMS or "/page/" in url:
-            continue
-        regions = lxml.html.parse(str(path)).xpath("//*[@data-pagefind-body]")
-        if not regions:
-            continue
-        for ignored in regions[0].xpath(".//*[@data-pagefind-ignore]"):
-            ignored.drop_tree()
-        texts[url] = unicodedata.normalize("NFKC", regions[0].text_content())
-    return texts
 
 
 def containing(texts: dict[str, str], query: str) -> list[str]:
