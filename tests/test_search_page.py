@@ -350,3 +350,12 @@ def test_results_fit_a_phone(browser, project_url):
     finally:
         browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
     assert width <= inner == 360
+
+
+def test_a_query_without_letters_lists_nothing(browser, project_url):
+    assert search(browser, project_url, q="、。・") == []  # Pagefind alone would list every page
+    assert browser.find_element(By.ID, "sb-search-status").text == "検索する言葉を、文字か数字で入力してください。"
+    long = "子ども食堂" + "の" * 200  # past the box's 100 characters: the first 100 are the query
+    search(browser, project_url, q=long)
+    status = browser.find_element(By.ID, "sb-search-status").text
+    assert status.startswith(f"「{long[:100]}」")

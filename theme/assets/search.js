@@ -23,6 +23,7 @@
   var KANA_KANJI_START = new RegExp("^[" + KANA_KANJI + "]", "u");
   var PAIR_END = new RegExp("([" + KANA_KANJI + "])</mark>([" + KANA_KANJI + "])", "gu");
   var PAGE_SIZE = 10; // results shown at once
+  var MAX_QUERY = 100; // characters of a query used: each word may be asked for once more to explain a miss
   var EXCERPT_LENGTH = 60; // words of the index around a match: pairs, so about 60 characters
 
   // The words of a query. A phrase asks for them in a row as a page has them: each run of
@@ -167,7 +168,9 @@
       var value = form.elements[pair[0]].value;
       if (value) { filters[pair[0]] = value; }
     });
-    return { query: this.box.value.trim(), filters: filters };
+    // A query without letters or digits (、。 alone) asks for nothing: Pagefind would list every page.
+    var query = Array.from(this.box.value.trim()).slice(0, MAX_QUERY).join("");
+    return { query: cutQuery(query, false).length ? query : "", typed: query, filters: filters };
   };
 
   Page.prototype.fill = function (params) {
@@ -271,7 +274,7 @@
     page.results = [];
     page.shown = 0;
     if (!chosen.query && !Object.keys(chosen.filters).length) {
-      page.status.textContent = "";
+      page.status.textContent = chosen.typed ? "検索する言葉を、文字か数字で入力してください。" : "";
       page.status.setAttribute("data-count", "0");
       page.status.setAttribute("data-done", "true");
       return Promise.resolve();
