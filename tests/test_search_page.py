@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 import unicodedata
 import urllib.parse
 from pathlib import Path
@@ -95,6 +96,36 @@ RECALL = {
     # two words
     "子ども食堂 学習支援": ["/cases/kodomo-shokudo-manabi/"],
     "防災 訓練": ["/cases/tagengo-bosai/", "/events/open-dialogue-2027-03/"],
+    # dates and numbers: a word of digits and a character after it, in a row; a last word
+    # of digits begins a word (第1 finds 第154回 as well as 第1回)
+    "10月": [
+        "/cases/food-loss-trial-studio/",
+        "/cases/jichikai-npo-ibasho/",
+        "/cases/kodomo-shokudo-manabi/",
+        "/cases/university-shotengai/",
+        "/events/mirai-link-2020-2/",
+        "/events/public-action-2026-06/",
+        "/issues/households/",
+        "/issues/ward-population/",
+    ],
+    "第1回": [
+        "/events/mirai-link-2020-1/",
+        "/events/open-dialogue-2020-1/",
+        "/events/public-action-2020-01/",
+        "/events/trial-studio-2020-1/",
+    ],
+    "第1": [
+        "/events/mirai-link-2020-1/",
+        "/events/mirai-link-2027-01/",
+        "/events/open-dialogue-2020-1/",
+        "/events/public-action-2020-01/",
+        "/events/trial-studio-2020-1/",
+        "/news/year-end-closure-2026/",
+    ],
+    "NPO法": NPO_HOUJIN,
+    # a word no page has: nothing, whatever the other words find
+    "防災 zzz": [],
+    "npos": [],
 }
 
 
@@ -284,6 +315,28 @@ def test_words_apart_are_offered_only_when_no_page_has_the_query_as_written(brow
     assert found and set(found) >= set(containing(texts, "子ども 食堂")) - {""}
     assert "をそのまま含むページはありませんでした" in browser.find_element(By.ID, "sb-search-status").text
     assert search(browser, project_url, q="食堂ぺんぎん") == []  # ぺんぎん is nowhere: not its other words alone
+
+
+def test_a_quoted_part_is_one_phrase_and_suggested_as_one(browser, project_url, texts):
+    assert search(browser, project_url, q='"子ども 食堂"') == search(browser, project_url, q="子ども食堂")
+    assert search(browser, project_url, q='"子ども 食堂" ぺんぎん') == []
+    wider = [link.text for link in browser.find_elements(By.CSS_SELECTOR, "#sb-search-wider a")]
+    assert wider == [f"「子ども食堂」だけで探す（{len(containing(texts, '子ども食堂'))}件）"]
+    browser.find_element(By.CSS_SELECTOR, "#sb-search-wider a").click()
+    finished(browser)
+    assert browser.find_element(By.ID, "sb-search-q").get_attribute("value") == "子ども食堂"
+
+
+def test_results_link_into_a_site_served_under_a_folder(browser, project_site, tmp_path):
+    shutil.copytree(project_site, tmp_path / "center")
+    with serve(tmp_path) as base:
+        found = search(browser, f"{base}/center", q="子ども食堂")
+        assert found and all(path.startswith("/center/cases/") for path in found)
+        link = browser.find_element(By.CSS_SELECTOR, ".sb-result__link")
+        title = link.text
+        link.click()
+        WebDriverWait(browser, 20).until(lambda d: urllib.parse.urlsplit(d.current_url).path == found[0])
+        assert browser.find_element(By.TAG_NAME, "h1").text == title
 
 
 def test_the_header_box_searches_and_the_page_passes_axe(browser, project_url):

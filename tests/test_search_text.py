@@ -17,6 +17,7 @@ from site_builder.site.search.text import (
     cut_query,
     cut_words,
     index_key,
+    query_sequence,
     query_terms,
     search_page,
 )
@@ -25,13 +26,13 @@ SEARCH_JS = Path(__file__).resolve().parent.parent / "theme" / "assets" / "searc
 
 
 def run_search_js(calls: list[list[str]]) -> list:
-    """``[[function, argument], …]`` through ``window.sbSearch`` of search.js, in Node."""
+    """``[[function, argument, …], …]`` through ``window.sbSearch`` of search.js, in Node."""
     script = f"""
         const vm = require("vm"), fs = require("fs");
         const context = {{ window: {{ addEventListener() {{}} }} }};
         vm.runInNewContext(fs.readFileSync({json.dumps(str(SEARCH_JS))}, "utf8"), context);
         const calls = JSON.parse(fs.readFileSync(0, "utf8"));
-        process.stdout.write(JSON.stringify(calls.map(([name, arg]) => context.window.sbSearch[name](arg))));
+        process.stdout.write(JSON.stringify(calls.map(([name, ...args]) => context.window.sbSearch[name](...args))));
     """
     result = subprocess.run(
         ["node", "-e", script], input=json.dumps(calls), capture_output=True, text=True, check=True, timeout=60
@@ -45,7 +46,7 @@ def test_python_cuts_queries_into_pairs_and_words(query, words):
 
 
 def test_search_js_cuts_queries_as_python_does():
-    queries = [*QUERY_EXAMPLES, '"居場所"', '"第2回 区"', "", "、。", "𠮷野家 ｶﾞｲﾄﾞ", "区", "鶴見区 NPO法"]
+    queries = [*QUERY_EXAMPLES, '"居場所"', '"第2回 区"', "", "、。", "𠮷野家 ｶﾞｲﾄﾞ", "区", "鶴見区 NPO法", "10月 1日"]
     calls = [[name, query] for query in queries for name in ("cutQuery", "processTerm", "phrases")]
     results = iter(run_search_js(calls))
     for query in queries:
@@ -99,11 +100,42 @@ def test_pairs_are_kept_under_keys_no_segmenter_cuts():
 
 def test_search_js_marks_a_found_pair_to_its_end():
     excerpt = "<mark>子</mark><mark>ど</mark><mark>も</mark><mark>食堂 &lt;</mark>試行 <mark>食</mark>堂と"
-    [result] = run_search_js(
-        [["processResult", {"excerpt": excerpt, "sub_results": [{"excerpt": "<mark>居</mark>場"}]}]]
+    found, sub, apart, alone = run_search_js(
+        [
+            ["markPairs", excerpt, True],
+            ["markPairs", "<mark>居</mark>場", True],
+            ["markPairs", "<mark>む、</mark><mark>次</mark>の", True],  # marks meet within kanji and kana only
+            ["markPairs", "<mark>区</mark>役所", False],  # a character asked for alone is not a pair
+        ]
     )
-    assert result["excerpt"] == "<mark>子ども食堂 &lt;</mark>試行 <mark>食堂</mark>と"
-    assert result["sub_results"][0]["excerpt"] == "<mark>居場</mark>"
+    assert found == "<mark>子ども食堂</mark> &lt;試行 <mark>食堂</mark>と"
+    assert sub == "<mark>居場</mark>"
+    assert apart == "<mark>む</mark>、<mark>次の</mark>"
+    assert alone == "<mark>区</mark>役所"
+
+
+@pytest.mark.parametrize(
+    ("query", "parts", "keys"),
+    [
+        ("10月", ["10月"], [["10", "_06708"]]),  # 月 begins a word: 月 alone or 月曜
+        ("第1", ["第1"], [["_07b2c_", "1"]]),  # 1 begins a word: 第154回
+        ("NPO法", ["NPO法"], [["NPO", "_06cd5"]]),
+        ("防災 zzz", ["防災", "zzz"], [["_096320707d"], ["zzz"]]),
+        ('"子ども 食堂" 区', ["子ども食堂", "区"], [["_05b5003069", "_0306903082", "_03082098df", "_098df05802"], ["_0533a"]]),
+        ('"Café 2"', ["Café 2"], [["Café", "2"]]),
+        ('"子ども', ["子ども"], [["_05b5003069", "_0306903082"]]),
+        ("、。 保土ヶ谷区", ["保土ヶ谷区"], [["_04fdd0571f", "_0571f03051", "_0305108c37", "_08c370533a"]]),
+    ],
+)
+def test_search_js_asks_for_each_part_s_words_in_a_row(query, parts, keys):
+    [found_parts, *found_keys] = run_search_js([["queryParts", query], *[["sequence", part] for part in parts]])
+    assert found_parts == parts and found_keys == keys
+    assert [query_sequence(part) for part in parts] == keys
+
+
+def test_search_js_finds_keys_in_a_row():
+    pages = [{"a": [3, 9], "b": [1]}, {"a": [10], "b": [2]}, {"a": [7], "b": [3]}]
+    assert run_search_js([["inRow", pages]]) == [{"b": [1]}]  # a: 9, 10 but no 11
 
 
 PAGE = """<!DOCTYPE html><html lang="ja"><head><title>頭 | センター</title>

@@ -11,10 +11,11 @@
 // the examples the Python side is tested with and compares KANA_KANJI with its ranges.
 //
 // A search asks Pagefind for pages with every word of the query (in Pagefind's order of
-// relevance), and for pages with each part of the query (between spaces) as written: its
-// words in a row, a phrase. The pages that have every phrase are the results. Only when
-// no page has them does the page list those with every word apart (大学 … 学生 for 大学生),
-// saying so: Pagefind skips a word no page has, so these may lack some of the query.
+// relevance), and for each word alone, which tells where in each page it stands: the
+// results are the pages where each part of the query (between spaces; "in quotes": one
+// part) has its words in a row. The last word of a part is the start of a word (10月
+// finds 10月1日, 第1 finds 第154回), the others are whole. Only when no page has every
+// part does the page list those with every word apart (大学 … 学生 for 大学生), saying so.
 (function () {
   "use strict";
   // Kanji and kana: the scripts Han, Hiragana and Katakana (Unicode 15), and ー.
@@ -22,6 +23,9 @@
   var WORDS = new RegExp("([" + KANA_KANJI + "]+)|((?:(?![" + KANA_KANJI + "])[\\p{L}\\p{N}])+)", "gu");
   var KANA_KANJI_START = new RegExp("^[" + KANA_KANJI + "]", "u");
   var PAIR_END = new RegExp("([" + KANA_KANJI + "])</mark>([" + KANA_KANJI + "])", "gu");
+  var MARKS_MEET = new RegExp("(?<=[" + KANA_KANJI + "])</mark><mark>(?=[" + KANA_KANJI + "])", "gu");
+  var TRAILING = /((?:&[a-z]+;|[^\p{L}\p{N}<>&])+)<\/mark>/gu; // what ends a mark but a letter or digit
+  var SPACE_IN_JAPANESE = new RegExp("(?<=[" + KANA_KANJI + "])\\s+(?=[" + KANA_KANJI + "])", "gu");
   var PAGE_SIZE = 10; // results shown at once
   var MAX_QUERY = 100; // characters of a query used: each word may be asked for once more to explain a miss
   var EXCERPT_LENGTH = 60; // words of the index around a match: pairs, so about 60 characters
@@ -93,18 +97,83 @@
     }).map(function (part) { return '"' + terms(part, true) + '"'; });
   }
 
-  // A stored piece of text is a pair's first character: a found pair is marked to its end.
-  function markPairs(excerpt) {
-    return excerpt.replace(PAIR_END, "$1$2</mark>").replace(/<\/mark><mark>/g, "");
+  // The parts of a query: text "in quotes" is one part (a space between kanji or kana in
+  // it is none: "子ども 食堂" is 子ども食堂), the rest is cut at spaces.
+  function queryParts(query) {
+    var parts = [];
+    var pattern = /"([^"]*)"?|([^\s"]+)/g;
+    var match;
+    while ((match = pattern.exec(query)) !== null) {
+      var text = (match[1] !== undefined ? match[1].replace(SPACE_IN_JAPANESE, "") : match[2]).trim();
+      if (cutQuery(text, false).length) { parts.push(text); }
+    }
+    return parts;
   }
 
-  function processResult(result) {
-    result.excerpt = markPairs(result.excerpt || "");
-    (result.sub_results || []).forEach(function (sub) { sub.excerpt = markPairs(sub.excerpt || ""); });
+  // The keys of a part's words in the order a page has them: the phrase's words, and a
+  // last run of one character as the start of a word (月 of 10月: 月 alone or 月曜).
+  function sequence(part) {
+    var text = part.normalize("NFKC");
+    var runs = [];
+    var match;
+    WORDS.lastIndex = 0;
+    while ((match = WORDS.exec(text)) !== null) { runs.push(match); }
+    var keys = [];
+    runs.forEach(function (run, index) {
+      var last = index === runs.length - 1;
+      if (run[1] === undefined) { keys.push(run[2]); return; }
+      var chars = Array.from(run[1]);
+      for (var i = 0; i + 1 < chars.length; i++) { keys.push(pairKey(chars[i] + chars[i + 1], false)); }
+      if (chars.length === 1 || !last) { keys.push(pairKey(chars[chars.length - 1], !last)); }
+    });
+    return keys;
+  }
+
+  // A word as Pagefind keeps it: lower case, letters and digits, no diacritics.
+  function plainWord(word) {
+    return word.normalize("NFKC").toLowerCase().normalize("NFD").replace(/[^\p{L}\p{N}]/gu, "");
+  }
+
+  // Of the pages with each key (``{id: positions}``, one per key), those where the keys
+  // stand in a row, as ``{id: [positions of the first key where they do]}``.
+  function inRow(pages) {
+    var found = {};
+    Object.keys(pages[0]).forEach(function (id) {
+      if (!pages.every(function (positions) { return positions[id]; })) { return; }
+      var sets = pages.map(function (positions) { return new Set(positions[id]); });
+      var starts = pages[0][id].filter(function (start) {
+        return sets.every(function (set, offset) { return set.has(start + offset); });
+      });
+      if (starts.length) { found[id] = starts; }
+    });
+    return found;
+  }
+
+  // The pieces of a page's text as Pagefind counts its words: those with a letter or digit.
+  function pieces(data) {
+    return (data.raw_content || "").split(/[\s\u200b]+/).filter(function (piece) {
+      return /[\p{L}\p{N}]/u.test(piece.replace(/&(?:[a-z]+|#[0-9]+);/g, ""));
+    });
+  }
+
+  // A stored piece of text is a pair's first character: a found pair is marked to its end
+  // (not a character asked for alone: 区 of 区役所), marks meet only within kanji and kana,
+  // and the punctuation a piece carries stays outside.
+  function markPairs(excerpt, pairs) {
+    var marked = pairs ? excerpt.replace(PAIR_END, "$1$2</mark>") : excerpt;
+    return marked.replace(MARKS_MEET, "").replace(TRAILING, "</mark>$1");
+  }
+
+  function processResult(result, pairs) {
+    result.excerpt = markPairs(result.excerpt || "", pairs);
+    (result.sub_results || []).forEach(function (sub) { sub.excerpt = markPairs(sub.excerpt || "", pairs); });
     return result;
   }
 
-  window.sbSearch = { cutQuery: cutQuery, processTerm: processTerm, phrases: phrases, processResult: processResult };
+  window.sbSearch = {
+    cutQuery: cutQuery, processTerm: processTerm, phrases: phrases, queryParts: queryParts, sequence: sequence,
+    inRow: inRow, markPairs: markPairs
+  };
 
   // -- the search page -------------------------------------------------------------------
 
@@ -134,7 +203,6 @@
 
   function Page(form) {
     this.form = form;
-    this.root = form.getAttribute("data-root") || "/";
     this.script = form.getAttribute("data-pagefind");
     this.box = form.querySelector("#sb-search-q");
     this.status = document.getElementById("sb-search-status");
@@ -192,8 +260,27 @@
     return window.location.pathname + (text ? "?" + text : "");
   };
 
-  // ``{results, apart}``: the pages with every phrase of the query in Pagefind's order of
-  // relevance; if there are none, the pages with its words apart (``apart`` true).
+  // The pages with ``key`` as ``{id: positions}``. A key of other letters is the start of
+  // a word; where no word begins with it Pagefind asks for a shorter one (npos → npo), so
+  // the first page's word at the first position must begin with it, or no page has it.
+  Page.prototype.lookup = function (pagefind, key, filters, cache) {
+    if (!cache[key]) {
+      cache[key] = pagefind.search(key, { filters: filters }).then(function (search) {
+        var pages = {};
+        search.results.forEach(function (result) { pages[result.id] = result.words; });
+        var first = search.results[0];
+        if (!first || key.charAt(0) === "_") { return pages; }
+        return first.data().then(function (data) {
+          return plainWord(pieces(data)[first.words[0]] || "").indexOf(plainWord(key)) === 0 ? pages : {};
+        });
+      });
+    }
+    return cache[key];
+  };
+
+  // ``{results, apart}``: the pages where each part of the query has its words in a row,
+  // in Pagefind's order of relevance; if there are none, those with its words apart
+  // (``apart`` true).
   Page.prototype.find = function (pagefind, query, filters) {
     var page = this;
     if (!query) {
@@ -201,35 +288,58 @@
         return { results: found.results, apart: false };
       });
     }
-    var quoted = /^\s*".+"\s*$/.test(query);
-    var asked = [pagefind.search(processTerm(quoted ? query.trim().slice(1, -1) : query), { filters: filters })];
-    phrases(query).forEach(function (phrase) { asked.push(pagefind.search(phrase, { filters: filters })); });
-    return Promise.all(asked).then(function (searches) {
-      var every = searches[0].results;
-      if (searches.length === 1) { return { results: every, apart: false }; }
-      var inAll = null;
-      searches.slice(1).forEach(function (search) {
-        var ids = {};
-        search.results.forEach(function (result) { if (!inAll || inAll[result.id]) { ids[result.id] = true; } });
-        inAll = ids;
+    var parts = queryParts(query);
+    var quoted = /"/.test(query);
+    var cache = {};
+    var every = pagefind.search(terms(parts.join(" "), false), { filters: filters });
+    var rows = Promise.all(parts.map(function (part) {
+      var keys = sequence(part);
+      var asked = keys.map(function (key) { return page.lookup(pagefind, key, filters, cache); });
+      // A word before the last is whole: 第2回 is not 第21回 (a phrase of whole words).
+      var whole = keys.slice(0, -1).some(function (key) { return key.charAt(0) !== "_"; });
+      if (whole) { asked.push(pagefind.search('"' + keys.slice(0, -1).join(" ") + '"', { filters: filters })); }
+      return Promise.all(asked).then(function (found) {
+        var rows = keys.length === 1 ? found[0] : inRow(found.slice(0, keys.length));
+        if (!whole) { return rows; }
+        // Pagefind's positions are of words that begin with a key: the page's own words
+        // say whether one before the last is the whole word (1 of 1日, not of 10日).
+        var checked = found[keys.length].results.filter(function (result) { return rows[result.id]; });
+        return Promise.all(checked.map(function (result) {
+          return result.data().then(function (data) {
+            var words = pieces(data);
+            return rows[result.id].some(function (start) {
+              return keys.slice(0, -1).every(function (key, offset) {
+                return key.charAt(0) === "_" || plainWord(words[start + offset] || "") === plainWord(key);
+              });
+            });
+          });
+        })).then(function (kept) {
+          var ids = {};
+          checked.forEach(function (result, index) { if (kept[index]) { ids[result.id] = true; } });
+          return ids;
+        });
       });
-      var exact = every.filter(function (result) { return inAll[result.id]; });
-      if (searches.length === 2 && query.trim().split(/\s+/).length === 1) {
-        // One phrase: its results mark (and centre the excerpt on) the phrase, not each pair.
-        var byId = {};
-        searches[1].results.forEach(function (result) { byId[result.id] = result; });
-        exact = exact.map(function (result) { return byId[result.id]; });
-      }
+    }));
+    // One part of several words: its phrase's results mark (and centre the excerpt on) it.
+    var shown = parts.length === 1 ? phrases(parts[0]) : [];
+    var marking = shown.length === 1 ? pagefind.search(shown[0], { filters: filters }) : Promise.resolve({ results: [] });
+    return Promise.all([every, rows, marking]).then(function (found) {
+      var byId = {};
+      found[2].results.forEach(function (result) { byId[result.id] = result; });
+      var exact = found[0].results.filter(function (result) {
+        return found[1].every(function (ids) { return ids[result.id]; });
+      }).map(function (result) { return byId[result.id] || result; });
       if (exact.length || quoted) { return { results: exact, apart: false }; }
-      return page.apart(pagefind, query, filters, every);
+      return page.apart(pagefind, parts.join(" "), filters, found[0].results, cache);
     });
   };
 
   // Of ``every`` (pages with every word of the query that some page has), those with each
   // such word, if these words hold every character of the query: a compound a page has in
   // other words (食堂 … 子ども for 食堂子ども: 堂子 is on no page) is found by its parts, a
-  // query with a part no page has (ぺんぎん) finds nothing.
-  Page.prototype.apart = function (pagefind, query, filters, every) {
+  // query with a part no page has (ぺんぎん, zzz) finds nothing.
+  Page.prototype.apart = function (pagefind, query, filters, every, cache) {
+    var page = this;
     var text = query.normalize("NFKC");
     var runs = [];
     var match;
@@ -240,12 +350,10 @@
       return words.map(function (word) { return KANA_KANJI_START.test(word) ? pairKey(word, false) : word; });
     });
     var keys = [].concat.apply([], groups);
-    return Promise.all(keys.map(function (key) { return pagefind.search(key, { filters: filters }); })).then(function (searches) {
+    return Promise.all(keys.map(function (key) { return page.lookup(pagefind, key, filters, cache); })).then(function (searches) {
       var pages = {};
       keys.forEach(function (key, index) {
-        var ids = {};
-        searches[index].results.forEach(function (result) { ids[result.id] = true; });
-        pages[key] = searches[index].results.length ? ids : null;
+        pages[key] = Object.keys(searches[index]).length ? searches[index] : null;
       });
       var held = groups.every(function (group) {
         // One word holds itself; pair i of a run holds its characters i and i + 1.
@@ -285,6 +393,9 @@
         if (generation !== page.generation) { return null; }
         var results = found.results;
         page.results = results;
+        page.pairs = queryParts(chosen.query).some(function (part) {
+          return sequence(part).some(function (key) { return /^_[0-9a-f]{10}$/.test(key); });
+        });
         page.status.setAttribute("data-count", String(results.length));
         page.status.textContent = page.summary(chosen, results.length, found.apart);
         if (!results.length) { return page.suggest(pagefind, chosen, generation); }
@@ -317,7 +428,7 @@
     page.shown += batch.length;
     return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
       if (generation !== page.generation) { return; }
-      pages.forEach(function (data) { page.list.appendChild(page.item(processResult(data))); });
+      pages.forEach(function (data) { page.list.appendChild(page.item(processResult(data, page.pairs))); });
       page.more.hidden = page.shown >= page.results.length;
       page.more.textContent = "さらに表示（残り" + (page.results.length - page.shown) + "件）";
     });
@@ -331,7 +442,7 @@
     var item = element("li", "sb-result");
     var heading = element("h2", "sb-result__title");
     var link = element("a", "sb-result__link", meta.title || data.url);
-    link.href = new URL(this.root + data.url.replace(/^\//, ""), window.location.href).href;
+    link.href = new URL(data.url, window.location.href).href; // Pagefind's address includes the site's folder
     heading.appendChild(link);
     item.appendChild(heading);
     var facts = element("p", "sb-result__meta");
@@ -358,7 +469,7 @@
   Page.prototype.suggest = function (pagefind, chosen, generation) {
     var page = this;
     var active = FILTERS.filter(function (pair) { return chosen.filters[pair[0]]; });
-    var words = chosen.query.split(/\s+/).filter(Boolean);
+    var words = queryParts(chosen.query);
     var tries = active.map(function (pair) {
       var fewer = {};
       Object.keys(chosen.filters).forEach(function (name) { if (name !== pair[0]) { fewer[name] = chosen.filters[name]; } });
@@ -366,7 +477,8 @@
     });
     if (words.length > 1) {
       words.forEach(function (word) {
-        tries.push({ label: "「" + word + "」だけで探す", query: word, filters: chosen.filters });
+        var query = /\s/.test(word) ? '"' + word + '"' : word;
+        tries.push({ label: "「" + word + "」だけで探す", query: query, filters: chosen.filters });
       });
     }
     var counting = tries.map(function (attempt) {

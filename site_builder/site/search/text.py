@@ -106,6 +106,9 @@ QUERY_EXAMPLES = {
     "第2回": ["第", "2", "回"],
     "「やさしい日本語」": ["やさ", "さし", "しい", "い日", "日本", "本語"],
     "Café ①": ["Café", "1"],
+    "保土ヶ谷区": ["保土", "土ヶ", "ヶ谷", "谷区"],
+    "ヵ月": ["ヵ月"],
+    "ヽ": ["ヽ"],
 }
 
 
@@ -162,6 +165,17 @@ def query_terms(text: str, phrase: bool = False) -> list[str]:
             key = index_key(word)[0]
             terms.append(key if phrase or len(word) > 1 else key.rstrip("_"))
     return terms
+
+
+def query_sequence(text: str) -> list[str]:
+    """The keys of one part of a query in the order a page has them, as search.js's
+    ``sequence`` asks for them in a row: the phrase's words, and a last run of one
+    character as the start of a word (月 of 10月: 月 alone or 月曜)."""
+    keys = query_terms(text, phrase=True)
+    runs = list(WORDS.finditer(normalize(text)[0]))
+    if runs and runs[-1].group(1) is not None and len(runs[-1].group()) == 1:
+        keys.append(index_key(runs[-1].group())[0].rstrip("_"))
+    return keys
 
 
 _KEYS: dict[str, tuple[str, str | None]] = {}
