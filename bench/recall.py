@@ -2,29 +2,32 @@
 
     .venv/bin/python bench/recall.py [--items 1000] [--work bench/out] [--no-write]
 
-Uses the sites ``bench/run.py`` left in ``--work`` (building them when missing): ours
-and the plain MkDocs + Material baseline (``search`` plugin, ``lang: ja``). Each query of
-:data:`QUERIES` (at least 60, by the kind of thing readers type) is typed as a reader
-would: our site's ``/search/?q=…`` is opened in headless Chromium (served on 127.0.0.1),
-every result is listed (さらに表示 pressed until none is left) in the order shown.
+Uses the sites ``bench/run.py`` left in ``--work``, building them when they are missing or
+were built from other items, theme or code than this checkout's (a digest of what ours
+was built from is kept in its project, ``.recall-sources``, which ``run.py`` removes):
+ours and the plain MkDocs + Material baseline (``search`` plugin, ``lang: ja``). Each query of
+``bench/queries.py`` (at least 60, by the kind of thing readers type) is typed as a reader
+would: our site's ``/search/?q=…`` is opened in headless Chromium (served on 127.0.0.1)
+and every result is listed (さらに表示 pressed until none is left), in the order shown.
 Material's lunr runs in Node with its own search worker (``bench/search_query.mjs``) for
 comparison, on recall only.
 
-A page is *relevant* to a query when it is an item page (a case, event or news item)
-whose text as shown contains the query after NFKC (a query with spaces: each of its
-words): the content region of the built page (what ``data-pagefind-body`` marks, without
-what ``data-pagefind-ignore`` marks), read with lxml, which holds the title, summary and
-body and the item's facts: wards in kanji, partners, case and event status, series and
-tags. Nothing of the search index's code decides it.
+Which item pages a query should find comes from the generated items alone
+(``queries.relevant``: title, summary, body without Markdown, and the facts the page
+shows, in NFKC). The built pages are read too (``tests.served_site.item_texts``: the
+content region, as the index's own tests read it), only to tell why a page was missed or
+shown: whether its page shows the query at all.
 
 *Recall*: relevant item pages found / relevant item pages. *Precision@5*: of the first
-five results shown (or all, when fewer), the share that are relevant item pages; a query
-that shows nothing counts 0. *Other*: item pages shown that do not contain the query.
+five results shown (all of them, when fewer are shown), the share that are relevant item
+pages, averaged over the queries; a query that shows nothing counts 0. *Other*: item
+pages shown that are not relevant.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import subprocess
 import sys
@@ -32,117 +35,68 @@ import tempfile
 import time
 import unicodedata
 import urllib.parse
-from collections import defaultdict
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path[:0] = [str(HERE), str(HERE.parent)]
 
 import generate  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
+import queries  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
+import recall_report  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 import run  # noqa: E402 bench/ is not a package: imported after its folder joins sys.path
 
 from tests.served_site import chromium, item_texts, serve  # noqa: E402 the repository joins sys.path above
 
 START, END = "<!-- recall:start -->", "<!-- recall:end -->"
-ITEMS = ("/cases/", "/events/", "/news/")
-# (kind, query). The first 13 are the queries of the earlier benchmark.
-QUERIES = [
-    ("kanji compound", "子ども食堂"),
-    ("kanji compound", "防災マップ"),
-    ("kanji compound", "多文化共生"),
-    ("kanji compound", "空き家"),
-    ("katakana", "フードバンク"),
-    ("kanji compound", "商店街"),
-    ("katakana", "プログラミング"),
-    ("kanji compound", "認知症"),
-    ("kanji compound", "見守り"),
-    ("kanji compound", "里山"),
-    ("hiragana", "やさしい日本語"),
-    ("kanji compound", "乗合タクシー"),
-    ("kanji compound", "避難所"),
-    ("kanji compound", "大学生"),
-    ("kanji compound", "移動支援"),
-    ("kanji compound", "学習支援"),
-    ("kanji compound", "地域猫"),
-    ("kanji compound", "谷戸田"),
-    ("kanji compound", "要援護者名簿"),
-    ("kanji compound", "二酸化炭素"),
-    ("katakana", "リノベーション"),
-    ("katakana", "ワークショップ"),
-    ("katakana", "マルシェ"),
-    ("katakana", "チャレンジショップ"),
-    ("katakana", "プレーパーク"),
-    ("katakana", "コーディネーター"),
-    ("katakana", "キャッシュレス"),
-    ("hiragana", "ささえあい"),
-    ("hiragana", "つながり"),
-    ("hiragana", "ひだまり"),
-    ("hiragana", "ひきこもり"),
-    ("hiragana", "まちづくり"),
-    ("mixed script", "NPO法人"),
-    ("mixed script", "SDGs"),
-    ("mixed script", "IT"),
-    ("mixed script", "スペースA・B"),
-    ("mixed script", "目標11"),
-    ("ward", "鶴見区"),
-    ("ward", "鶴見"),
-    ("ward", "保土ケ谷区"),
-    ("ward", "金沢区"),
-    ("ward", "港北"),
-    ("ward", "市内全域"),
-    ("series", "トライアルスタジオ"),
-    ("series", "みらいリンクフォーラム"),
-    ("series", "オープンダイアログ"),
-    ("series", "パブリックアクション"),
-    ("partner", "地区社会福祉協議会"),
-    ("partner", "地域連携センター"),
-    ("partner", "自治会"),
-    ("partner", "地域振興課"),
-    ("partner", "たまプラーザ"),
-    ("status", "中止"),
-    ("status", "延期"),
-    ("status", "オンライン開催に変更"),
-    ("status", "実施中"),
-    ("status", "検討中"),
-    ("width variant", "ＮＰＯ法人"),
-    ("width variant", "ｺﾐｭﾆﾃｨﾊｳｽ"),
-    ("width variant", "ＳＤＧｓ"),
-    ("width variant", "ﾌｰﾄﾞﾊﾞﾝｸ"),
-    ("width variant", "３か月"),
-    ("two words", "子ども食堂 学習支援"),
-    ("two words", "防災 訓練"),
-    ("two words", "空き家 相談会"),
-    ("two words", "認知症 カフェ"),
-    ("two words", "商店街 マルシェ"),
+# What our build reads besides the items: a site built before any of it changed is rebuilt.
+SOURCES = [
+    generate.REPO / "site_builder",
+    generate.REPO / "theme",
+    generate.REPO / "content",
+    generate.REPO / "mkdocs.yml",
 ]
-KINDS = list(dict.fromkeys(kind for kind, _ in QUERIES))
 
 
 def ensure_sites(n: int, work: Path) -> tuple[Path, Path]:
+    """Our site and the MkDocs baseline of ``n`` items in ``work``, (re)built unless current."""
     project, baseline = work / f"n{n}" / "project", work / f"n{n}" / "baseline-one"
     items = generate.generate_items(n)
-    if not (project / "site" / "pagefind").is_dir():
+    stamp, digest = project / ".recall-sources", sources_digest(items)
+    if not (project / "site" / "pagefind").is_dir() or not stamp.is_file() or stamp.read_text() != digest:
         generate.write_project(project, items)
         subprocess.run([run.SITE_BUILDER, "build", "--now", generate.NOW, "--quiet"], cwd=project, check=True)
-    if not (baseline / "site" / "search" / "search_index.json").is_file():
+        stamp.write_text(digest)
+    docs = {baseline / "docs" / item.baseline_path: item_markdown(item) for item in items}
+    index = baseline / "site" / "search" / "search_index.json"
+    if not index.is_file() or any(not p.is_file() or p.read_text(encoding="utf-8") != t for p, t in docs.items()):
         generate.write_baseline(baseline, items, "one")
         subprocess.run([run.PYTHON, "-m", "mkdocs", "build", "--quiet"], cwd=baseline, check=True)
     return project / "site", baseline / "site"
 
 
-def relevant(texts: dict[str, str]) -> dict[str, set[str]]:
-    wanted = {}
-    for _, query in QUERIES:
-        words = unicodedata.normalize("NFKC", query).split()
-        wanted[query] = {url for url, text in texts.items() if all(word in text for word in words)}
-    return wanted
+def sources_digest(items: list[generate.Item]) -> str:
+    """A digest of what our build of ``items`` reads: the items, and this checkout's code,
+    theme, pages and config. Kept in the project (``.recall-sources``) once built."""
+    digest = hashlib.sha256()
+    for item in items:
+        digest.update(f"{item.path}\0{generate.file_text(item)}\0".encode())
+    for source in SOURCES:
+        for path in sorted([source] if source.is_file() else source.rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{path.relative_to(generate.REPO)}\0".encode() + path.read_bytes())
+    return digest.hexdigest()
 
 
-def search_page(site: Path) -> dict[str, list[str]]:
+def item_markdown(item: generate.Item) -> str:
+    """The page ``generate.write_baseline`` writes for ``item``."""
+    return f"# {item.title}\n\n{item.front['summary']}\n\n{generate.baseline_links(item.body)}"
+
+
+def search_page(site: Path, asked: list[str]) -> dict[str, list[str]]:
     """Every query through ``/search/?q=…`` in Chromium: the result paths in the order shown."""
     found = {}
     with serve(site) as base, chromium("--window-size=1280,900") as driver:
-        for _, query in QUERIES:
+        for query in asked:
             driver.get(f"{base}/search/?{urllib.parse.urlencode({'q': query})}")
             found[query] = all_results(driver)
             errors = [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
@@ -153,14 +107,18 @@ def search_page(site: Path) -> dict[str, list[str]]:
 
 def all_results(driver) -> list[str]:
     """The results of the search the page runs, after pressing さらに表示 until all are shown."""
-    wait(driver, "return document.getElementById('sb-search-status').dataset.done === 'true'")
+    status = "document.getElementById('sb-search-status')"
+    wait(driver, f"return {status}.dataset.done === 'true'")
     while driver.execute_script("return !document.getElementById('sb-search-more').hidden"):
-        shown = driver.execute_script("return document.querySelectorAll('.sb-result').length")
+        shown = driver.execute_script("return document.querySelectorAll('#sb-search-results .sb-result').length")
         driver.execute_script("document.getElementById('sb-search-more').click()")
-        wait(driver, f"return document.querySelectorAll('.sb-result').length > {shown}")
+        wait(driver, f"return document.querySelectorAll('#sb-search-results .sb-result').length > {shown}")
     links = driver.execute_script(
-        "return [...document.querySelectorAll('#sb-search-results .sb-result__link')].map(a => a.href)"
+        "return [...document.querySelectorAll('#sb-search-results .sb-result .sb-result__link')].map(a => a.href)"
     )
+    count = int(driver.execute_script(f"return {status}.dataset.count"))
+    if count != len(links):
+        raise RuntimeError(f"{driver.current_url}: the page counts {count} results but lists {len(links)}")
     return [urllib.parse.urlsplit(link).path for link in links]
 
 
@@ -172,12 +130,13 @@ def wait(driver, condition: str, timeout: float = 60) -> None:
         time.sleep(0.02)
 
 
-def material(site: Path) -> dict[str, set[str]]:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as queries:
-        json.dump([query for _, query in QUERIES], queries, ensure_ascii=False)
-        queries.flush()
+def material(site: Path, asked: list[str]) -> dict[str, set[str]]:
+    """The pages Material's own search worker finds for each query, in Node."""
+    with tempfile.NamedTemporaryFile("w", suffix=".json", encoding="utf-8") as listed:
+        json.dump(asked, listed, ensure_ascii=False)
+        listed.flush()
         result = subprocess.run(
-            ["node", str(HERE / "search_query.mjs"), "material", str(site), queries.name],
+            ["node", str(HERE / "search_query.mjs"), "material", str(site), listed.name],
             capture_output=True,
             text=True,
             check=True,
@@ -185,62 +144,23 @@ def material(site: Path) -> dict[str, set[str]]:
     return {query: set(pages) for query, pages in json.loads(result.stdout).items()}
 
 
-def precision_at_5(shown: list[str], wanted: set[str]) -> float:
-    first = shown[:5]
-    return sum(url in wanted for url in first) / len(first) if first else 0.0
+def on_pages(texts: dict[str, str], asked: list[str]) -> dict[str, set[str]]:
+    """``{query: the item pages whose content region holds it}`` (each word, for a query with spaces)."""
+    return {
+        query: {
+            url for url, text in texts.items() if all(w in text for w in unicodedata.normalize("NFKC", query).split())
+        }
+        for query in asked
+    }
 
 
-def table(n: int, wanted: dict[str, set[str]], ours: dict[str, list[str]], lunr: dict[str, set[str]]) -> str:
-    per_kind: dict[str, list[str]] = defaultdict(list)
-    for kind, query in QUERIES:
-        per_kind[kind].append(query)
-
-    def figures(queries: list[str]) -> tuple[int, int, int, float, int]:
-        total = sum(len(wanted[q]) for q in queries)
-        found = sum(len(set(ours[q]) & wanted[q]) for q in queries)
-        other = sum(len({u for u in ours[q] if u.startswith(ITEMS)} - wanted[q]) for q in queries)
-        precision = sum(precision_at_5(ours[q], wanted[q]) for q in queries) / len(queries)
-        lunr_found = sum(len(lunr[q] & wanted[q]) for q in queries)
-        return total, found, other, precision, lunr_found
-
-    lines = [
-        f"N = {n:,} items; {len(QUERIES)} queries, each typed into the search page (`/search/?q=…`) in "
-        "headless Chromium; every result listed. Recall = relevant item pages found / relevant item pages; "
-        "P@5 = share of the first five results shown that are relevant (mean over the queries); other = "
-        "item pages shown without the query. Material's lunr (`lang: ja`, its own worker in Node) on the "
-        "same bodies, recall only.",
-        "",
-        "| kind | queries | relevant | found | recall | P@5 | other | lunr recall |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    for kind in KINDS:
-        total, found, other, precision, lunr_found = figures(per_kind[kind])
-        lines.append(
-            f"| {kind} | {len(per_kind[kind])} | {total} | {found} | {percent(found, total)} | "
-            f"{precision:.2f} | {other} | {percent(lunr_found, total)} |"
-        )
-    total, found, other, precision, lunr_found = figures([query for _, query in QUERIES])
-    lines.append(
-        f"| **all** | {len(QUERIES)} | {total} | {found} | **{percent(found, total)}** | **{precision:.2f}** | "
-        f"{other} | {percent(lunr_found, total)} |"
-    )
-    lines += ["", "<details><summary>Each query</summary>", ""]
-    lines += ["| kind | query | relevant | found | P@5 | other | lunr found |", "|---|---|---:|---:|---:|---:|---:|"]
-    for kind, query in QUERIES:
-        other = len({u for u in ours[query] if u.startswith(ITEMS)} - wanted[query])
-        lines.append(
-            f"| {kind} | {query} | {len(wanted[query])} | {len(set(ours[query]) & wanted[query])} | "
-            f"{precision_at_5(ours[query], wanted[query]):.2f} | {other} | {len(lunr[query] & wanted[query])} |"
-        )
-    lines += ["", "</details>"]
-    missed = {q: sorted(wanted[q] - set(ours[q])) for _, q in QUERIES if wanted[q] - set(ours[q])}
-    if missed:
-        lines += ["", "Not found: " + "; ".join(f"{q}: {', '.join(urls[:5])}" for q, urls in missed.items())]
-    return "\n".join(lines)
-
-
-def percent(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f} %" if whole else "–"
+def write_section(text: str) -> None:
+    """Puts ``text`` between the recall markers of bench/results.md."""
+    current = run.RESULTS.read_text(encoding="utf-8") if run.RESULTS.exists() else "# Benchmark results\n"
+    if START not in current:
+        current += f"\n{START}\n{END}\n"
+    head, rest = current.split(START, 1)
+    run.RESULTS.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -249,19 +169,29 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--work", type=Path, default=HERE / "out")
     parser.add_argument("--no-write", action="store_true")
     args = parser.parse_args(argv)
-    ours, baseline = ensure_sites(args.items, args.work.resolve())
-    wanted = relevant(item_texts(ours, ITEMS))
-    empty = [query for _, query in QUERIES if not wanted[query]]
+    asked = [query for _, query in queries.QUERIES]
+    items = generate.generate_items(args.items)
+    wanted = queries.relevant(items, asked)
+    empty = [query for query in asked if not wanted[query]]
     if empty:
-        raise SystemExit(f"queries that no item page contains: {', '.join(empty)}")
-    text = table(args.items, wanted, search_page(ours), material(baseline))
+        raise SystemExit(f"queries that no generated item contains: {', '.join(empty)}")
+    ours, baseline = ensure_sites(args.items, args.work.resolve())
+    shown = search_page(ours, asked)
+    # Every item page, and the other pages shown: read to tell whether each holds its query.
+    folders = {url.rstrip("/").rsplit("/", 1)[0] + "/" for urls in shown.values() for url in urls}
+    held = on_pages(item_texts(ours, tuple(sorted(folders | set(recall_report.ITEMS)))), asked)
+    measured = recall_report.Measured(
+        items={item.url: item for item in items},
+        wanted=wanted,
+        shown=shown,
+        on_page={query: {url for url in urls if url.startswith(recall_report.ITEMS)} for query, urls in held.items()},
+        holding={query: urls & set(shown[query]) for query, urls in held.items()},
+        lunr=material(baseline, asked),
+    )
+    text = recall_report.section(args.items, measured)
     print(text)
     if not args.no_write:
-        current = run.RESULTS.read_text(encoding="utf-8") if run.RESULTS.exists() else "# Benchmark results\n"
-        if START not in current:
-            current += f"\n{START}\n{END}\n"
-        head, rest = current.split(START, 1)
-        run.RESULTS.write_text(f"{head}{START}\n{text}\n{END}{rest.split(END, 1)[1]}", encoding="utf-8")
+        write_section(text)
 
 
 if __name__ == "__main__":
