@@ -1,4 +1,4 @@
-"""The forms' shared definitions and the form token (site_builder/forms.py)."""
+"""The forms' shared definitions and the form token (site_builder/content/forms.py)."""
 
 import os
 import stat
@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from site_builder import forms
+from site_builder.content import forms
 from site_builder.content.wards import WARDS
 
 SECRET = b"s" * 32
