@@ -396,7 +396,7 @@ EXTRA = [
         id="nesting",
     ),
     pytest.param(
-        {"cases/a.md": bounds.case(body="- " * 500 + "x")},
+        {"cases/a.md": bounds.case(body=bounds.nested_blocks(500))},
         [
             "cases/a.md:10: body: 本文の入れ子（箇条書きや引用、HTML の中の入れ子）が深すぎて変換できません。"
             "入れ子を浅くしてください。",
