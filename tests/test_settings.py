@@ -81,6 +81,13 @@ OLD_DEFAULTS = {
     "cms_auth_endpoint": None,
     "cms_auth_scope": None,
     "cms_api_root": None,
+    "server_url": None,  # new, like every server_*: the centre's server (README "Server")
+    "server_retention_days": 365,
+    "server_staff_address": None,
+    "server_rate_limit_per_hour": 10,
+    "server_form_token_max_age_days": 60,
+    "server_allowed_origins": (),
+    "server_trusted_proxies": (),
     "state_dir": "state",  # new: where operational state (ledgers) lives
 }
 
@@ -134,6 +141,8 @@ def test_wrong_values_are_located_errors(project):
                 "sns_timeout_seconds: '20'",
                 "sns: {networks: [x]}",  # the groups are the code's, not keys
                 "newsletter_signup_url: javascript:alert(1)",
+                "server_url: http://forms.example.org",
+                "server_allowed_origins: [https://www.example.org/path]",
             )
         }
     )
@@ -157,6 +166,10 @@ def test_wrong_values_are_located_errors(project):
         "mkdocs.yml:17: extra.site_builder.sns: unknown setting",
         "mkdocs.yml:18: extra.site_builder.newsletter_signup_url: must be an https URL "
         "(readers type their mail address into it), got 'javascript:alert(1)'",
+        "mkdocs.yml:19: extra.site_builder.server_url: must be an https URL (readers send their name and mail "
+        "address to it; http://127.0.0.1:PORT only for a preview), got 'http://forms.example.org'",
+        "mkdocs.yml:20: extra.site_builder.server_allowed_origins[0]: must be an origin like https://www.example.org "
+        "(no path), got 'https://www.example.org/path'",
     ]
 
 
@@ -218,8 +231,11 @@ def test_flat_keys_become_grouped_typed_attributes():
             "sns_since": "2026-12-01T10:00",
             "sns_timeout_seconds": 5,
             "state_dir": "ops",
+            "server_url": "http://127.0.0.1:8030/",
+            "server_staff_address": "相談窓口 <soudan@example.org>",
         }
     )
+    assert settings.server.url == "http://127.0.0.1:8030" and settings.server.retention_days == 365
     assert settings.site.engine == "zensical" and settings.lists.cases_per_page == 12
     assert settings.newsletter.from_ == "センター <news@example.org>"
     assert settings.sns.hashtags == ("協働", "2026") and settings.sns.event_reminder_days == (7, 1)

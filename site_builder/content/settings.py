@@ -341,7 +341,30 @@ def _repository(value: str) -> str:
     return value
 
 
+def _server_url(value: str) -> str:
+    """https, or plain http on this machine only (a preview with ``site-builder server`` beside it)."""
+    if not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?$", value):
+        _https(
+            "readers send their name and mail address to it; http://127.0.0.1:PORT only for a preview",
+            "読者が名前やメールアドレスを送る先です。手元での確認だけは http://127.0.0.1:ポート番号 でも構いません",
+        )(value)
+    return value.rstrip("/")
+
+
+def _origin(value: str) -> str:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?", value):
+        raise ValueError(
+            bi(
+                f"must be an origin like https://www.example.org (no path), got {value!r}",
+                f"https://www.example.org のように、パスのない URL を書いてください。いまは {value} です。",
+            )
+        )
+    return value
+
+
 Repository = Annotated[str, AfterValidator(_repository)]
+ServerUrl = Annotated[str, AfterValidator(_server_url)]
+Origin = Annotated[str, AfterValidator(_origin)]
 ServiceUrl = Annotated[str, AfterValidator(_https("staff sign in through it", "スタッフがここを通ってログインします"))]
 
 
@@ -362,6 +385,22 @@ class CmsSettings(SettingsGroup):
     api_root: ServiceUrl | None = None  # the host's API, for GitHub Enterprise, a GitLab or Gitea server
 
 
+class ServerSettings(SettingsGroup):
+    """``server_*``: the centre's small server (``site-builder server``, site_builder/server/),
+    which takes newsletter sign-ups, unsubscriptions and consultations. The site shows its
+    forms only when ``server_url`` is set."""
+
+    model_config = ConfigDict(alias_generator=_prefixed("server_"))
+
+    url: ServerUrl | None = None  # where readers' browsers reach the server; none: the site has no forms
+    retention_days: PositiveCount = 365  # consultations and ended subscriptions are purged after this
+    staff_address: Address | None = None  # who is told of each consultation (none: /intake is closed)
+    rate_limit_per_hour: PositiveCount = 10  # POSTs per client address and hour
+    form_token_max_age_days: PositiveCount = 60  # how old a page's form may be (the site is rebuilt at least weekly)
+    allowed_origins: tuple[Origin, ...] = ()  # besides site_url's own origin, where forms may be posted from
+    trusted_proxies: tuple[IpNetwork, ...] = ()  # reverse proxies whose X-Forwarded-For is believed
+
+
 class SiteBuilderSettings(BaseModel):
     """``extra.site_builder`` in mkdocs.yml, grouped by channel."""
 
@@ -377,6 +416,7 @@ class SiteBuilderSettings(BaseModel):
     limits: LimitSettings = LimitSettings()
     html: HtmlSettings = HtmlSettings()
     cms: CmsSettings = CmsSettings()
+    server: ServerSettings = ServerSettings()
     state_dir: Text = "state"  # operational state (ledgers): never inside anything a build or clean deletes
 
     @classmethod
