@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from urllib.parse import urlencode
 
 import httpx
 import uvicorn
+from aiosmtpd.controller import Controller
 
 from site_builder.content import forms
 from site_builder.content.reporter import Reporter
@@ -45,10 +47,13 @@ def server_settings(port: int, **settings: object) -> list[str]:
 
 
 def server_project(root: Path, port: int, files: dict | None = None, **settings: object) -> Path:
+    """A scratch project whose editions' unsubscribe links lead to its server (no
+    ``newsletter_unsubscribe_url``: the default is then ``<server_url>/newsletter/unsubscribe``)."""
     new_project(root, files)
     config = root / "mkdocs.yml"
+    text = re.sub(r"(?m)^ +newsletter_unsubscribe_url:.*\n", "", config.read_text(encoding="utf-8"))
     added = "".join(f"    {line}\n" for line in server_settings(port, **settings))
-    config.write_text(config.read_text(encoding="utf-8").replace("  site_builder:\n", "  site_builder:\n" + added, 1))
+    config.write_text(text.replace("  site_builder:\n", "  site_builder:\n" + added, 1), encoding="utf-8")
     return root
 
 
@@ -75,8 +80,10 @@ class Running:
     url: str
     service: Service
     sink: Sink
+    relay: Controller
     environ: dict[str, str]
     client: httpx.Client = field(default_factory=lambda: httpx.Client(trust_env=False, timeout=10))
+    relay_stopped: bool = False
 
     def token(self, form: str, issued: int | None = None) -> str:
         secret = forms.form_secret(self.root / "state")
@@ -98,6 +105,11 @@ class Running:
     def get(self, path_or_url: str, **params: str) -> httpx.Response:
         url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
         return self.client.get(url, params=params or None)
+
+    def stop_relay(self) -> None:
+        """The SMTP server goes away (the server connects to it for each mail)."""
+        self.relay.stop()
+        self.relay_stopped = True
 
     def rows(self) -> dict[str, int]:
         return store.count_rows(self.service.engine)
@@ -135,8 +147,11 @@ def running(
     port = free_port()
     server_project(root, port, files, **settings)
     environ = environment(smtp.port, database_url(backend, root, cluster))
+    served = None
     try:
         with serve_app(root, port, environ) as service:
-            yield Running(root, f"http://127.0.0.1:{port}", service, sink, environ)
+            served = Running(root, f"http://127.0.0.1:{port}", service, sink, smtp, environ)
+            yield served
     finally:
-        smtp.stop()
+        if served is None or not served.relay_stopped:
+            smtp.stop()
