@@ -46,12 +46,16 @@ def server_settings(port: int, **settings: object) -> list[str]:
     return [f"{key}: {value}" for key, value in values.items() if value is not None]
 
 
-def server_project(root: Path, port: int, files: dict | None = None, **settings: object) -> Path:
+def server_project(
+    root: Path, port: int, files: dict | None = None, site_url: str | None = None, **settings: object
+) -> Path:
     """A scratch project whose editions' unsubscribe links lead to its server (no
     ``newsletter_unsubscribe_url``: the default is then ``<server_url>/newsletter/unsubscribe``)."""
     new_project(root, files)
     config = root / "mkdocs.yml"
     text = re.sub(r"(?m)^ +newsletter_unsubscribe_url:.*\n", "", config.read_text(encoding="utf-8"))
+    if site_url:
+        text = re.sub(r"(?m)^site_url: .*$", f"site_url: {site_url}", text)
     added = "".join(f"    {line}\n" for line in server_settings(port, **settings))
     config.write_text(text.replace("  site_builder:\n", "  site_builder:\n" + added, 1), encoding="utf-8")
     return root
@@ -139,13 +143,18 @@ def serve_app(root: Path, port: int, environ: dict[str, str]) -> Iterator[Servic
 
 @contextlib.contextmanager
 def running(
-    root: Path, backend: str, cluster: str | None, files: dict | None = None, **settings: object
+    root: Path,
+    backend: str,
+    cluster: str | None,
+    files: dict | None = None,
+    site_url: str | None = None,
+    **settings: object,
 ) -> Iterator[Running]:
     """A scratch project at ``root`` with its server running, and an SMTP server for its mail."""
     sink = Sink()
     smtp = start_server(sink)
     port = free_port()
-    server_project(root, port, files, **settings)
+    server_project(root, port, files, site_url, **settings)
     environ = environment(smtp.port, database_url(backend, root, cluster))
     served = None
     try:

@@ -127,3 +127,33 @@ def test_purge_forgets_old_consultations_and_ended_subscriptions_but_keeps_the_s
     assert store.suppressed(engine, secret, ["left@example.org", "stays@example.org"]) == {"left@example.org"}
     with engine.connect() as connection:  # the stop is kept as an HMAC only
         assert "left" not in str(connection.exec_driver_sql("SELECT * FROM suppressions").all())
+
+
+def test_the_commands_say_what_is_missing_without_a_traceback(tmp_path, run_cli, monkeypatch):
+    from tests.conftest import new_project
+    from tests.served_server import server_project
+
+    for name in ("SITE_BUILDER_DATABASE_URL", "SITE_BUILDER_NEWSLETTER_SECRET", "SITE_BUILDER_SMTP_HOST"):
+        monkeypatch.delenv(name, raising=False)
+    (tmp_path / "bare").mkdir()
+    bare = new_project(tmp_path / "bare")
+    code, _, err = run_cli("--root", bare, "server")
+    assert (
+        code == 1 and err.startswith("error: mkdocs.yml: set extra.site_builder.server_url") and "Traceback" not in err
+    )
+    (tmp_path / "ready").mkdir()
+    root = server_project(tmp_path / "ready", 8030)
+    code, _, err = run_cli("--root", root, "server")
+    assert code == 1 and "set SITE_BUILDER_NEWSLETTER_SECRET" in err
+    code, _, err = run_cli("--root", root, "intake", "list")
+    assert code == 1 and "no database at sqlite:///" in err and "site-builder server migrate" in err
+    code, _, err = run_cli("--lang", "ja", "--root", root, "intake", "list")
+    assert "データベース" in err and "まだありません" in err
+    code, out, _ = run_cli("--root", root, "server", "migrate")
+    assert code == 0 and out.endswith("server.sqlite3 is up to date\n")
+    assert (root / "state" / "server.sqlite3").is_file()
+    code, _, err = run_cli("--root", root, "intake", "show", "99")
+    assert code == 1 and "no consultation 99" in err
+    monkeypatch.setenv("SITE_BUILDER_DATABASE_URL", "postgresql://nobody@127.0.0.1:1/none")
+    code, _, err = run_cli("--root", root, "server", "migrate")
+    assert code == 1 and "error: database postgresql+psycopg://nobody@127.0.0.1:1/none" in err
