@@ -169,3 +169,19 @@ def test_unsubscribe_mails_from_an_exported_mailbox(app, kind, capsys):
     assert main(["--root", str(app.root), "newsletter", "unsubscribe-mailbox", str(path)]) == 0
     assert capsys.readouterr().out.startswith("unsubscribed 0, already unsubscribed 2,")
     assert send(app, "2020-07a", "db", capsys) == []
+
+
+def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(app, capsys):
+    address = "back@example.org"
+    sign_up(app, address)
+    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert (
+        app.client.post(
+            f"{app.url}/newsletter/unsubscribe", params={"email": address, "token": token_for(address)}
+        ).status_code
+        == 200
+    )
+    sign_up(app, address)
+    assert send(app, "2020-07a", "db", capsys) == []  # pending again: nothing until the new link is opened
+    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert send(app, "2020-07b", "db", capsys) == [address]

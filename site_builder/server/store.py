@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from site_builder.content.i18n import bi
 from site_builder.server.database import (
@@ -81,8 +82,15 @@ def over_rate_limit(engine: Engine, client_hash: str, now: int, per_hour: int) -
 
 def subscribe(engine: Engine, address: str, name: str, token: str, expires: int, now: int) -> None:
     """A new pending subscriber, or a new confirmation token for a known one (a confirmed
-    subscriber stays confirmed: the answer is the same whether the address was known)."""
-    address = address.lower()
+    subscriber stays confirmed: the answer is the same whether the address was known).
+    When another instance adds the same address at the same moment, this one updates it."""
+    try:
+        _subscribe(engine, address.lower(), name, token, expires, now)
+    except IntegrityError:
+        _subscribe(engine, address.lower(), name, token, expires, now)
+
+
+def _subscribe(engine: Engine, address: str, name: str, token: str, expires: int, now: int) -> None:
     with engine.begin() as connection:
         row = connection.execute(select(subscribers).where(subscribers.c.address == address)).first()
         values = {"token_hash": token_hash(token), "token_expires": expires, "name": name}
