@@ -6,7 +6,7 @@ import os
 import sys
 from pathlib import Path
 
-from site_builder.commands import data, new, next_change, serve, site, sns
+from site_builder.commands import data, intake, new, next_change, serve, server, site, sns
 from site_builder.commands import newsletter as newsletter_commands
 from site_builder.commands.cms_local import CmsError
 from site_builder.commands.parser import LanguageAction, Parser
@@ -14,6 +14,9 @@ from site_builder.content.i18n import ERROR, LANGUAGES, bi, describe, set_langua
 from site_builder.content.reporter import BUILD_FAILED, ContentErrors, print_errors
 from site_builder.content.settings import ConfigError
 from site_builder.issues.charts import ChartError
+from site_builder.server.database import DatabaseError
+from site_builder.server.service import ServerError
+from site_builder.server.unsubscribe_mail import MailboxError
 from site_builder.site.engine import EngineError
 from site_builder.site.search_index import SearchIndexError
 from site_builder.writer import MACHINE_ERRORS, BuildBusy, WriterError
@@ -27,6 +30,8 @@ COMMANDS.append(newsletter_commands.register)  # site-builder newsletter build|s
 COMMANDS.append(sns.register)  # site-builder sns plan|post
 COMMANDS.append(next_change.register)  # site-builder next-change [--now T]
 COMMANDS.append(data.register)  # site-builder data pull [--dataset ID]
+COMMANDS.append(server.register)  # site-builder server [migrate]
+COMMANDS.append(intake.register)  # site-builder intake list|show|export|purge
 
 SIGPIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command whose reader went away
 
@@ -34,6 +39,7 @@ SIGPIPE_STATUS = 141  # 128 + SIGPIPE, as a shell reports a command whose reader
 USER_ERRORS = (ConfigError, EngineError, new.ScaffoldError, SearchIndexError, WriterError)
 USER_ERRORS += (ChartError,)  # no Japanese font to draw issue-page charts with
 USER_ERRORS += (CmsError,)  # serve --cms cannot start the web editor
+USER_ERRORS += (ServerError, DatabaseError, MailboxError)  # the server's settings, database, a mailbox
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -100,3 +100,12 @@ def project_url(project_site: Path):
     """The base URL (no final slash) that serves :func:`project_site` on 127.0.0.1."""
     with served_site.serve(project_site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster():
+    """One PostgreSQL cluster for the test run (tests/postgres.py); tests make their own databases in it."""
+    from tests import postgres
+
+    with postgres.cluster() as url:
+        yield url

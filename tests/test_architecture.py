@@ -18,7 +18,7 @@ LAYERS = [
     {"content"},  # models, readers, selection, links, dates, settings
     {"context"},  # what every channel shares
     {"site"},  # the renderer, page generators, engine, frames, sitemap, search index
-    {"channels", "issues", "newsletter", "sns", "cms"},  # channels and the capabilities built on the site
+    {"channels", "issues", "newsletter", "sns", "cms", "server"},  # channels and what is built on the site
     {"pipeline"},  # the whole build, and the registries
     {"commands", "cli", "__main__"},  # the command line
 ]

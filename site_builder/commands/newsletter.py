@@ -23,6 +23,7 @@ from tqdm import tqdm
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
+from site_builder.commands.subscribers import recipients, register_unsubscribe_mailbox
 from site_builder.content import dates
 from site_builder.content.bodies import convert_bodies
 from site_builder.content.i18n import ERROR, bi, describe, text
@@ -61,6 +62,7 @@ def register(commands) -> None:
     parser.set_defaults(run=lambda args: parser.print_help() or 2)
     register_build(sub)
     register_send(sub)
+    register_unsubscribe_mailbox(sub)
 
 
 def register_build(sub) -> None:
@@ -140,11 +142,13 @@ def register_send(sub) -> None:
     )
     send.add_argument(
         "--subscribers",
-        type=Path,
         required=True,
+        metavar="CSV|db",
         help=bi(
-            "CSV with the columns email[,name]",
-            "読者の CSV ファイル。1行目は email,name（name はなくてもよい）",
+            "CSV with the columns email[,name], or db: the confirmed subscribers of the server's database "
+            "(a CSV's addresses unsubscribed in that database are skipped)",
+            "読者の CSV ファイル（1行目は email,name。name はなくてもよい）。db と書くと、サーバーのデータベースの"
+            "登録を確認した読者に送ります（CSV でも、データベースで配信停止した人には送りません）",
         ),
     )
     send.add_argument(
@@ -347,7 +351,7 @@ def send(args) -> int:
                 f"号 {rendered.id} を送る時刻は {rendered.send_at} です。それより前には送りません。",
             )
         )
-    subscribers, problems = mailer.read_subscribers(args.subscribers)
+    subscribers, problems = recipients(args.root, args.subscribers)
     for problem in problems:
         print(text(problem), file=sys.stderr)
     if args.dry_run:

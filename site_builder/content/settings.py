@@ -282,7 +282,8 @@ class NewsletterSettings(SettingsGroup):
 
     upcoming_weeks: Count = 6  # events starting within this many weeks are listed
     from_: Address | None = None  # default: "<site_name> <newsletter@<site host>>"
-    unsubscribe_url: UnsubscribeUrl | None = None  # default: <site_url>/newsletter/unsubscribe/
+    # default: <server_url>/newsletter/unsubscribe with server_url, else <site_url>/newsletter/unsubscribe/
+    unsubscribe_url: UnsubscribeUrl | None = None
     signup_url: SignupUrl | None = None  # where readers sign up; the channels page links it (none: "準備中")
     unsubscribe_mailto: Address | None = None  # default: unsubscribe@<site host>
     address: Text = "〒231-0005 横浜市中区本町6-50-10 横浜市役所1階"  # the postal address in the footer

@@ -61,12 +61,21 @@ class MailSettings:
             raise ConfigError(f"mkdocs.yml: site_url must be an https URL for the newsletter, got {config.site_url!r}")
         host = urlsplit(config.site_url).hostname or "localhost"
         ours = config.settings.newsletter
+        server_url = config.settings.server.url
         return cls(
-            sender=ours.from_ or f"{config.site_name} <newsletter@{host}>",
-            unsubscribe_url=ours.unsubscribe_url or config.absolute("/newsletter/unsubscribe/"),
+            sender=sender_of(config),
+            unsubscribe_url=ours.unsubscribe_url
+            or (f"{server_url}/newsletter/unsubscribe" if server_url else config.absolute("/newsletter/unsubscribe/")),
             unsubscribe_mailto=ours.unsubscribe_mailto or f"unsubscribe@{host}",
             address=ours.address,
         )
+
+
+def sender_of(config: Config) -> str:
+    """The From of every mail the centre sends to readers: ``newsletter_from``, else
+    ``<site_name> <newsletter@<site host>>``."""
+    host = urlsplit(config.site_url).hostname or "localhost"
+    return config.settings.newsletter.from_ or f"{config.site_name} <newsletter@{host}>"
 
 
 @dataclass
