@@ -311,14 +311,18 @@
       return Promise.all(asked).then(function (found) {
         var rows = keys.length === 1 ? found[0] : inRow(found.slice(0, keys.length));
         if (!whole) { return rows; }
-        // Pagefind's positions are of words that begin with a key: the page's own words
-        // say whether one before the last is the whole word (1 of 1日, not of 10日).
+        // Pagefind's positions are of words that begin with a key. The quoted search gives
+        // where its first match of the whole words begins: a row that starts there has them
+        // whole (1 of 1日, not of 10日). For a page whose rows start elsewhere, the page's
+        // own words say (its stored text, one load each).
+        var before = keys.slice(0, -1);
         var checked = found[keys.length].results.filter(function (result) { return rows[result.id]; });
         return Promise.all(checked.map(function (result) {
+          if (rows[result.id].indexOf(result.words[0]) >= 0) { return true; }
           return result.data().then(function (data) {
             var words = pieces(data);
             return rows[result.id].some(function (start) {
-              return keys.slice(0, -1).every(function (key, offset) {
+              return before.every(function (key, offset) {
                 return key.charAt(0) === "_" || plainWord(words[start + offset] || "") === plainWord(key);
               });
             });
