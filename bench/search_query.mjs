@@ -8,7 +8,8 @@
 // Prints {"query": ["/cases/x/", ...], ...}: the pages each query finds.
 //
 // site: the site's own pagefind/pagefind.js (its WebAssembly search) loads the index over
-//   HTTP from a static server on 127.0.0.1 that this script starts; the query is first
+//   HTTP from a static server on 127.0.0.1 that this script starts, afresh for each query
+//   (as a reader's page does: only the chunks the query asks for); the query is first
 //   turned into search terms by the site's own assets/search.js (processTerm), as its
 //   search page does.
 // pagefind: the same without the site's search.js: the query as typed.
@@ -60,10 +61,12 @@ async function pagefind(prepare = (query) => query) {
   const root = path.resolve(site);
   return withServer(root, async (base) => {
     const module = await import(pathToFileURL(path.join(root, "pagefind", "pagefind.js")).href);
-    await module.options({ basePath: `${base}/pagefind/` });
-    await module.init();
     const found = {};
     for (const query of queries) {
+      // A fresh Pagefind for each query, as a reader's page has: no chunk an earlier query loaded.
+      await module.destroy();
+      await module.options({ basePath: `${base}/pagefind/` });
+      await module.init();
       const search = await module.search(prepare(query));
       const data = await Promise.all(search.results.map((result) => result.data()));
       found[query] = [...new Set(data.map((page) => pageOf(page.url)))].sort();

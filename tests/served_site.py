@@ -62,9 +62,9 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(site_dir: Path) -> Iterator[str]:
+def serve(site_dir: Path, handler_class: type[QuietHandler] = QuietHandler) -> Iterator[str]:
     """Serves ``site_dir`` on 127.0.0.1 (a free port) and yields its base URL, without a final slash."""
-    handler = functools.partial(QuietHandler, directory=str(site_dir))
+    handler = functools.partial(handler_class, directory=str(site_dir))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

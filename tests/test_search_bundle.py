@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import base64
 import gzip
+import itertools
 import json
+import random
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -14,7 +17,7 @@ from pathlib import Path
 import cbor2
 import pytest
 
-from site_builder.site.search.bundle import SIGNATURE, BundleWriter, pagefind_executable
+from site_builder.site.search.bundle import SIGNATURE, BundleWriter, lookup_group, pagefind_executable
 from site_builder.site.search.text import (
     KANA_KANJI_WORD,
     WORD_WEIGHT,
@@ -236,3 +239,68 @@ def test_pagefinds_search_code_finds_what_the_pages_contain(tmp_path):
     command = ["node", str(PROJECT / "bench" / "search_query.mjs"), "site", str(site), str(tmp_path / "queries.json")]
     found = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout)
     assert found == queries
+
+
+# A site big enough for several index chunks: pages of short runs of a few kanji and kana
+# (so that many pairs begin with each character) and numbers.
+CHARACTERS = "市区町村課第回月日年会子食堂地域福祉活動支援講座相談のとにをはがでも"
+
+
+def generated_pages(count: int = 300) -> dict[str, str]:
+    pick = random.Random(7)
+    pages = {}
+    for number in range(count):
+        runs = ["".join(pick.choices(CHARACTERS, k=pick.randint(2, 6))) for _ in range(60)]
+        text = "、".join(f"{run}{pick.randint(1, 400)}" if pick.random() < 0.2 else run for run in runs)
+        pages[f"/cases/p{number}/"] = text
+    return pages
+
+
+@pytest.fixture(scope="module")
+def chunked_site(tmp_path_factory) -> tuple[Path, dict[str, str]]:
+    site = tmp_path_factory.mktemp("chunked") / "site"
+    (site / "assets").mkdir(parents=True)
+    shutil.copy(PROJECT / "theme" / "assets" / "search.js", site / "assets" / "search.js")
+    writer = BundleWriter(site / "pagefind")
+    pages = generated_pages()
+    for url, text in pages.items():
+        html = f'<html lang="ja"><body><article data-pagefind-body><p>{text}</p></article>'
+        writer.add(search_page(url, html.encode("utf-8")))
+    writer.finish()
+    return site, pages
+
+
+def chunk_keys(bundle: Path) -> list[tuple[str, str, list[str]]]:
+    """Each word chunk's bounds and keys, in order."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    chunks = cbor2.loads(read_packed(bundle / f"pagefind.{entry['languages']['ja']['hash']}.pf_meta"))[2]
+    return [
+        (start, end, [word[0] for word in cbor2.loads(read_packed(bundle / "index" / f"{name}.pf_index"))[0]])
+        for start, end, name in chunks
+    ]
+
+
+def test_no_chunk_cuts_the_keys_a_term_finds_and_each_term_s_chunk_is_the_one_pagefind_loads(chunked_site):
+    chunks = chunk_keys(chunked_site[0] / "pagefind")
+    assert len(chunks) >= 4
+    for before, after in itertools.pairwise(chunks):
+        assert lookup_group(before[2][-1]) != lookup_group(after[2][0]), (before[2][-1], after[2][0])
+    for number, (_, _, keys) in enumerate(chunks):
+        for key in keys:
+            for term in (key, lookup_group(key)):
+                # Pagefind's search code takes the first chunk whose bounds hold the term
+                loaded = next(n for n, (start, end, _) in enumerate(chunks) if start <= term <= end)
+                assert loaded == number, (term, chunks[loaded][:2], chunks[number][:2])
+
+
+def test_a_query_of_one_character_finds_every_page_that_has_it(chunked_site, tmp_path):
+    site, pages = chunked_site
+    expected = {char: sorted(url for url, text in pages.items() if char in text) for char in CHARACTERS}
+    for digit in "123456789":  # a number is one word: 2 begins 2, 21 and 243, not 12
+        expected[digit] = sorted(url for url, text in pages.items() if re.search(rf"(?<![0-9]){digit}", text))
+    (tmp_path / "queries.json").write_text(json.dumps(list(expected), ensure_ascii=False), encoding="utf-8")
+    command = ["node", str(PROJECT / "bench" / "search_query.mjs"), "site", str(site), str(tmp_path / "queries.json")]
+    found = json.loads(subprocess.run(command, capture_output=True, text=True, check=True, timeout=300).stdout)
+    missed = {query: len(set(urls) - set(found[query])) for query, urls in expected.items()}
+    assert not {query: count for query, count in missed.items() if count}, "pages not found"
+    assert found == expected

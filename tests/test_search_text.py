@@ -98,20 +98,35 @@ def test_pairs_are_kept_under_keys_no_segmenter_cuts():
     assert query_terms("NPO法人") == ["NPO", "_06cd504eba"]
 
 
+def test_a_counter_s_ke_is_ka_and_a_ward_s_stays_ke():
+    six_months = [query_terms(query) for query in ("6ヶ月", "6ケ月", "6か月", "6カ月", "6ヵ月", "６ヶ月")]
+    assert six_months == [["6", "_0304b06708"]] * 6
+    assert query_terms("三ヶ所") == query_terms("三か所") and query_terms("5ヶ国") == query_terms("5カ国")
+    assert query_terms("保土ヶ谷区") == query_terms("保土ケ谷区") == query_terms("保土け谷区")
+    assert query_terms("保土ヶ谷区") != query_terms("保土か谷区")
+    words, starts = cut_words("6ヶ月の保土ヶ谷")
+    assert words == ["6", "か月", "月の", "の保", "保土", "土ヶ", "ヶ谷", "谷"]
+    assert starts == [0, 1, 2, 3, 4, 5, 6, 7]  # the page shows its own ヶ
+
+
 def test_search_js_marks_a_found_pair_to_its_end():
     excerpt = "<mark>子</mark><mark>ど</mark><mark>も</mark><mark>食堂 &lt;</mark>試行 <mark>食</mark>堂と"
-    found, sub, apart, alone = run_search_js(
+    found, sub, apart, alone, symbol, escaped = run_search_js(
         [
             ["markPairs", excerpt, True],
             ["markPairs", "<mark>居</mark>場", True],
             ["markPairs", "<mark>む、</mark><mark>次</mark>の", True],  # marks meet within kanji and kana only
             ["markPairs", "<mark>区</mark>役所", False],  # a character asked for alone is not a pair
+            ["markPairs", "<mark>℡ </mark>045", False],  # TEL: a symbol alone stays marked
+            ["markPairs", "a <mark>&lt;</mark>", False],
         ]
     )
     assert found == "<mark>子ども食堂</mark> &lt;試行 <mark>食堂</mark>と"
     assert sub == "<mark>居場</mark>"
     assert apart == "<mark>む</mark>、<mark>次の</mark>"
     assert alone == "<mark>区</mark>役所"
+    assert symbol == "<mark>℡ </mark>045"
+    assert escaped == "a <mark>&lt;</mark>"
 
 
 @pytest.mark.parametrize(
@@ -129,6 +144,8 @@ def test_search_js_marks_a_found_pair_to_its_end():
         ('"Café 2"', ["Café 2"], [["Café", "2"]]),
         ('"子ども', ["子ども"], [["_05b5003069", "_0306903082"]]),
         ("、。 保土ヶ谷区", ["保土ヶ谷区"], [["_04fdd0571f", "_0571f03051", "_0305108c37", "_08c370533a"]]),
+        ("6ヶ月", ["6ヶ月"], [["6", "_0304b06708"]]),  # as 6か月 and 6カ月
+        ("保土ケ谷", ["保土ケ谷"], [["_04fdd0571f", "_0571f03051", "_0305108c37"]]),
     ],
 )
 def test_search_js_asks_for_each_part_s_words_in_a_row(query, parts, keys):

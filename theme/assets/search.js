@@ -24,17 +24,25 @@
   var KANA_KANJI_START = new RegExp("^[" + KANA_KANJI + "]", "u");
   var PAIR_END = new RegExp("([" + KANA_KANJI + "])</mark>([" + KANA_KANJI + "])", "gu");
   var MARKS_MEET = new RegExp("(?<=[" + KANA_KANJI + "])</mark><mark>(?=[" + KANA_KANJI + "])", "gu");
-  var TRAILING = /((?:&[a-z]+;|[^\p{L}\p{N}<>&])+)<\/mark>/gu; // what ends a mark but a letter or digit
+  // What ends a mark after its last letter or digit, not in &lt; (a mark of a symbol alone, ℡ for TEL, keeps it).
+  var TRAILING = /(?<=[\p{L}\p{N}])(?<!&[a-z]+)((?:&[a-z]+;|[^\p{L}\p{N}<>&])+)<\/mark>/gu;
   var SPACE_IN_JAPANESE = new RegExp("(?<=[" + KANA_KANJI + "])\\s+(?=[" + KANA_KANJI + "])", "gu");
+  // Before a counter ヶ and ケ are か (text.py's COUNTER_KE): 6ヶ月 finds 6か月 and 6カ月.
+  var COUNTER_KE = /[ヶケゖ](?=[月所国年条村])/g;
   var PAGE_SIZE = 10; // results shown at once
   var MAX_QUERY = 100; // characters of a query used: each word may be asked for once more to explain a miss
   var EXCERPT_LENGTH = 60; // words of the index around a match: pairs, so about 60 characters
+
+  // A query as the index reads text: NFKC, a counter's ヶ as か.
+  function normal(query) {
+    return query.normalize("NFKC").replace(COUNTER_KE, "か");
+  }
 
   // The words of a query. A phrase asks for them in a row as a page has them: each run of
   // kanji and kana but the last keeps its last character alone, and a last run of one
   // character goes (a page has it as the start of a pair).
   function cutQuery(query, phrase) {
-    var text = query.normalize("NFKC");
+    var text = normal(query);
     var words = [];
     var runs = [];
     var match;
@@ -57,7 +65,7 @@
     return words;
   }
 
-  // Katakana as hiragana, the small ヶ and ヵ of place names as け and か (text.py's KANA_FOLD).
+  // Katakana as hiragana, the small ヶ and ヵ as け and か (text.py's KANA_FOLD).
   function foldKana(char) {
     var code = char.codePointAt(0);
     if (char === "ヶ" || char === "ゖ") { return "け"; }
@@ -113,7 +121,7 @@
   // The keys of a part's words in the order a page has them: the phrase's words, and a
   // last run of one character as the start of a word (月 of 10月: 月 alone or 月曜).
   function sequence(part) {
-    var text = part.normalize("NFKC");
+    var text = normal(part);
     var runs = [];
     var match;
     WORDS.lastIndex = 0;
@@ -149,10 +157,12 @@
     return found;
   }
 
-  // The pieces of a page's text as Pagefind counts its words: those with a letter or digit.
+  // The pieces of a page's text, one per word of the index, as the index wrote them (U+200B
+  // between them; Pagefind escapes < and >): a symbol that NFKC makes several words (½ → 1⁄2)
+  // is one piece and the next ones are empty, a piece without letters (㈱, ℡) still counts.
   function pieces(data) {
-    return (data.raw_content || "").split(/[\s\u200b]+/).filter(function (piece) {
-      return /[\p{L}\p{N}]/u.test(piece.replace(/&(?:[a-z]+|#[0-9]+);/g, ""));
+    return (data.raw_content || "").split("\u200b").map(function (piece) {
+      return piece.replace(/&lt;/g, "<").replace(/&gt;/g, ">");
     });
   }
 
@@ -301,14 +311,18 @@
       return Promise.all(asked).then(function (found) {
         var rows = keys.length === 1 ? found[0] : inRow(found.slice(0, keys.length));
         if (!whole) { return rows; }
-        // Pagefind's positions are of words that begin with a key: the page's own words
-        // say whether one before the last is the whole word (1 of 1日, not of 10日).
+        // Pagefind's positions are of words that begin with a key. The quoted search gives
+        // where its first match of the whole words begins: a row that starts there has them
+        // whole (1 of 1日, not of 10日). For a page whose rows start elsewhere, the page's
+        // own words say (its stored text, one load each).
+        var before = keys.slice(0, -1);
         var checked = found[keys.length].results.filter(function (result) { return rows[result.id]; });
         return Promise.all(checked.map(function (result) {
+          if (rows[result.id].indexOf(result.words[0]) >= 0) { return true; }
           return result.data().then(function (data) {
             var words = pieces(data);
             return rows[result.id].some(function (start) {
-              return keys.slice(0, -1).every(function (key, offset) {
+              return before.every(function (key, offset) {
                 return key.charAt(0) === "_" || plainWord(words[start + offset] || "") === plainWord(key);
               });
             });
@@ -340,7 +354,7 @@
   // query with a part no page has (ぺんぎん, zzz) finds nothing.
   Page.prototype.apart = function (pagefind, query, filters, every, cache) {
     var page = this;
-    var text = query.normalize("NFKC");
+    var text = normal(query);
     var runs = [];
     var match;
     WORDS.lastIndex = 0;

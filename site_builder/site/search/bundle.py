@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import itertools
 import json
 import shutil
 import subprocess
@@ -160,8 +159,7 @@ class LanguageIndex:
             name = short_hash(self.language, data, names)
             names.add(name)
             write_packed(bundle / "index" / f"{name}.pf_index", data)
-            chunks.append([words[0], words[-1], name])
-        trim_chunk_bounds(chunks)
+            chunks.append([lookup_group(words[0]), words[-1], name])
         filters = []
         for name in sorted(self.filters):
             values = [cbor_array([cbor_text(v), cbor_ints(pages)]) for v, pages in sorted(self.filters[name].items())]
@@ -184,14 +182,15 @@ class LanguageIndex:
         return digest
 
     def chunked(self) -> list[list[str]]:
-        """The words in order, cut into chunks of about :data:`CHUNK_SIZE` positions."""
+        """The words in order, cut into chunks of about :data:`CHUNK_SIZE` positions, each
+        :func:`lookup_group` whole in one chunk."""
         chunks, chunk, size = [], [], 0
         for key in sorted(self.words):
-            chunk.append(key)
-            size += self.words[key].size
-            if size >= CHUNK_SIZE:
+            if size >= CHUNK_SIZE and lookup_group(key) != lookup_group(chunk[-1]):
                 chunks.append(chunk)
                 chunk, size = [], 0
+            chunk.append(key)
+            size += self.words[key].size
         return [*chunks, chunk] if chunk else chunks
 
     def sorted_pages(self, name: str) -> list[int]:
@@ -208,18 +207,21 @@ def number(value: str) -> float | None:
         return None
 
 
-def trim_chunk_bounds(chunks: list[list[str]]) -> None:
-    """Pagefind's chunk bounds: between neighbours, the shortest prefixes that still differ."""
-    for before, after in itertools.pairwise(chunks):
-        common = 0
-        for a, b in zip(before[1], after[0], strict=False):
-            if a != b:
-                break
-            common += 1
-        to, start = before[1][: common + 1], after[0][: common + 1]
-        if to >= before[0]:
-            before[1] = to
-        after[0] = start
+def lookup_group(key: str) -> str:
+    """The shortest start of ``key`` that a query asks for, so the keys that share it are
+    what one search term may find: one character's key (``_`` and its five hex digits:
+    区 → ``_0533a`` finds 区 alone and every pair that begins with 区), or the first
+    character of another word (``2`` of 第2 finds 2, 2024 and 21).
+
+    Pagefind's search code loads one chunk per term: the first whose bounds hold it
+    (``from <= term <= to``; only when no term of a query has such a chunk, the first whose
+    bounds begin as the term does). A group cut in two would lose the pages of its other
+    chunk (on 1,000 items: 市 found 413 of 909 pages), so no chunk ends inside a group, and
+    each chunk's bounds are the group of its first key and its last key: every term that
+    begins a key of the chunk lies between them, and no other chunk's bounds hold it.
+    (Pagefind's own bounds, the shortest prefixes in which neighbours differ, hold the
+    pairs of the last group of a chunk only by that second rule.)"""
+    return key[:6] if key.startswith("_") else key[:1]
 
 
 def write_packed(path: Path, data: bytes) -> None:

@@ -66,12 +66,15 @@ KANA_KANJI = "".join(f"{chr(a)}-{chr(b)}" for a, b in KANA_KANJI_RANGES)
 WORDS = re.compile(rf"([{KANA_KANJI}]+)|[^\W_{KANA_KANJI}]+")
 KANA_KANJI_WORD = re.compile(rf"[{KANA_KANJI}]")
 # Katakana is kept as hiragana (ボランティア and ぼらんてぃあ, コドモ and こども alike): ァ…ヶ → ぁ…ゖ, ヽヾ → ゝゞ.
-# The small ヶ and ヵ of place names and counters as け and か (保土ヶ谷 and 保土ケ谷 alike).
+# The small ヶ and ヵ as け and か (保土ヶ谷 and 保土ケ谷 alike; before a counter, ヶ is か: COUNTER_KE).
 KANA_FOLD = {
     **{chr(code): chr(code - 0x60) for code in [*range(0x30A1, 0x30F5), 0x30FD, 0x30FE]},
     **dict.fromkeys("ヶゖ", "け"),
     **dict.fromkeys("ヵゕ", "か"),
 }
+# Before a counter, ヶ and ケ are read か, as readers write them: 6ヶ月, 6ケ月, 6か月, 6カ月 and 6ヵ月
+# alike, 3ヶ所 and 3か所, 5ヶ国 and 5か国 (a place name's ヶ stays け: 保土ヶ谷, 霞ヶ丘).
+COUNTER_KE = re.compile("[ヶケゖ](?=[月所国年条村])")
 GRAPHEMES = regex.compile(r"\X")
 SPACES = regex.compile(r"\s+")
 ZERO_WIDTH_SPACE = "\u200b"  # Pagefind's excerpts split stored text at it: never inside a piece
@@ -107,7 +110,11 @@ QUERY_EXAMPLES = {
     "「やさしい日本語」": ["やさ", "さし", "しい", "い日", "日本", "本語"],
     "Café ①": ["Café", "1"],
     "保土ヶ谷区": ["保土", "土ヶ", "ヶ谷", "谷区"],
+    "保土ケ谷": ["保土", "土ケ", "ケ谷"],
     "ヵ月": ["ヵ月"],
+    "6ヶ月": ["6", "か月"],
+    "三ケ所": ["三か", "か所"],
+    "5ヶ国語": ["5", "か国", "国語"],
     "ヽ": ["ヽ"],
 }
 
@@ -213,18 +220,19 @@ def index_key(word: str) -> tuple[str, str | None]:
 
 
 def normalize(text: str) -> tuple[str, list[int] | None]:
-    """``text`` in NFKC, and for each of its characters the index in ``text`` it comes from
-    (``None``: the same index, taken when the length is the same: （） → (), not ｶﾞ → ガ).
-    Otherwise each grapheme is normalized on its own (ｶﾞ is one grapheme)."""
+    """``text`` in NFKC with :data:`COUNTER_KE` as か, and for each of its characters the
+    index in ``text`` it comes from (``None``: the same index, taken when the length is the
+    same: （） → (), not ｶﾞ → ガ). Otherwise each grapheme is normalized on its own (ｶﾞ is one
+    grapheme)."""
     normal = unicodedata.normalize("NFKC", text)
     if len(normal) == len(text):
-        return normal, None
+        return COUNTER_KE.sub("か", normal), None
     chars, source = [], []
     for match in GRAPHEMES.finditer(text):
         normal = unicodedata.normalize("NFKC", match.group())
         chars.append(normal)
         source += [match.start()] * len(normal)
-    return "".join(chars), source
+    return COUNTER_KE.sub("か", "".join(chars)), source
 
 
 @dataclass
