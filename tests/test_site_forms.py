@@ -15,6 +15,7 @@ import gzip
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 
 import lxml.html
@@ -37,7 +38,7 @@ from site_builder.content.forms import (
 )
 from site_builder.content.wards import AREA_NAMES
 from site_builder.site.forms import DONE_PAGES
-from tests.conftest import new_project, without_server, write_files
+from tests.conftest import PROJECT, new_project, without_server, write_files
 from tests.golden import NOW, build_sample
 
 SERVER = "http://127.0.0.1:8030"  # the project's mkdocs.yml
@@ -322,3 +323,13 @@ def test_with_a_list_service_too_the_servers_form_wins(tmp_path):
     channels = page(root / "site", "/subscribe/")
     assert not channels.xpath("//a[contains(@href, 'list.yokohama-kyodo.example')]")
     assert channels.xpath("//form[@id='newsletter-signup']")
+
+
+def test_the_form_secret_is_never_committed(tmp_path):
+    """The root .gitignore holds it, wherever state_dir is: a copy of the project that keeps only
+    that file (the web editor's test project) ignores it too, and its `git add .` adds nothing."""
+    shutil.copy(PROJECT / ".gitignore", tmp_path / ".gitignore")
+    subprocess.run(["git", "init", "--quiet", str(tmp_path)], check=True)
+    for path in ("state/form-secret", "elsewhere/form-secret", "state/.form-secret.123.ab"):
+        ignored = subprocess.run(["git", "-C", str(tmp_path), "check-ignore", "--no-index", "-q", path], check=False)
+        assert ignored.returncode == 0, path
