@@ -42,7 +42,7 @@ test-deps:  ## Debian chromium, chromium-driver, fonts, strace, Java, nodejs/npm
 golden: $(BIN)/site-builder  ## regenerate tests/golden/ from tests/sample_site/
 	$(BIN)/python -m tests.golden
 
-screenshots: test-deps $(BIN)/site-builder  ## regenerate tests/screenshots/reference/ (8 page types at 1280 and 390 px)
+screenshots: test-deps $(BIN)/site-builder  ## regenerate tests/screenshots/reference/ (10 page types at 1280 and 390 px)
 	$(BIN)/python -m tests.screenshots
 
 # LARGE=1 adds 20,000 items and the MkDocs baseline with pruned navigation at 5,000 (slow).

@@ -75,6 +75,8 @@ class Build:
     converted: dict[Path, ConvertedBody] = field(default_factory=dict)  # every entry's body, by its file
     real_paths: RealPaths | None = None  # the files' resolved paths, for the next build's checks
     paths: set[str] | None = None  # every site path it writes (a live preview's build)
+    # What signs the forms' tokens (content/forms.py), read by the pipeline while server_url is set.
+    form_secret: bytes | None = field(default=None, repr=False)
 
     def unchanged_bodies(self, content: Content) -> dict[Path, ConvertedBody]:
         """The converted bodies of the entries of ``content`` that this build read (files not saved since)."""

@@ -40,6 +40,7 @@ from site_builder.issues import datasets
 from site_builder.issues import pages as issue_pages
 from site_builder.newsletter import pages as newsletter_pages
 from site_builder.site import chrome, engine, frames, prune, search_index, sitemap
+from site_builder.site import forms as site_forms
 from site_builder.site import pages as site_pages
 from site_builder.site.engine import EngineError
 from site_builder.site.render import PageGenerator, SiteRenderer
@@ -80,6 +81,7 @@ PAGES.append(site_pages.search_page)  # /search/
 PAGES.append(site_pages.ordinary_pages)  # editors' pages under content/, rendered by the engine
 PAGES.append(newsletter_pages.newsletter_pages)  # /newsletter/<id>/, /newsletter/
 PAGES.append(subscribe.subscribe_page)  # /subscribe/: newsletter, feeds, calendar, open data, API
+PAGES.append(site_forms.form_pages)  # /privacy/; with server_url: /consultation/form/ and the forms' thank-you pages
 
 # Output channels besides the site pages: each returns {path: text or bytes}.
 Channel = Callable[[Build], dict[str, "str | bytes"]]
@@ -97,6 +99,7 @@ SITE_PATHS.append(site_pages.site_paths)  # home, cases, events, news and their 
 SITE_PATHS.append(issue_pages.site_paths)  # /issues/, each issue page and its dataset copies
 SITE_PATHS.append(newsletter_pages.site_paths)  # /newsletter/<id>/, /newsletter/
 SITE_PATHS.append(subscribe.site_paths)  # /subscribe/
+SITE_PATHS.append(site_forms.site_paths)  # /privacy/; with server_url: the form and thank-you pages
 SITE_PATHS.append(feeds.feed_paths)  # /feed.xml, /cases|events|news/feed.xml, /feed.json
 SITE_PATHS.append(calendars.calendar_paths)  # /events/calendar.ics, /events/<slug>/event.ics
 SITE_PATHS.append(api.api_paths)  # /api/<type>.json, /api/schema/<type>.json
@@ -204,6 +207,8 @@ def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | 
     build = Build(config, published, bodies, page_files=files, memo=memo, content=content, converted=checking.converted)
     build.real_paths = checking.real_paths
     build.paths = checking.paths
+    if config.settings.server.url:  # the forms' tokens are signed with it (site/forms.py)
+        build.form_secret = site_forms.read_secret(config)
     return build
 
 

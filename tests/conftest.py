@@ -61,6 +61,14 @@ def new_project(root: Path, files: dict[str, str | bytes] | None = None, own_con
     return write_files(root, files or {})
 
 
+def without_server(root: Path) -> Path:
+    """The project at ``root`` without the ``server_*`` settings: a site with no forms."""
+    config = root / "mkdocs.yml"
+    lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
+    config.write_text("".join(line for line in lines if not line.lstrip().startswith("server_")), encoding="utf-8")
+    return root
+
+
 @pytest.fixture(autouse=True)
 def english_messages(monkeypatch):
     """Tests read messages in English (the maintainers' language) unless they pass

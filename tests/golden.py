@@ -22,12 +22,14 @@ HERE = Path(__file__).resolve().parent
 GOLDEN = HERE / "golden"
 NOW = "2020-07-20T12:00"
 _HEAD = re.compile(
-    r'^\s*(<meta (?:name|property)="(?:description|og:|twitter:)[^>]*>|'
+    r'^\s*(<meta (?:name|property)="(?:description|robots|og:|twitter:)[^>]*>|'
     r'<link rel="(?:canonical|alternate)"[^>]*>|<script type="application/ld\+json">.*</script>)\s*$',
     re.M,
 )
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _MAIN = re.compile(r'<main id="sb-main"[^>]*>(.*)</main>', re.S)
+# A form token's signature depends on the machine's secret (state/form-secret): kept out.
+_TOKEN_SIGNATURE = re.compile(r'(name="form_token" value="\d+\.[a-z]+\.)[0-9a-f]{64}"')
 # api/schema/ is pydantic's rendering of our models: tests/test_api.py validates
 # the API against it, and a pydantic release may reword it without any change of ours.
 SKIPPED = ("pagefind/", "assets/", "search/", "404.html", "sitemap.xml.gz", "api/schema/", "admin/")
@@ -67,9 +69,8 @@ def reduce(site: Path) -> dict[str, str]:
             title = _TITLE.search(text)
             head = "\n".join(m.strip() for m in _HEAD.findall(text))
             main = _MAIN.search(text)
-            files[relative + ".txt"] = (
-                f"<title>{title[1] if title else ''}</title>\n{head}\n-----\n{main[1].strip() if main else ''}\n"
-            )
+            body = _TOKEN_SIGNATURE.sub(r'\1(signature)"', main[1].strip() if main else "")
+            files[relative + ".txt"] = f"<title>{title[1] if title else ''}</title>\n{head}\n-----\n{body}\n"
         elif text is not None:
             files[relative] = text
     files["FILES.txt"] = "\n".join(listing) + "\n"

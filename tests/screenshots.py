@@ -1,4 +1,4 @@
-"""Screenshots of eight page types at desktop and phone width, and the committed set they
+"""Screenshots of ten page types at desktop and phone width, and the committed set they
 are compared with.
 
 ``python -m tests.screenshots`` (or ``make screenshots``) builds the project's own content
@@ -60,6 +60,8 @@ PAGES = {
     "news": "/news/site-open/",
     "issue": f"/issues/{served_site.ISSUE}/",  # charts
     "page": "/about/",
+    "form": "/consultation/form/",  # the consultation form (mkdocs.yml sets server_url)
+    "thanks": "/consultation/thanks/",  # where the server sends a reader after it
 }
 WIDTHS = {
     1280: Width(1280, 900, 1, mobile=False),

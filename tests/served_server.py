@@ -50,10 +50,11 @@ def server_project(
     root: Path, port: int, files: dict | None = None, site_url: str | None = None, **settings: object
 ) -> Path:
     """A scratch project whose editions' unsubscribe links lead to its server (no
-    ``newsletter_unsubscribe_url``: the default is then ``<server_url>/newsletter/unsubscribe``)."""
+    ``newsletter_unsubscribe_url``: the default is then ``<server_url>/newsletter/unsubscribe``),
+    with this test's ``server_*`` settings instead of the repository's."""
     new_project(root, files)
     config = root / "mkdocs.yml"
-    text = re.sub(r"(?m)^ +newsletter_unsubscribe_url:.*\n", "", config.read_text(encoding="utf-8"))
+    text = re.sub(r"(?m)^ +(newsletter_unsubscribe_url|server_\w+):.*\n", "", config.read_text(encoding="utf-8"))
     if site_url:
         text = re.sub(r"(?m)^site_url: .*$", f"site_url: {site_url}", text)
     added = "".join(f"    {line}\n" for line in server_settings(port, **settings))

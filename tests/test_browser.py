@@ -55,7 +55,13 @@ PAGES = [
     "/newsletter/2020-07a/",
     "/about/",
     "/search/",
-    "/subscribe/",
+    "/subscribe/",  # with the newsletter sign-up (mkdocs.yml sets server_url)
+    "/consultation/form/",
+    "/consultation/thanks/",
+    "/newsletter/thanks/",
+    "/newsletter/confirmed/",
+    "/newsletter/unsubscribed/",
+    "/privacy/",
     "/404.html",
 ]
 PHONE_WIDTH = 360  # the narrowest phone in common use (issue 12): nothing may scroll sideways

@@ -174,8 +174,8 @@ JA: dict[str, list[str]] = {
         "slug: で別の名前を書いてください。",
     ],
     "reserved-page-url": [
-        "content/cases.md:1: slug: URL /cases/ は自動で作る一覧のページが使います。ファイル名を変えるか、slug: "
-        "で別の名前を書いてください。",
+        "content/cases.md:1: slug: URL /cases/ は自動で作るページ（一覧、検索、フォームなど）が使います。"
+        "ファイル名を変えるか、slug: で別の名前を書いてください。",
     ],
     "image-without-alt": [
         "cases/a.md:11: image_alt: 画像（image）を載せるときは、画像の説明を image_alt に書いてください。"

@@ -338,7 +338,10 @@ def site(project: Path, tmp_path_factory) -> Path:
 
 
 def test_web_copies_and_archive(site: Path, project: Path):
-    assert sorted(p.name for p in (site / "newsletter").iterdir()) == ["2020-07a", EDITION, "index.html"]
+    # Beside them, the pages after the sign-up form (site/forms.py): thanks/, confirmed/, unsubscribed/.
+    assert sorted(p.name for p in (site / "newsletter").iterdir()) == sorted(
+        ["2020-07a", EDITION, "index.html", "thanks", "confirmed", "unsubscribed"]
+    )
     page = (site / "newsletter" / EDITION / "index.html").read_text(encoding="utf-8")
     article = lxml.html.fromstring(page).xpath("//article[contains(@class, 'sb-newsletter')]")[0]
     assert article.xpath(".//h1")[0].text_content() == EDITION_TITLE

@@ -14,6 +14,7 @@ import yaml
 from site_builder import pipeline
 from site_builder.content import dates
 from site_builder.content.select import select_public
+from tests.conftest import without_server
 
 FILES = {
     "content/news/later.md": """
@@ -69,7 +70,7 @@ FILES = {
 
 @pytest.fixture
 def root(project) -> Path:
-    return project(FILES)
+    return without_server(project(FILES))  # with server_url, a rebuild comes weekly (tests/test_site_forms.py)
 
 
 def next_change(run_cli, root: Path, now: str) -> str:

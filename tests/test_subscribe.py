@@ -23,7 +23,7 @@ import yaml
 from site_builder.cli import main
 from site_builder.site.pages import SUBSCRIBE_URL
 from tests.channel_site import EXTRA_FILES
-from tests.conftest import new_project
+from tests.conftest import new_project, without_server
 
 SITE = "https://www.yokohama-kyodo.example/"
 NOW = "2020-07-20T12:00"
@@ -61,6 +61,9 @@ def site(tmp_path_factory) -> Path:
     root = new_project(tmp_path_factory.mktemp("subscribe"), FILES)
     config = yaml.safe_load((root / "mkdocs.yml").read_text(encoding="utf-8"))
     config["extra"]["site_builder"]["newsletter_signup_url"] = SIGNUP
+    config["extra"]["site_builder"].pop(
+        "server_url"
+    )  # with it, the server's form is shown instead (test_site_forms.py)
     (root / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return build(root)
 
@@ -72,7 +75,7 @@ def bare_site(tmp_path_factory) -> Path:
     config = root / "mkdocs.yml"
     lines = config.read_text(encoding="utf-8").splitlines(keepends=True)
     config.write_text("".join(line for line in lines if "newsletter_signup_url:" not in line), encoding="utf-8")
-    return build(root)
+    return build(without_server(root))
 
 
 def channels_page(site: Path) -> lxml.html.HtmlElement:

@@ -1,7 +1,8 @@
 """The channels page 「メール・RSS・カレンダーで受け取る」 at ``/subscribe/``.
 
 How a reader receives what the centre publishes without coming back to the site: the
-newsletter (its sign-up, ``newsletter_signup_url``, and its archive), every feed the
+newsletter (its sign-up form while ``server_url`` is set, site/forms.py; else a link to
+``newsletter_signup_url``; and its archive), every feed the
 build writes, the event calendar for Google Calendar, iPhone/Mac and Outlook, and where
 the open data (the issue pages' CSVs) and the JSON API are. Everything listed comes from
 the channels' own lists (:func:`feeds.feed_links`, :func:`calendars.subscription`,
@@ -21,6 +22,7 @@ from site_builder.content.models import Dataset
 from site_builder.context import Build, WebPage
 from site_builder.issues.pages import dataset_path
 from site_builder.newsletter import pages as newsletter_pages
+from site_builder.site import forms as site_forms
 from site_builder.site.pages import SUBSCRIBE_URL
 from site_builder.site.render import SiteRenderer
 
@@ -58,7 +60,9 @@ def subscribe_page(site: SiteRenderer) -> list[WebPage]:
         "channels.html",
         description=DESCRIPTION,
         heading=TITLE,
-        signup_url=config.settings.newsletter.signup_url,
+        signup=site_forms.signup_form(build),  # the server's form, while server_url is set
+        signup_url=config.settings.newsletter.signup_url,  # else a list service's page, if any
+        privacy_url=site_forms.PRIVACY_PAGE,
         archive_url=archive_url(build),
         feeds=feed_files(build),
         calendar=calendars.subscription(config),

@@ -154,3 +154,19 @@ def form_secret(state_folder: Path) -> bytes:
     finally:
         temporary.unlink()
     return made
+
+
+# --- the site's pages around the forms -------------------------------------------------
+# The build writes them (site/forms.py) while ``server_url`` is set; the server redirects
+# (303) to the thank-you pages after a POST. No content file may take their URLs (kinds.py).
+
+SIGNUP_ANCHOR = "newsletter-signup"  # the sign-up form on the channels page: /subscribe/#newsletter-signup
+INTAKE_PAGE = "/consultation/form/"  # 相談・提案フォーム
+NEWSLETTER_THANKS = "/newsletter/thanks/"  # after a sign-up: check your inbox
+NEWSLETTER_CONFIRMED = "/newsletter/confirmed/"  # after the link in the confirmation mail
+NEWSLETTER_UNSUBSCRIBED = "/newsletter/unsubscribed/"  # after an unsubscription
+INTAKE_THANKS = "/consultation/thanks/"  # after a consultation was taken
+SERVER_PAGES = (INTAKE_PAGE, NEWSLETTER_THANKS, NEWSLETTER_CONFIRMED, NEWSLETTER_UNSUBSCRIBED, INTAKE_THANKS)
+PRIVACY_PAGE = "/privacy/"  # 個人情報の取り扱い: always written; what each form collects while server_url is set
+CONFIRM_DAYS = 7  # a sign-up's confirmation link works this long (the thank-you page says so)
+REFRESH_DAYS = 7  # while server_url is set the site is rebuilt at least this often (next-change), so tokens stay fresh

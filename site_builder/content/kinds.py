@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from site_builder.content.forms import PRIVACY_PAGE, SERVER_PAGES
 from site_builder.content.models import Case, Edition, Event, IssuePage, Item, News, Page
 
 
@@ -52,13 +53,17 @@ NOT_PAGES = tuple(
 )
 # What editors write: the preview rebuilds when anything below these changes.
 SOURCE_FOLDERS = tuple(sorted({kind.folder.split("/", 1)[0] for kind in KINDS}))
-# Site paths the generated pages own: an ordinary page may not take them.
+# Site paths the generated pages own: no ordinary page or edition may take them (the forms'
+# pages are reserved even while server_url is unset, so that setting it breaks nothing).
 RESERVED_URLS = (
     *(kind.url_prefix for kind in KINDS if kind is not PAGE),
     "/api/",
     "/search/",
     "/pagefind/",
     "/assets/",
+    "/subscribe/",
+    PRIVACY_PAGE,
+    *SERVER_PAGES,
 )
 
 

@@ -40,6 +40,7 @@ from urllib.parse import unquote
 
 from site_builder.content import dates
 from site_builder.content.checking import Checking
+from site_builder.content.forms import SERVER_PAGES
 from site_builder.content.i18n import bi
 from site_builder.content.kinds import DATA_FOLDER, ISSUE
 from site_builder.content.links import references, split_target
@@ -131,7 +132,14 @@ class Links:
             problem = self.public_problem(entry, owner, lambda: f"{path} ({shown(owner.path)})")
             if problem is not None:
                 return problem
-        return missing or missing_path_message(path, self.close_path(path))
+        return missing or self.missing_path_problem(path)
+
+    def missing_path_problem(self, path: str) -> str:
+        """Why nothing is at the site path ``path``: a page of the forms while ``server_url`` is
+        unset, or no such page (and the nearest one, if any)."""
+        if not self.checking.config.settings.server.url and any(s in SERVER_PAGES for s in _spellings(path)):
+            return server_page_message(path)
+        return missing_path_message(path, self.close_path(path))
 
     def find(self, entry: Entry, path: str) -> str | None:
         """The site path ``path`` stands for (normalized), if the build writes it in time."""
@@ -297,6 +305,15 @@ def missing_path_message(target: str, close: str | None) -> str:
     )
 
 
+def server_page_message(target: str) -> str:
+    return bi(
+        f"link target {target} is a page of the centre's forms, written only while server_url is set in "
+        "mkdocs.yml; set it or remove the link",
+        f"リンク先 {target} はフォームのページで、mkdocs.yml に server_url（センターのサーバーのアドレス）を"
+        "書いたときだけ作られます。server_url を書くか、リンクを外してください",
+    )
+
+
 def relative_message(target: str) -> str:
     return bi(
         f"link target {target} does not exist: there is no such file beside this one and no such page; "
@@ -331,5 +348,5 @@ def check_center_links(links: Links) -> None:
         if any(spelling in paths for spelling in _spellings(path)):
             continue
         line = next((number for number, text in enumerate(lines, 1) if target in text), 1)
-        message = missing_path_message(path, links.close_path(path))
+        message = links.missing_path_problem(path)
         checking.reporter.warn(config_file, line, f"extra.site_builder.{key}", message)

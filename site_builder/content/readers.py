@@ -159,10 +159,11 @@ def read_entry(root: Path, kind: Kind, path: Path, reporter: Reporter, limits: L
         )
         reporter.error(path, 1, "slug", message)
         return None
-    if kind is PAGE and url in RESERVED_URLS:
+    if url in RESERVED_URLS:
         message = bi(
             f"the page URL {url} is reserved for generated pages",
-            f"URL {url} は自動で作る一覧のページが使います。ファイル名を変えるか、slug: で別の名前を書いてください。",
+            f"URL {url} は自動で作るページ（一覧、検索、フォームなど）が使います。"
+            "ファイル名を変えるか、slug: で別の名前を書いてください。",
         )
         reporter.error(path, source.line_of(("slug",)), "slug", message)
         return None

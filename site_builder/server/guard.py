@@ -15,14 +15,21 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 
-from site_builder.content.forms import HONEYPOT_FIELD, TOKEN_FIELD, Form, check_form_token
+from site_builder.content.forms import (
+    HONEYPOT_FIELD,
+    INTAKE_THANKS,
+    NEWSLETTER_THANKS,
+    TOKEN_FIELD,
+    Form,
+    check_form_token,
+)
 from site_builder.server import store
 from site_builder.server.pages import origin, page, redirect
 from site_builder.server.service import Service
 from site_builder.server.submissions import Refusal, read_form, read_pairs, single, values_of
 
 log = logging.getLogger("site_builder.server")
-THANKS = {"newsletter": "newsletter/thanks/", "intake": "consultation/thanks/"}  # the site's pages, by form
+THANKS = {"newsletter": NEWSLETTER_THANKS, "intake": INTAKE_THANKS}  # the site's pages, by form
 
 MAX_BODY_BYTES = 64 * 1024  # the intake form at its limits, percent-encoded, is under 40 KB
 BODY_SECONDS = 20.0  # the whole body must arrive within this

@@ -16,12 +16,10 @@ from email.headerregistry import Address
 from email.message import EmailMessage
 from email.policy import SMTP
 
-from site_builder.content.forms import INTAKE, INTAKE_KINDS
+from site_builder.content.forms import CONFIRM_DAYS, INTAKE, INTAKE_KINDS
 from site_builder.content.wards import AREA_NAMES
 from site_builder.newsletter.mailer import MailerError, Relay
 from site_builder.server.service import Service
-
-CONFIRM_DAYS = 7
 
 
 class NoticeFailed(Exception):

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from site_builder.content.forms import NEWSLETTER
+from site_builder.content.forms import NEWSLETTER, NEWSLETTER_CONFIRMED, NEWSLETTER_UNSUBSCRIBED
 from site_builder.newsletter.mailer import unsubscribe_token
 from site_builder.server import notices, store
 from site_builder.server.guard import THANKS, accept_form, read_body, refused
@@ -65,7 +65,7 @@ async def confirm(request: Request) -> Response:
         )
     result = await run_in_threadpool(store.confirm, service.engine, token, service.newsletter_secret, service.now())
     if result == "confirmed":
-        return redirect(service.site_url, "newsletter/confirmed/")
+        return redirect(service.site_url, NEWSLETTER_CONFIRMED)
     title = "リンクの期限が過ぎています" if result == "expired" else "このリンクは使えません"
     advice = (
         f"確認のリンクは{notices.CONFIRM_DAYS}日のあいだ使えます。期限が過ぎたか、あとから申し込み直して"
@@ -120,5 +120,5 @@ async def unsubscribe(request: Request) -> Response:
         from_page = False
     await run_in_threadpool(store.unsubscribe, service.engine, address, service.newsletter_secret, service.now())
     if from_page:
-        return redirect(service.site_url, "newsletter/unsubscribed/")
+        return redirect(service.site_url, NEWSLETTER_UNSUBSCRIBED)
     return page(service.site_url, 200, "配信を停止しました", "このアドレスへのメールマガジンの配信を停止しました。")

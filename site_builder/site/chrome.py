@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from urllib.parse import urlsplit
 
+from site_builder.content.forms import PRIVACY_PAGE
 from site_builder.content.links import ByLinkShape, relative_url
 from site_builder.content.wards import AREA_NAMES
 from site_builder.context import Build
@@ -112,6 +113,7 @@ class Chrome:
             *(link.url for link in center.footer_links),
             *(url for _, url in self.wards),
             *([center.contact_url] if center.contact_url else []),
+            PRIVACY_PAGE,
         }
         self._rendered: ByLinkShape[tuple[str, str]] = ByLinkShape()  # header and footer
 
@@ -226,6 +228,7 @@ class Chrome:
             "current": section,
             "wards": self.wards,
             "copyright": self.config.engine_config.get("copyright", ""),
+            "privacy_url": PRIVACY_PAGE,
         }
         header = self.env.get_template("chrome_header.html").render(context)
         footer = self.env.get_template("chrome_footer.html").render(context)

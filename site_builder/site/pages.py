@@ -4,7 +4,9 @@ search and the editors' ordinary pages. Each takes the renderer and returns page
 from __future__ import annotations
 
 from site_builder.content import dates, labels
+from site_builder.content.forms import SIGNUP_ANCHOR
 from site_builder.content.readers import Entry
+from site_builder.content.settings import Config
 from site_builder.content.wards import AREA_NAMES, WARDS
 from site_builder.context import Build, WebPage
 from site_builder.site.chrome import TOC
@@ -18,6 +20,14 @@ SEARCH_URL = "/search/"
 # here, low in the layers, so that every template and generator can link it.
 SUBSCRIBE_URL = "/subscribe/"
 NEWSLETTER_ARCHIVE_URL = "/newsletter/"  # written by newsletter/pages.py once an edition is out
+SIGNUP_FORM_URL = f"{SUBSCRIBE_URL}#{SIGNUP_ANCHOR}"  # the newsletter sign-up form (site/forms.py)
+
+
+def signup_link(config: Config) -> str | None:
+    """Where the site's "sign up" links lead: the form on the channels page while ``server_url``
+    is set (the centre's server takes sign-ups), else ``newsletter_signup_url`` (a list service
+    elsewhere), if any. The server's form wins: with both set, the list service is not linked."""
+    return SIGNUP_FORM_URL if config.settings.server.url else config.settings.newsletter.signup_url
 
 
 def home_page(site: SiteRenderer) -> list[WebPage]:
@@ -34,7 +44,7 @@ def home_page(site: SiteRenderer) -> list[WebPage]:
             events=published.upcoming_events[: lists.home_events],
             news=published.news[: lists.home_news],
             center=site.config.settings.center,
-            signup_url=site.config.settings.newsletter.signup_url,
+            signup_url=signup_link(site.config),
             channels_url=SUBSCRIBE_URL,
             archive_url=NEWSLETTER_ARCHIVE_URL if published.editions else None,
         )

@@ -121,6 +121,7 @@ class SiteRenderer:
         entry: Entry | None = None,
         og_type: str = "website",
         data: list[dict] | None = None,
+        noindex: bool = False,
         **context,
     ) -> WebPage:
         def make() -> WebPage:
@@ -137,16 +138,26 @@ class SiteRenderer:
                 **context,
             )
             html_title = self.config.site_name if url == "/" else f"{title} - {self.config.site_name}"
-            head = self.head(url, title, description or self.config.description, entry, og_type, data or [])
+            head = self.head(url, title, description or self.config.description, entry, og_type, data or [], noindex)
             lastmod = dates.iso(entry.meta.date) if entry else None
-            return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod)
+            return WebPage(url, title, html_title, head, body_html=body, lastmod=lastmod, in_sitemap=not noindex)
 
         if self.build.memo is NO_MEMO:
             return make()
         # Everything the page is made from; ``now`` by where it falls among the content's dates.
         # An item page's structured data is made from its entry alone: the entry stands for it.
         derived = entry is not None and url == entry.url
-        inputs = (self.time_key, title, template, description, entry, og_type, None if derived else data, context)
+        inputs = (
+            self.time_key,
+            title,
+            template,
+            description,
+            entry,
+            og_type,
+            None if derived else data,
+            noindex,
+            context,
+        )
         return self.build.memo.page(url, fingerprint(inputs, self.seen), make)
 
     def item_page(self, entry: Entry, template: str, jsonld_data: dict, **context) -> WebPage:
@@ -162,7 +173,18 @@ class SiteRenderer:
             **context,
         )
 
-    def head(self, url: str, title: str, description: str, entry: Entry | None, og_type: str, data: list[dict]) -> str:
+    def head(
+        self,
+        url: str,
+        title: str,
+        description: str,
+        entry: Entry | None,
+        og_type: str,
+        data: list[dict],
+        noindex: bool = False,
+    ) -> str:
+        """The page's head metadata; ``noindex``: search engines are asked not to list the page
+        (a page a form leads to), which is then in no sitemap either."""
         if entry is not None and entry.image_path:
             image, alt = entry.image_path, entry.meta.image_alt
         else:
@@ -177,6 +199,7 @@ class SiteRenderer:
             site_name=self.config.site_name,
             twitter=self.config.settings.site.twitter,
             jsonld=data,
+            noindex=noindex,
             alternates=[{**link, "href": relative_url(link["href"], url)} for link in self.alternates],
         )
 
