@@ -15,6 +15,8 @@ $(BIN)/site-builder: pyproject.toml
 	@touch $@
 
 # preview-deps first, as test-deps for test: node_modules/ follows package-lock.json on every run.
+# The preview's forms post to `site-builder server` on this machine (README "Server").
+preview cms: export SITE_BUILDER_SERVER_URL ?= http://127.0.0.1:8030
 preview: preview-deps $(BIN)/site-builder  ## build the sample site and serve it on http://127.0.0.1:8000/
 	$(BIN)/site-builder serve
 

@@ -33,6 +33,7 @@ from site_builder.content.forms import (
     check_form_token,
     form_secret,
 )
+from site_builder.content.settings import SERVER_URL_ENV
 from tests.conftest import new_project
 from tests.golden import NOW
 from tests.served_site import CHROMEDRIVER, CHROMIUM, chromium, serve
@@ -80,9 +81,9 @@ def served(tmp_path_factory):
         root = new_project(tmp_path_factory.mktemp("forms-browser"))
         config = root / "mkdocs.yml"
         text = config.read_text(encoding="utf-8")
-        assert "server_url: http://127.0.0.1:8030" in text
         port = recorder.server_address[1]
-        config.write_text(text.replace(":8030", f":{port}"), encoding="utf-8")
+        patch.setenv(SERVER_URL_ENV, f"http://127.0.0.1:{port}")  # as make preview points the forms
+        assert "server_url: https://forms.yokohama-kyodo.example" in text
         assert main(["--root", str(root), "build", "--quiet", "--now", NOW]) == 0
         with serve(root / "site") as site_url:
             recorder.site_url = site_url

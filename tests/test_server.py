@@ -82,6 +82,7 @@ ABUSE = [
     ("other form's token", INTAKE, lambda a: consultation(a, form_token=a.token("newsletter")), {}, 403, "確かめ"),
     ("no token", SIGNUP, lambda a: subscription(a, form_token=""), {}, 400, "開き直して"),
     ("malformed token", SIGNUP, lambda a: subscription(a, form_token="12.newsletter"), {}, 400, "開き直して"),
+    ("non-ASCII token", SIGNUP, lambda a: subscription(a, form_token="1.newsletter.あ"), {}, 400, "開き直して"),
     ("token of digits", INTAKE, lambda a: consultation(a, form_token="9" * 40 + ".intake.00"), {}, 400, "開き直して"),
     ("future token", INTAKE, lambda a: consultation(a, form_token=aged(a, "intake", -3600)), {}, 403, "開き直して"),
     (

@@ -254,3 +254,17 @@ def test_site_builder_engine_overrides_the_setting(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as raised:
         _ = config.engine
     assert str(raised.value) == "SITE_BUILDER_ENGINE must be one of mkdocs, properdocs, zensical, got 'hugo'"
+
+
+def test_site_builder_server_url_overrides_the_setting_for_every_reader(project, monkeypatch):
+    root = project({"mkdocs.yml": settings_file("server_url: https://forms.example.org")})
+    monkeypatch.delenv("SITE_BUILDER_SERVER_URL", raising=False)
+    assert pipeline.check(root, NOW).messages == []
+    assert read_config(root, Reporter(root)).settings.server.url == "https://forms.example.org"
+    monkeypatch.setenv("SITE_BUILDER_SERVER_URL", "http://127.0.0.1:8030/")
+    assert read_config(root, Reporter(root)).settings.server.url == "http://127.0.0.1:8030"
+    monkeypatch.setenv("SITE_BUILDER_SERVER_URL", "http://forms.example.org")
+    assert pipeline.check(root, NOW).messages == [
+        "mkdocs.yml:1: SITE_BUILDER_SERVER_URL: must be an https URL (readers send their name and mail address "
+        "to it; http://127.0.0.1:PORT only for a preview), got 'http://forms.example.org'"
+    ]

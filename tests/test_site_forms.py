@@ -41,7 +41,7 @@ from site_builder.site.forms import DONE_PAGES
 from tests.conftest import PROJECT, new_project, without_server, write_files
 from tests.golden import NOW, build_sample
 
-SERVER = "http://127.0.0.1:8030"  # the project's mkdocs.yml
+SERVER = "https://forms.yokohama-kyodo.example"  # the project's mkdocs.yml
 ISSUED = int(dates.as_instant(dates.parse_time(NOW)).timestamp())
 MAX_AGE = 60 * 86400
 TEXT_KINDS = ("text", "email", "tel", "textarea")

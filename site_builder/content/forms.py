@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,7 +117,7 @@ def check_form_token(secret: bytes, form: str, token: str, now: int, max_age_sec
     if not token:
         return "missing"
     parts = token.split(".")
-    if len(parts) != 3 or not parts[0].isascii() or not parts[0].isdigit() or len(parts[0]) > 12:
+    if len(parts) != 3 or not re.fullmatch(r"[0-9]{1,12}", parts[0]) or not re.fullmatch(r"[0-9a-f]{64}", parts[2]):
         return "malformed"
     issued = int(parts[0])
     if parts[1] != form or not hmac.compare_digest(parts[2], _signature(secret, form, issued)):

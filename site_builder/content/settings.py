@@ -365,6 +365,7 @@ def _origin(value: str) -> str:
 
 Repository = Annotated[str, AfterValidator(_repository)]
 ServerUrl = Annotated[str, AfterValidator(_server_url)]
+SERVER_URL_ENV = "SITE_BUILDER_SERVER_URL"  # overrides server_url (a preview: http://127.0.0.1:8030)
 Origin = Annotated[str, AfterValidator(_origin)]
 ServiceUrl = Annotated[str, AfterValidator(_https("staff sign in through it", "スタッフがここを通ってログインします"))]
 
@@ -393,7 +394,7 @@ class ServerSettings(SettingsGroup):
 
     model_config = ConfigDict(alias_generator=_prefixed("server_"))
 
-    url: ServerUrl | None = None  # where readers' browsers reach the server; none: the site has no forms
+    url: ServerUrl | None = None  # where readers' browsers reach the server (SITE_BUILDER_SERVER_URL overrides it)
     retention_days: PositiveCount = 365  # consultations and ended subscriptions are purged after this
     staff_address: Address | None = None  # who is told of each consultation (none: /intake is closed)
     rate_limit_per_hour: PositiveCount = 10  # POSTs per client address and hour
@@ -609,9 +610,24 @@ def validate_settings(source: SourceFile, reporter: Reporter) -> SiteBuilderSett
     extra = source.data.get("extra")
     raw = extra.get("site_builder") if isinstance(extra, dict) else None
     try:
-        return SiteBuilderSettings.from_flat({} if raw is None else raw)
+        settings = SiteBuilderSettings.from_flat({} if raw is None else raw)
     except ValidationError as exc:
         for loc, message in setting_errors(exc):
             full = SETTINGS_LOC + loc
             reporter.error(source.path, source.line_of(full), format_loc(full), message)
         return SiteBuilderSettings()
+    return _server_url_override(settings, source, reporter)
+
+
+def _server_url_override(settings: SiteBuilderSettings, source: SourceFile, reporter: Reporter) -> SiteBuilderSettings:
+    """``settings`` with ``server_url`` from :data:`SERVER_URL_ENV` when that is set: a
+    preview's forms post to a server on this machine, the published site's to the real one."""
+    override = os.environ.get(SERVER_URL_ENV, "")
+    if not override:
+        return settings
+    try:
+        url = _server_url(override)
+    except ValueError as exc:
+        reporter.error(source.path, 1, SERVER_URL_ENV, str(exc))
+        return settings
+    return settings.model_copy(update={"server": settings.server.model_copy(update={"url": url})})
