@@ -74,8 +74,13 @@ def test_sign_up_confirm_send_unsubscribe_in_one_click_and_the_next_send_skips(a
     assert "spam.example" not in confirmation.as_string()  # a stranger's words never reach the address given
     for address in ("a@example.org", "b@example.org"):
         link = confirmation_link(app, address)
-        for _ in range(2):  # opened twice: still confirmed
-            answer = app.get(link)
+        assert app.client.head(link).status_code == 200  # a scanner or a prefetch: nothing happens
+        page = app.get(link)
+        assert page.status_code == 200 and "登録を完了する</button>" in page.text
+        assert f"form-action 'self' {SITE_ORIGIN}" in page.headers["content-security-policy"]
+        assert address not in send_names(app)  # neither did opening the page
+        for _ in range(2):  # pressed twice, or the link opened again: still confirmed
+            answer = app.confirm(link)
             assert (answer.status_code, answer.headers["location"]) == (303, SITE_URL + "newsletter/confirmed/")
     assert send(app, "2020-07a", "db", capsys) == ["a@example.org", "b@example.org"]
 
@@ -101,7 +106,7 @@ def test_sign_up_confirm_send_unsubscribe_in_one_click_and_the_next_send_skips(a
 
 def test_signing_up_a_known_address_answers_as_for_a_new_one(app, capsys):
     sign_up(app, "known@example.org")
-    assert app.get(confirmation_link(app, "known@example.org")).status_code == 303
+    assert app.confirm(confirmation_link(app, "known@example.org")).status_code == 303
     answers = []
     for address in ("known@example.org", "new@example.org"):
         form = {"email": address, "consent": "yes", "website": "", "form_token": app.token("newsletter")}
@@ -122,6 +127,34 @@ def test_a_confirmation_link_that_is_wrong_old_or_replaced_says_what_to_do(app):
         connection.execute(update(subscribers).values(token_expires=0))
     expired = app.get(link)
     assert expired.status_code == 410 and "もう一度申し込んで" in expired.text
+    token = link.partition("token=")[2]
+    assert app.client.post(f"{app.url}/newsletter/confirm", data={"token": token}).status_code == 410
+    assert app.client.post(f"{app.url}/newsletter/confirm", data={"token": "short"}).status_code == 400
+
+
+def test_an_old_link_of_a_confirmed_subscriber_says_confirmed(app):
+    sign_up(app, "old@example.org")
+    link = confirmation_link(app, "old@example.org")
+    assert app.confirm(link).status_code == 303
+    with app.service.engine.begin() as connection:
+        connection.execute(update(subscribers).values(token_expires=0))
+    for answer in (app.get(link), app.client.post(f"{app.url}/newsletter/confirm", data={"token": link[-43:]})):
+        assert (answer.status_code, answer.headers["location"]) == (303, SITE_URL + "newsletter/confirmed/")
+
+
+def test_a_new_name_for_a_confirmed_address_waits_for_the_new_link(app, capsys):
+    sign_up(app, "named@example.org", name="山田")
+    assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
+    sign_up(app, "named@example.org", name="今すぐ http://spam.example へ")
+    assert send_names(app) == {"named@example.org": "山田"}  # a stranger could have typed it
+    assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
+    assert send_names(app) == {"named@example.org": "今すぐ http://spam.example へ"}  # the owner confirmed it
+
+
+def send_names(app) -> dict[str, str]:
+    from site_builder.server import store
+
+    return dict(store.confirmed_subscribers(app.service.engine, app.service.newsletter_secret))
 
 
 def test_the_unsubscribe_page_asks_before_it_stops_and_then_shows_the_sites_page(app):
@@ -150,7 +183,7 @@ def mail(subject: str, sender: str) -> EmailMessage:
 @pytest.mark.parametrize("kind", ["mbox", "Maildir"])
 def test_unsubscribe_mails_from_an_exported_mailbox(app, kind, capsys):
     sign_up(app, "known@example.org")
-    assert app.get(confirmation_link(app, "known@example.org")).status_code == 303
+    assert app.confirm(confirmation_link(app, "known@example.org")).status_code == 303
     path = app.root / ("box.mbox" if kind == "mbox" else "Maildir")
     box = mailbox.mbox(path) if kind == "mbox" else mailbox.Maildir(path)
     for message in (
@@ -174,7 +207,7 @@ def test_unsubscribe_mails_from_an_exported_mailbox(app, kind, capsys):
 def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(app, capsys):
     address = "back@example.org"
     sign_up(app, address)
-    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert app.confirm(confirmation_link(app, address)).status_code == 303
     assert (
         app.client.post(
             f"{app.url}/newsletter/unsubscribe", params={"email": address, "token": token_for(address)}
@@ -183,5 +216,5 @@ def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(
     )
     sign_up(app, address)
     assert send(app, "2020-07a", "db", capsys) == []  # pending again: nothing until the new link is opened
-    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert app.confirm(confirmation_link(app, address)).status_code == 303
     assert send(app, "2020-07b", "db", capsys) == [address]
