@@ -129,6 +129,10 @@ class Running:
         self.relay.stop()
         self.relay_stopped = True
 
+    def send_names(self) -> dict[str, str]:
+        """The confirmed subscribers a send would reach, with their names."""
+        return dict(store.confirmed_subscribers(self.service.engine, self.service.newsletter_secret))
+
     def rows(self) -> dict[str, int]:
         return store.count_rows(self.service.engine)
 

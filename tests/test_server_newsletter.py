@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import update
 
 from site_builder.cli import main
+from site_builder.server import store
 from site_builder.server.database import subscribers
-from tests.served_server import SITE_ORIGIN, SITE_URL, running
+from tests.served_server import SITE_ORIGIN, SITE_URL, running, server_project
 from tests.test_mailer import SECRET
 
 EDITIONS = {
@@ -78,7 +79,7 @@ def test_sign_up_confirm_send_unsubscribe_in_one_click_and_the_next_send_skips(a
         page = app.get(link)
         assert page.status_code == 200 and "登録を完了する</button>" in page.text
         assert f"form-action 'self' {SITE_ORIGIN}" in page.headers["content-security-policy"]
-        assert address not in send_names(app)  # neither did opening the page
+        assert address not in app.send_names()  # neither did opening the page
         for _ in range(2):  # pressed twice, or the link opened again: still confirmed
             answer = app.confirm(link)
             assert (answer.status_code, answer.headers["location"]) == (303, SITE_URL + "newsletter/confirmed/")
@@ -146,15 +147,9 @@ def test_a_new_name_for_a_confirmed_address_waits_for_the_new_link(app, capsys):
     sign_up(app, "named@example.org", name="山田")
     assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
     sign_up(app, "named@example.org", name="今すぐ http://spam.example へ")
-    assert send_names(app) == {"named@example.org": "山田"}  # a stranger could have typed it
+    assert app.send_names() == {"named@example.org": "山田"}  # a stranger could have typed it
     assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
-    assert send_names(app) == {"named@example.org": "今すぐ http://spam.example へ"}  # the owner confirmed it
-
-
-def send_names(app) -> dict[str, str]:
-    from site_builder.server import store
-
-    return dict(store.confirmed_subscribers(app.service.engine, app.service.newsletter_secret))
+    assert app.send_names() == {"named@example.org": "今すぐ http://spam.example へ"}  # the owner confirmed it
 
 
 def test_the_unsubscribe_page_asks_before_it_stops_and_then_shows_the_sites_page(app):
@@ -218,3 +213,34 @@ def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(
     assert send(app, "2020-07a", "db", capsys) == []  # pending again: nothing until the new link is opened
     assert app.confirm(confirmation_link(app, address)).status_code == 303
     assert send(app, "2020-07b", "db", capsys) == [address]
+
+
+def test_staff_unsubscribe_and_delete_an_address_at_the_readers_request(app, run_cli, capsys):
+    sign_up(app, "asks@example.org")
+    assert app.confirm(confirmation_link(app, "asks@example.org")).status_code == 303
+    code, out, _ = run_cli("--root", app.root, "newsletter", "unsubscribe", "Asks@example.org")
+    assert (code, out) == (0, "Asks@example.org: unsubscribed and deleted\n")
+    assert "asks@example.org" not in store.known_addresses(app.service.engine)  # the address itself is gone
+    assert store.suppressed(app.service.engine, app.service.newsletter_secret, ["asks@example.org"])
+    code, out, _ = run_cli("--root", app.root, "newsletter", "unsubscribe", "asks@example.org")
+    assert (code, out) == (0, "asks@example.org: was already unsubscribed; deleted\n")
+    csv = app.root / "list.csv"
+    csv.write_text("email\nasks@example.org\n", encoding="utf-8")
+    assert send(app, "2020-07a", str(csv), capsys) == []  # a CSV of its own does not bring it back
+    code, _, err = run_cli("--root", app.root, "newsletter", "unsubscribe", "not-an-address")
+    assert code == 1 and "'not-an-address' is not a mail address" in err
+
+
+def test_a_csv_send_without_the_servers_database_is_refused_unless_asked(tmp_path, run_cli, monkeypatch):
+    monkeypatch.delenv("SITE_BUILDER_DATABASE_URL", raising=False)
+    root = server_project(tmp_path, 8031, EDITIONS)
+    assert run_cli("--root", root, "newsletter", "build", "--edition", "2020-07a", "--now", "2020-07-03T10:00")[0] == 0
+    (root / "list.csv").write_text("email\nreader@example.org\n", encoding="utf-8")
+    command = ["--root", root, "newsletter", "send", "--edition", "2020-07a", "--subscribers", root / "list.csv"]
+    command += ["--now", "2020-07-03T10:00", "--dry-run"]
+    code, out, err = run_cli(*command)
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert "no server database at sqlite:///" in err and "pass --no-server-database" in err
+    assert "サーバーのデータベース" in run_cli("--lang", "ja", *command)[2]
+    code, out, _ = run_cli(*command, "--no-server-database")
+    assert code == 0 and out == "would send to reader@example.org\n"

@@ -87,6 +87,7 @@ consultations = Table(
     Column("exported_to", String(200), nullable=True),  # the case draft written from it
 )
 
+
 def hits_table(name: str, key: str) -> Table:
     """One row per counted event of a key (an HMAC), with its time: a rate limit's table."""
     return Table(
