@@ -5,6 +5,7 @@ local SMTP server of tests/test_mailer.py, and SQLite or a PostgreSQL database o
 from __future__ import annotations
 
 import contextlib
+import html
 import itertools
 import re
 import threading
@@ -32,6 +33,7 @@ SITE_URL = "https://www.yokohama-kyodo.example/"  # the repository's mkdocs.yml
 SITE_ORIGIN = "https://www.yokohama-kyodo.example"
 STAFF = "staff@yokohama-kyodo.example"
 _databases = itertools.count(1)
+CONFIRM_FORM = re.compile(r'<form method="post" action="([^"]+)">\n<input type="hidden" name="token" value="([^"]+)">')
 
 
 def server_settings(port: int, **settings: object) -> list[str]:
@@ -111,10 +113,25 @@ class Running:
         url = path_or_url if path_or_url.startswith("http") else self.url + path_or_url
         return self.client.get(url, params=params or None)
 
+    def confirm(self, link: str) -> httpx.Response:
+        """Open the confirmation mail's ``link`` and press the page's button (a POST of its
+        form, as a browser sends it); the answer to the POST. A link with nothing to
+        confirm answers the GET itself, which is returned."""
+        shown = self.get(link)
+        found = CONFIRM_FORM.search(shown.text)
+        if shown.status_code != 200 or found is None:
+            return shown
+        action, token = (html.unescape(part) for part in found.groups())
+        return self.client.post(action, data={"token": token}, headers={"Origin": self.url})
+
     def stop_relay(self) -> None:
         """The SMTP server goes away (the server connects to it for each mail)."""
         self.relay.stop()
         self.relay_stopped = True
+
+    def send_names(self) -> dict[str, str]:
+        """The confirmed subscribers a send would reach, with their names."""
+        return dict(store.confirmed_subscribers(self.service.engine, self.service.newsletter_secret))
 
     def rows(self) -> dict[str, int]:
         return store.count_rows(self.service.engine)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
 import time
 
 import pytest
@@ -13,9 +14,13 @@ import pytest
 from site_builder.content.dates import TOKYO
 from site_builder.content.frontmatter import read_source
 from site_builder.server import store
-from tests.served_server import SITE_URL, STAFF, running
+from tests.served_server import SITE_URL, STAFF, running, serve_app
+from tests.test_mailer import free_port
 
-BODY = "子ども食堂の場所について相談したいです。\n<script>alert(1)</script> と書いても文字のままです。"
+BODY = (
+    "子ども食堂の場所について相談したいです。\n<script>alert(1)</script> と書いても文字のままです。\n"
+    "資料は[こちら](shiryou.md)、図は ![図](/images/none.png) です。"  # links check would refuse in a case
+)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -27,6 +32,7 @@ def app(request, tmp_path, postgres_cluster, monkeypatch):
 
 
 def consultation(app, **changes) -> dict:
+    token = app.token("intake") if app else ""
     return {
         "kind": "proposal",
         "organization": 'NPO法人 "みなと" テスト',
@@ -38,7 +44,7 @@ def consultation(app, **changes) -> dict:
         "wards": ["nishi", "naka"],
         "consent": "yes",
         "website": "",
-        "form_token": app.token("intake"),
+        "form_token": token,
     } | changes
 
 
@@ -76,10 +82,11 @@ def test_a_consultation_reaches_staff_and_the_sender_and_starts_a_case_draft(app
     case = app.root / "cases" / "minato.md"
     meta = read_source(case).data
     assert (meta["status"], meta["draft"], meta["wards"]) == ("proposal", True, ["nishi", "naka"])
-    assert meta["title"] == 'NPO法人 "みなと" テストと協働の提案' and len(meta["partners"]) == 2
+    assert meta["title"] == "協働の提案（受付番号 1）" and len(meta["partners"]) == 2
     written = case.read_text(encoding="utf-8")
-    assert "hanako@example.org" not in written and "045-000-0000" not in written and "花子" not in written
-    assert "> &lt;script&gt;alert(1)&lt;/script&gt; と書いても文字のままです。" in written
+    assert "site-builder intake show 1" in written and "【要記入：" in written
+    for sent in ("hanako@example.org", "045-000-0000", "花子", "みなと", "子ども食堂", "script", "shiryou", "none.png"):
+        assert sent not in written  # nothing the sender wrote: git would keep it for ever
     code, out, err = run_cli("--root", app.root, "check")
     assert code == 0, out + err
 
@@ -89,10 +96,10 @@ def test_a_consultation_reaches_staff_and_the_sender_and_starts_a_case_draft(app
     assert run_cli("--root", app.root, "intake", "list")[1].splitlines()[1].endswith("\tcases/minato.md")
 
 
-def test_without_a_staff_address_the_intake_is_closed(tmp_path, postgres_cluster):
-    with running(tmp_path, "sqlite", None, server_staff_address=None) as app:
+def test_without_a_staff_address_the_intake_is_closed_and_the_page_gives_the_phone(tmp_path):
+    with running(tmp_path, "sqlite", None, server_staff_address=None) as app:  # center_phone of mkdocs.yml
         response = app.post("/intake", consultation(app))
-        assert response.status_code == 503 and "窓口か電話で" in response.text
+        assert response.status_code == 503 and "窓口か電話（000-000-0000（サンプル））でお受けします" in response.text
         assert app.rows()["consultations"] == 0 and app.sink.count() == 0
 
 
@@ -107,7 +114,7 @@ def test_when_the_relay_is_down_a_consultation_is_kept_and_a_sign_up_is_not(app,
     assert app.rows()["subscribers"] == 0 and app.sink.count() == 0
 
 
-def test_purge_forgets_old_consultations_and_ended_subscriptions_but_keeps_the_stop(app, run_cli):
+def test_purge_forgets_old_consultations_expired_sign_ups_and_ended_subscriptions_but_keeps_the_stop(app, run_cli):
     secret = app.service.newsletter_secret
     assert app.post("/intake", consultation(app)).status_code == 303
     now = int(time.time())
@@ -117,17 +124,55 @@ def test_purge_forgets_old_consultations_and_ended_subscriptions_but_keeps_the_s
     store.confirm(engine, "token-stays@example.org", secret, now)
     store.confirm(engine, "token-left@example.org", secret, now)
     store.unsubscribe(engine, "left@example.org", secret, now)
-    soon = dt.datetime.fromtimestamp(now + 364 * 86400, TOKYO).isoformat()
-    assert run_cli("--root", app.root, "intake", "purge", "--now", soon)[1].startswith("older than 365 days: deleted 0")
-    later = dt.datetime.fromtimestamp(now + 366 * 86400, TOKYO).isoformat()
-    code, out, _ = run_cli("--root", app.root, "intake", "purge", "--now", later)
+    code, out, _ = run_cli("--root", app.root, "intake", "purge", "--now", at(now + 1800))
+    assert out == "deleted 0 consultations and 0 ended subscriptions older than 365 days, and 0 unconfirmed sign-ups\n"
+    code, out, _ = run_cli("--root", app.root, "intake", "purge", "--now", at(now + 7200))  # the link has expired
+    assert out == "deleted 0 consultations and 0 ended subscriptions older than 365 days, and 1 unconfirmed sign-ups\n"
+    code, out, _ = run_cli("--root", app.root, "intake", "purge", "--now", at(now + 366 * 86400))
     assert code == 0
-    assert out == "older than 365 days: deleted 1 consultations, 1 unconfirmed and 1 ended subscriptions\n"
+    assert out == "deleted 1 consultations and 1 ended subscriptions older than 365 days, and 0 unconfirmed sign-ups\n"
     assert store.known_addresses(engine) == ["stays@example.org"]
     assert app.rows() == {"subscribers": 1, "suppressions": 1, "consultations": 0}
     assert store.suppressed(engine, secret, ["left@example.org", "stays@example.org"]) == {"left@example.org"}
     with engine.connect() as connection:  # the stop is kept as an HMAC only
         assert "left" not in str(connection.exec_driver_sql("SELECT * FROM suppressions").all())
+
+
+def at(seconds: int) -> str:
+    return dt.datetime.fromtimestamp(seconds, TOKYO).isoformat()
+
+
+def test_the_server_purges_at_start_and_two_purges_at_once_are_harmless(app):
+    engine, now = app.service.engine, int(time.time())
+    old = store.add_consultation(engine, consultation_values(), now - 400 * 86400)
+    store.subscribe(engine, "expired@example.org", "", "token-expired", now - 60, now - 8 * 86400)
+    store.subscribe(engine, "waiting@example.org", "", "token-waiting", now + 3600, now)
+    threads = [threading.Thread(target=store.purge, args=(engine, now, 365)) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.find_consultation(engine, old) is None and store.known_addresses(engine) == ["waiting@example.org"]
+
+    old = store.add_consultation(engine, consultation_values(), now - 400 * 86400)
+    with serve_app(app.root, free_port(), app.environ):  # another instance starts: it purges first
+        assert store.find_consultation(engine, old) is None
+
+
+def consultation_values() -> dict:
+    """A consultation as the store takes it."""
+    left_out = ("consent", "website", "form_token")
+    return {name: value for name, value in consultation(None).items() if name not in left_out}
+
+
+def test_staff_delete_a_consultation_at_the_senders_request(app, run_cli):
+    assert app.post("/intake", consultation(app)).status_code == 303
+    assert run_cli("--root", app.root, "intake", "export", "1")[0] == 0
+    code, out, _ = run_cli("--root", app.root, "intake", "delete", "1")
+    assert code == 0 and out.startswith("deleted consultation 1; cases/intake-1.md was written from it")
+    assert app.rows()["consultations"] == 0
+    code, _, err = run_cli("--root", app.root, "intake", "delete", "1")
+    assert code == 1 and "no consultation 1" in err
 
 
 def test_the_commands_say_what_is_missing_without_a_traceback(tmp_path, run_cli, monkeypatch):

@@ -157,6 +157,7 @@ def send_command(root: Path, out: Path, csv: Path, *options: str) -> list[str]:
         EDITION,
         "--subscribers",
         str(csv),
+        "--no-server-database",  # the scratch project names a server but has no database
         "--now",
         NOW,
         "--out",
@@ -253,6 +254,7 @@ def test_dry_run_sends_nothing(built: Path, tmp_path: Path, run_cli):
         EDITION,
         "--subscribers",
         csv,
+        "--no-server-database",
         "--now",
         NOW,
         "--out",
@@ -267,7 +269,7 @@ def test_dry_run_sends_nothing(built: Path, tmp_path: Path, run_cli):
 
 def test_refuses_before_send_time_drafts_and_missing_secret(built: Path, tmp_path: Path, run_cli, monkeypatch):
     csv = subscribers(tmp_path / "subs.csv", 1)
-    base = ["--root", built, "newsletter", "send", "--subscribers", csv]
+    base = ["--root", built, "newsletter", "send", "--subscribers", csv, "--no-server-database"]
     code, _, stderr = run_cli(*base, "--edition", EDITION, "--now", "2020-07-01T08:59")
     assert code == 1 and "goes out at 2020-07-01T09:00:00+09:00; nothing is sent before then" in stderr
     code, _, stderr = run_cli(*base, "--edition", "2020-07b", "--now", NOW)

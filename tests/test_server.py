@@ -4,19 +4,24 @@ do, and leaves the database and the mailbox as they were."""
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import logging
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from starlette.requests import Request
 
 from site_builder.content.forms import form_token
-from site_builder.server.guard import client_address
-from tests.served_server import SITE_ORIGIN, SITE_URL, environment, running, server_project
+from site_builder.server.guard import client_address, client_key, warn_proxy_not_trusted
+from tests.served_server import SITE_ORIGIN, SITE_URL, STAFF, environment, running, server_project
 from tests.test_cli import stop
 from tests.test_mailer import Sink, free_port, start_server
 
@@ -215,14 +220,15 @@ def test_two_instances_on_one_postgresql_share_the_rate_limit_and_log_no_persona
             "twin2@example.org",
         ]
         link = re.search(r"http://\S+/newsletter/confirm\?token=(\S+)", sink.parsed()[0].get_content())
-        assert client.get(link[0]).status_code == 303
+        assert client.get(link[0]).status_code == 200  # the page with the button
+        assert client.post(link[0].partition("?")[0], data={"token": link[1]}).status_code == 303
     finally:
         for server in servers:
             stop(server)
         smtp.stop()
     logs = "".join(server.stderr.read() for server in servers)
     assert "POST /newsletter/subscribe 303" in logs and "POST /newsletter/subscribe 429" in logs
-    assert "GET /newsletter/confirm 303" in logs
+    assert "GET /newsletter/confirm 200" in logs and "POST /newsletter/confirm 303" in logs
     assert "twin" not in logs and link[1] not in logs and "203.0.113.77" not in logs and "127.0.0.1 -" not in logs
 
 
@@ -236,3 +242,130 @@ def wait_for(client: httpx.Client, url: str) -> None:
             pass
         assert time.monotonic() < deadline, f"{url} did not answer"
         time.sleep(0.1)
+
+
+def test_a_household_ipv6_network_is_one_client(app):
+    before = app.rows()
+    for host in range(1, 11):  # a fresh address of one /64 for each POST
+        assert app.post("/intake", consultation(app, consent=""), client=f"2001:db8:5:6::{host}").status_code == 400
+    assert_refusal_page(app.post("/intake", consultation(app), client="2001:db8:5:6::ff"), 429, "1時間ほど待って")
+    assert app.rows() == before
+    assert app.post("/intake", consultation(app), client="2001:db8:5:7::1").status_code == 303  # the next /64
+    assert client_key("2001:db8:5:6:aaaa::1") == "2001:db8:5:6::/64" and client_key("::ffff:192.0.2.1") == "192.0.2.1"
+
+
+def test_one_address_gets_at_most_three_mails_a_day_and_the_answer_does_not_tell(app):
+    mails, address = app.sink.count(), "target@example.org"
+    answers = []
+    for number in range(4):  # from four clients, so that the rate limit is not what stops it
+        response = app.post(SIGNUP, subscription(app, email=address), client=f"192.0.2.{100 + number}")
+        answers.append((response.status_code, response.headers["location"]))
+    assert answers == [(303, SITE_URL + "newsletter/thanks/")] * 4
+    assert app.sink.count() == mails + 3
+    for number in range(2):  # an acknowledgement is a mail to the address too; staff are told all the same
+        response = app.post(INTAKE, consultation(app, email=address), client=f"192.0.2.{110 + number}")
+        assert (response.status_code, response.headers["location"]) == (303, SITE_URL + "consultation/thanks/")
+    recipients = [tos[0] for tos, _, _ in app.sink.messages[mails:]]
+    assert recipients.count(address) == 3 and recipients.count(STAFF) == 2
+
+
+def test_no_redirect_for_a_trailing_slash(app):
+    response = app.post("/intake/", consultation(app), client="192.0.2.120", Host="evil.example")
+    assert_refusal_page(response, 404, "ページがありません")
+    assert "location" not in response.headers
+
+
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@contextlib.contextmanager
+def server_log(*names: str) -> Iterator[list[str]]:
+    """The lines the server's loggers write while the block runs (with any traceback)."""
+    handler = Lines()
+    loggers = [logging.getLogger(name) for name in names or ("site_builder.server", "uvicorn.error")]
+    for logger in loggers:
+        logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        for logger in loggers:
+            logger.removeHandler(handler)
+
+
+def test_a_failure_is_a_japanese_500_page_and_the_log_names_only_its_type(tmp_path, postgres_cluster):
+    with running(tmp_path, "postgres", postgres_cluster) as app:
+        with app.service.engine.begin() as connection:  # a database that refuses the second consultation
+            connection.exec_driver_sql("CREATE UNIQUE INDEX one_each ON consultations (email)")
+        assert app.post(INTAKE, consultation(app, email="secret-person@example.org")).status_code == 303
+        with server_log() as lines:
+            response = app.post(INTAKE, consultation(app, email="secret-person@example.org"))
+            deadline = time.monotonic() + 5  # the access log's line follows the answer
+            while not any("POST /intake 500" in line for line in lines) and time.monotonic() < deadline:
+                time.sleep(0.02)
+        assert_refusal_page(response, 500, "しばらく待ってから")
+    assert "POST /intake failed (IntegrityError)" in lines and "POST /intake 500" in " ".join(lines)
+    assert "secret-person" not in "\n".join(lines) and "Traceback" not in "\n".join(lines)
+
+
+def test_concurrent_posts_of_one_client_never_pass_the_limit_together(tmp_path, postgres_cluster):
+    from site_builder.server import store
+
+    with running(tmp_path, "postgres", postgres_cluster, server_rate_limit_per_hour=3) as app:
+        forms = [subscription(app, email=f"rush{number}@example.org") for number in range(8)]
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda form: app.post(SIGNUP, form, client="203.0.113.88").status_code, forms))
+        assert sorted(answers) == [303] * 3 + [429] * 5
+        for round_ in range(5):  # the store itself, every thread released at one moment
+            barrier = threading.Barrier(12)
+
+            def hit(_, key=f"client-{round_}", barrier=barrier) -> bool:
+                barrier.wait()
+                return store.over_rate_limit(app.service.engine, key, int(time.time()), 3)
+
+            with concurrent.futures.ThreadPoolExecutor(12) as pool:
+                assert sorted(pool.map(hit, range(12))) == [False] * 3 + [True] * 9
+
+
+def test_two_unsubscribes_of_one_address_at_once_both_stop_it(app):
+    from site_builder.server import store
+
+    barrier, results = threading.Barrier(2), []
+
+    def stop() -> None:
+        barrier.wait()
+        results.append(store.unsubscribe(app.service.engine, "twice@example.org", app.service.newsletter_secret, 1))
+
+    threads = [threading.Thread(target=stop) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [False, True]
+    assert store.suppressed(app.service.engine, app.service.newsletter_secret, ["twice@example.org"])
+
+
+def test_the_sqlite_database_is_private_to_its_owner(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        with running(tmp_path, "sqlite", None) as app:
+            assert app.post(SIGNUP, subscription(app, email="mode@example.org")).status_code == 303
+            files = sorted((tmp_path / "state").glob("server.sqlite3*"))
+            assert [file.name for file in files] == ["server.sqlite3", "server.sqlite3-shm", "server.sqlite3-wal"]
+            assert {oct(file.stat().st_mode & 0o777) for file in files} == {"0o600"}
+    finally:
+        os.umask(previous)
+
+
+def test_a_proxy_on_this_machine_that_is_not_trusted_is_named_in_the_log():
+    warn_proxy_not_trusted.cache_clear()
+    with server_log("site_builder.server") as lines:
+        for _ in range(2):
+            assert client_address(request_from("127.0.0.1", "203.0.113.5"), []) == "127.0.0.1"
+        assert client_address(request_from("::1", ""), []) == "::1"
+    assert len(lines) == 1 and "server_trusted_proxies is empty" in lines[0]

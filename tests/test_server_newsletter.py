@@ -16,8 +16,9 @@ import pytest
 from sqlalchemy import update
 
 from site_builder.cli import main
+from site_builder.server import store
 from site_builder.server.database import subscribers
-from tests.served_server import SITE_ORIGIN, SITE_URL, running
+from tests.served_server import SITE_ORIGIN, SITE_URL, running, server_project
 from tests.test_mailer import SECRET
 
 EDITIONS = {
@@ -74,8 +75,13 @@ def test_sign_up_confirm_send_unsubscribe_in_one_click_and_the_next_send_skips(a
     assert "spam.example" not in confirmation.as_string()  # a stranger's words never reach the address given
     for address in ("a@example.org", "b@example.org"):
         link = confirmation_link(app, address)
-        for _ in range(2):  # opened twice: still confirmed
-            answer = app.get(link)
+        assert app.client.head(link).status_code == 200  # a scanner or a prefetch: nothing happens
+        page = app.get(link)
+        assert page.status_code == 200 and "登録を完了する</button>" in page.text
+        assert f"form-action 'self' {SITE_ORIGIN}" in page.headers["content-security-policy"]
+        assert address not in app.send_names()  # neither did opening the page
+        for _ in range(2):  # pressed twice, or the link opened again: still confirmed
+            answer = app.confirm(link)
             assert (answer.status_code, answer.headers["location"]) == (303, SITE_URL + "newsletter/confirmed/")
     assert send(app, "2020-07a", "db", capsys) == ["a@example.org", "b@example.org"]
 
@@ -101,7 +107,7 @@ def test_sign_up_confirm_send_unsubscribe_in_one_click_and_the_next_send_skips(a
 
 def test_signing_up_a_known_address_answers_as_for_a_new_one(app, capsys):
     sign_up(app, "known@example.org")
-    assert app.get(confirmation_link(app, "known@example.org")).status_code == 303
+    assert app.confirm(confirmation_link(app, "known@example.org")).status_code == 303
     answers = []
     for address in ("known@example.org", "new@example.org"):
         form = {"email": address, "consent": "yes", "website": "", "form_token": app.token("newsletter")}
@@ -122,6 +128,28 @@ def test_a_confirmation_link_that_is_wrong_old_or_replaced_says_what_to_do(app):
         connection.execute(update(subscribers).values(token_expires=0))
     expired = app.get(link)
     assert expired.status_code == 410 and "もう一度申し込んで" in expired.text
+    token = link.partition("token=")[2]
+    assert app.client.post(f"{app.url}/newsletter/confirm", data={"token": token}).status_code == 410
+    assert app.client.post(f"{app.url}/newsletter/confirm", data={"token": "short"}).status_code == 400
+
+
+def test_an_old_link_of_a_confirmed_subscriber_says_confirmed(app):
+    sign_up(app, "old@example.org")
+    link = confirmation_link(app, "old@example.org")
+    assert app.confirm(link).status_code == 303
+    with app.service.engine.begin() as connection:
+        connection.execute(update(subscribers).values(token_expires=0))
+    for answer in (app.get(link), app.client.post(f"{app.url}/newsletter/confirm", data={"token": link[-43:]})):
+        assert (answer.status_code, answer.headers["location"]) == (303, SITE_URL + "newsletter/confirmed/")
+
+
+def test_a_new_name_for_a_confirmed_address_waits_for_the_new_link(app, capsys):
+    sign_up(app, "named@example.org", name="山田")
+    assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
+    sign_up(app, "named@example.org", name="今すぐ http://spam.example へ")
+    assert app.send_names() == {"named@example.org": "山田"}  # a stranger could have typed it
+    assert app.confirm(confirmation_link(app, "named@example.org")).status_code == 303
+    assert app.send_names() == {"named@example.org": "今すぐ http://spam.example へ"}  # the owner confirmed it
 
 
 def test_the_unsubscribe_page_asks_before_it_stops_and_then_shows_the_sites_page(app):
@@ -150,7 +178,7 @@ def mail(subject: str, sender: str) -> EmailMessage:
 @pytest.mark.parametrize("kind", ["mbox", "Maildir"])
 def test_unsubscribe_mails_from_an_exported_mailbox(app, kind, capsys):
     sign_up(app, "known@example.org")
-    assert app.get(confirmation_link(app, "known@example.org")).status_code == 303
+    assert app.confirm(confirmation_link(app, "known@example.org")).status_code == 303
     path = app.root / ("box.mbox" if kind == "mbox" else "Maildir")
     box = mailbox.mbox(path) if kind == "mbox" else mailbox.Maildir(path)
     for message in (
@@ -174,7 +202,7 @@ def test_unsubscribe_mails_from_an_exported_mailbox(app, kind, capsys):
 def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(app, capsys):
     address = "back@example.org"
     sign_up(app, address)
-    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert app.confirm(confirmation_link(app, address)).status_code == 303
     assert (
         app.client.post(
             f"{app.url}/newsletter/unsubscribe", params={"email": address, "token": token_for(address)}
@@ -183,5 +211,36 @@ def test_an_unsubscribed_reader_who_signs_up_again_and_confirms_gets_mail_again(
     )
     sign_up(app, address)
     assert send(app, "2020-07a", "db", capsys) == []  # pending again: nothing until the new link is opened
-    assert app.get(confirmation_link(app, address)).status_code == 303
+    assert app.confirm(confirmation_link(app, address)).status_code == 303
     assert send(app, "2020-07b", "db", capsys) == [address]
+
+
+def test_staff_unsubscribe_and_delete_an_address_at_the_readers_request(app, run_cli, capsys):
+    sign_up(app, "asks@example.org")
+    assert app.confirm(confirmation_link(app, "asks@example.org")).status_code == 303
+    code, out, _ = run_cli("--root", app.root, "newsletter", "unsubscribe", "Asks@example.org")
+    assert (code, out) == (0, "Asks@example.org: unsubscribed and deleted\n")
+    assert "asks@example.org" not in store.known_addresses(app.service.engine)  # the address itself is gone
+    assert store.suppressed(app.service.engine, app.service.newsletter_secret, ["asks@example.org"])
+    code, out, _ = run_cli("--root", app.root, "newsletter", "unsubscribe", "asks@example.org")
+    assert (code, out) == (0, "asks@example.org: was already unsubscribed; deleted\n")
+    csv = app.root / "list.csv"
+    csv.write_text("email\nasks@example.org\n", encoding="utf-8")
+    assert send(app, "2020-07a", str(csv), capsys) == []  # a CSV of its own does not bring it back
+    code, _, err = run_cli("--root", app.root, "newsletter", "unsubscribe", "not-an-address")
+    assert code == 1 and "'not-an-address' is not a mail address" in err
+
+
+def test_a_csv_send_without_the_servers_database_is_refused_unless_asked(tmp_path, run_cli, monkeypatch):
+    monkeypatch.delenv("SITE_BUILDER_DATABASE_URL", raising=False)
+    root = server_project(tmp_path, 8031, EDITIONS)
+    assert run_cli("--root", root, "newsletter", "build", "--edition", "2020-07a", "--now", "2020-07-03T10:00")[0] == 0
+    (root / "list.csv").write_text("email\nreader@example.org\n", encoding="utf-8")
+    command = ["--root", root, "newsletter", "send", "--edition", "2020-07a", "--subscribers", root / "list.csv"]
+    command += ["--now", "2020-07-03T10:00", "--dry-run"]
+    code, out, err = run_cli(*command)
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert "no server database at sqlite:///" in err and "pass --no-server-database" in err
+    assert "サーバーのデータベース" in run_cli("--lang", "ja", *command)[2]
+    code, out, _ = run_cli(*command, "--no-server-database")
+    assert code == 0 and out == "would send to reader@example.org\n"

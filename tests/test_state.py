@@ -119,7 +119,18 @@ def test_a_ledger_in_the_output_folder_moves_into_state_and_is_honoured(tmp_path
     csv = subscribers(tmp_path / "subs.csv", 5)
 
     code, stdout, stderr = run_cli(
-        "--root", root, "newsletter", "send", "--edition", EDITION, "--subscribers", csv, "--now", NOW, "--dry-run"
+        "--root",
+        root,
+        "newsletter",
+        "send",
+        "--edition",
+        EDITION,
+        "--subscribers",
+        csv,
+        "--now",
+        NOW,
+        "--dry-run",
+        "--no-server-database",
     )
     assert code == 0, stderr
     assert stdout.splitlines() == ["would send to sub004@example.com", "would send to sub005@example.com"]

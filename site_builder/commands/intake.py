@@ -1,14 +1,16 @@
-"""``site-builder intake list|show|export|purge``: the consultations the server took.
+"""``site-builder intake list|show|export|delete|purge``: the consultations the server took.
 
 ``export`` starts a case draft (``cases/<slug>.md``: ``status: proposal``, ``draft: true``)
-from a consultation; the sender's contact details stay out of it (the file goes into the
-repository). ``purge`` applies the retention period (``server_retention_days``).
+from a consultation: its kind and wards, and placeholders. Nothing the sender wrote goes
+into it (the file goes into the repository, whose history keeps it for ever); the draft
+points at ``intake show ID`` instead. ``delete`` removes one consultation at the sender's
+request; ``purge`` applies the retention period (``server_retention_days``), as the
+server itself does every hour.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import sys
 from pathlib import Path
 
@@ -54,11 +56,21 @@ def register(commands) -> None:
     )
     add_now(export, bi("the draft's date", "下書きの date に書く日時"))
     export.set_defaults(run=run_export)
+    delete = actions.add_parser(
+        "delete",
+        help=bi(
+            "delete one consultation (at the sender's request)", "相談を1件消します（相談した方から求められたとき）"
+        ),
+    )
+    delete.add_argument("number", type=int, metavar="ID", help=bi("its number", "受付番号"))
+    delete.set_defaults(run=run_delete)
     purge = actions.add_parser(
         "purge",
         help=bi(
-            "delete consultations and pending or ended subscriptions older than server_retention_days",
-            "server_retention_days より古い相談と、確認されなかった登録・停止した登録を消します",
+            "delete consultations and ended subscriptions older than server_retention_days and "
+            "sign-ups whose confirmation link expired (the server does it hourly too)",
+            "server_retention_days より古い相談と停止した登録、確認の期限が過ぎた登録を消します"
+            "（サーバーも1時間ごとに行います）",
         ),
     )
     add_now(purge, bi("the current time", "今の時刻"))
@@ -109,11 +121,10 @@ def run_show(args) -> int:
 
 
 def case_from(item: store.Consultation, now: dt.datetime) -> tuple[str, Draft]:
-    """The title and the case draft a consultation starts."""
-    kind = KINDS[item.kind]
-    title = f"{item.organization[: 99 - len(kind)]}と{kind}" if item.organization else f"{kind}（受付番号 {item.id}）"
+    """The title and the case draft a consultation starts: its kind and wards only."""
+    title = f"{KINDS[item.kind]}（受付番号 {item.id}）"
     partners = [
-        {"name": item.organization or todo("協働先の団体名"), "type": "other"},
+        {"name": todo("協働先の団体名"), "type": "other"},
         {"name": todo("もう一つの協働先（例：横浜市 市民局）"), "type": "government"},
     ]
     fields = {
@@ -126,11 +137,13 @@ def case_from(item: store.Consultation, now: dt.datetime) -> tuple[str, Draft]:
     }
     if item.wards:
         fields["wards"] = list(item.wards)
-    quoted = "\n".join("> " + html.escape(line, quote=False) for line in item.body.splitlines())
     body = (
         "## 相談の内容\n\n"
-        + todo("受け付けた相談の原文です。公開する文に書き直し、個人が分かることは消してください")
-        + f"\n\n{quoted}\n\n"
+        + todo(
+            f"受け付けた相談は site-builder intake show {item.id} で見られます（ここには写していません）。"
+            "公開する文に書き直し、個人が分かることは書かないでください"
+        )
+        + "\n\n"
         + sections(("背景", "なぜこの協働が始まったか"), ("取組内容", "だれが、何をしたか"), ("今後", "これからの予定"))
     )
     return title, Draft(
@@ -163,15 +176,29 @@ def run_export(args) -> int:
     return 0
 
 
+def run_delete(args) -> int:
+    item = find(args)
+    store.delete_consultation(open_database(args.root, pipeline.load_config(args.root)), item.id)
+    done = bi(f"deleted consultation {item.id}", f"受付番号 {item.id} の相談を消しました。")
+    if item.exported_to:
+        done = bi(
+            f"{done}; {item.exported_to} was written from it: check that it holds nothing of the sender",
+            f"{done.ja}この相談から {item.exported_to} を作っています。"
+            "相談した方のことが書かれていないか確かめてください。",
+        )
+    print(text(done))
+    return 0
+
+
 def run_purge(args) -> int:
     config = pipeline.load_config(args.root)
     days = config.settings.server.retention_days
     counts = store.purge(open_database(args.root, config), int(now_of(args).timestamp()), days)
     summary = bi(
-        f"older than {days} days: deleted {counts['consultations']} consultations, "
-        f"{counts['pending']} unconfirmed and {counts['unsubscribed']} ended subscriptions",
-        f"{days}日より古いものを消しました: 相談 {counts['consultations']} 件、確認されなかった登録 "
-        f"{counts['pending']} 件、停止した登録 {counts['unsubscribed']} 件"
+        f"deleted {counts['consultations']} consultations and {counts['unsubscribed']} ended subscriptions "
+        f"older than {days} days, and {counts['pending']} unconfirmed sign-ups",
+        f"{days}日より古い相談 {counts['consultations']} 件と停止した登録 {counts['unsubscribed']} 件、"
+        f"確認の期限が過ぎた登録 {counts['pending']} 件を消しました"
         "（停止の記録は、アドレスの分からない形で残ります）",
     )
     print(text(summary))

@@ -23,7 +23,12 @@ from tqdm import tqdm
 
 from site_builder import pipeline
 from site_builder.commands.options import add_now, now_of
-from site_builder.commands.subscribers import recipients, register_unsubscribe_mailbox
+from site_builder.commands.subscribers import (
+    NO_DATABASE,
+    recipients,
+    register_unsubscribe,
+    register_unsubscribe_mailbox,
+)
 from site_builder.content import dates
 from site_builder.content.bodies import convert_bodies
 from site_builder.content.i18n import ERROR, bi, describe, text
@@ -63,6 +68,7 @@ def register(commands) -> None:
     register_build(sub)
     register_send(sub)
     register_unsubscribe_mailbox(sub)
+    register_unsubscribe(sub)
 
 
 def register_build(sub) -> None:
@@ -149,6 +155,14 @@ def register_send(sub) -> None:
             "(a CSV's addresses unsubscribed in that database are skipped)",
             "読者の CSV ファイル（1行目は email,name。name はなくてもよい）。db と書くと、サーバーのデータベースの"
             "登録を確認した読者に送ります（CSV でも、データベースで配信停止した人には送りません）",
+        ),
+    )
+    send.add_argument(
+        NO_DATABASE,
+        action="store_true",
+        help=bi(
+            "send a CSV without the server's database, skipping nobody who unsubscribed through the server",
+            "サーバーのデータベースなしで CSV に送ります（サーバーで配信を停止した人も除きません）",
         ),
     )
     send.add_argument(
@@ -351,7 +365,7 @@ def send(args) -> int:
                 f"号 {rendered.id} を送る時刻は {rendered.send_at} です。それより前には送りません。",
             )
         )
-    subscribers, problems = recipients(args.root, args.subscribers)
+    subscribers, problems = recipients(args.root, args.subscribers, args.no_server_database)
     for problem in problems:
         print(text(problem), file=sys.stderr)
     if args.dry_run:

@@ -1,7 +1,10 @@
-"""The server's routes, error pages and access log, put together (``create_app``)."""
+"""The server's routes, error pages and access log, put together (``create_app``), and
+the retention purge it runs itself: at start, then every hour."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 
@@ -13,11 +16,12 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from site_builder.server import pages, signup
+from site_builder.server import pages, signup, store
 from site_builder.server.intake import intake
 from site_builder.server.service import Service
 
 log = logging.getLogger("site_builder.server")
+PURGE_SECONDS = 3600
 ROUTES = {
     "/healthz",
     "/newsletter/subscribe",
@@ -54,8 +58,35 @@ async def http_error(request: Request, exc: HTTPException) -> Response:
     return response
 
 
-async def server_error(request: Request, exc: Exception) -> Response:
-    return pages.page(request.app.state.service.site_url, 500, *pages.SERVER_ERROR)
+class ErrorPage:
+    """A request that fails gets the Japanese 500 page. The log gets the exception's type
+    only, never its text (a database's message can quote an address), and nothing is
+    raised further (uvicorn would print the traceback)."""
+
+    def __init__(self, app, site_url: str):
+        self.app, self.site_url = app, site_url
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = [False]
+
+        async def sending(message) -> None:
+            started[0] = started[0] or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, sending)
+        except Exception as exc:  # every failure gets the page; its type is logged
+            log.error("%s %s failed (%s)", scope["method"], shown_path(scope), type(exc).__name__)
+            if not started[0]:
+                await pages.page(self.site_url, 500, *pages.SERVER_ERROR)(scope, receive, send)
+
+
+def shown_path(scope) -> str:
+    """The path for the log: one of ours, else not written (it could hold anything)."""
+    return scope["path"] if scope["path"] in ROUTES else "(other path)"
 
 
 class AccessLog:
@@ -79,9 +110,40 @@ class AccessLog:
         try:
             await self.app(scope, receive, sending)
         finally:
-            path = scope["path"] if scope["path"] in ROUTES else "(other path)"
             elapsed = (time.monotonic() - started) * 1000
-            log.info("%s %s %d %.0f ms", scope["method"], path, status[0], elapsed)
+            log.info("%s %s %d %.0f ms", scope["method"], shown_path(scope), status[0], elapsed)
+
+
+async def purge(service: Service) -> None:
+    """Apply the retention period (``store.purge``); a failure is logged and tried again next hour."""
+    try:
+        counts = await asyncio.to_thread(store.purge, service.engine, service.now(), service.settings.retention_days)
+    except Exception as exc:  # the database may be away for a while
+        log.warning("purge failed (%s); tried again in an hour", type(exc).__name__)
+        return
+    if any(counts.values()):
+        log.info("purge: %s", ", ".join(f"{count} {name}" for name, count in sorted(counts.items())))
+
+
+@contextlib.asynccontextmanager
+async def purging(app: Starlette):
+    """Purge at start, then hourly while the server runs. Every instance does it; a purge
+    only deletes what is past its time, so two at once are harmless."""
+    service: Service = app.state.service
+    await purge(service)
+
+    async def hourly() -> None:
+        while True:
+            await asyncio.sleep(PURGE_SECONDS)
+            await purge(service)
+
+    task = asyncio.create_task(hourly())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 def create_app(service: Service) -> Starlette:
@@ -89,13 +151,17 @@ def create_app(service: Service) -> Starlette:
         routes=[
             Route("/healthz", healthz, methods=["GET"]),
             Route("/newsletter/subscribe", signup.subscribe, methods=["POST"]),
-            Route("/newsletter/confirm", signup.confirm, methods=["GET"]),
+            Route("/newsletter/confirm", signup.confirm_page, methods=["GET"]),
+            Route("/newsletter/confirm", signup.confirm, methods=["POST"]),
             Route("/newsletter/unsubscribe", signup.unsubscribe_page, methods=["GET"]),
             Route("/newsletter/unsubscribe", signup.unsubscribe, methods=["POST"]),
             Route("/intake", intake, methods=["POST"]),
         ],
-        exception_handlers={HTTPException: http_error, Exception: server_error},
+        exception_handlers={HTTPException: http_error},
+        lifespan=purging,
     )
+    app.router.redirect_slashes = False  # no redirect built from the Host header, no token copied into it
     app.state.service = service
+    app.add_middleware(ErrorPage, site_url=service.site_url)
     app.add_middleware(AccessLog)
     return app

@@ -9,6 +9,7 @@ instead of failing halfway. Times are Unix seconds (integers), the same in both 
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -38,12 +39,15 @@ from site_builder.writer import state_path
 DATABASE_ENV = "SITE_BUILDER_DATABASE_URL"
 DEFAULT_FILE = "server.sqlite3"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+PRIVATE_MODE = 0o600  # the SQLite file and its -wal and -shm
 MIGRATION_LOCK = 80300  # the PostgreSQL advisory lock that one migrating instance holds
 
 metadata = MetaData()
 
 # One row per address (lower case). status: pending (until the link in the confirmation mail
 # is opened), confirmed, unsubscribed. The confirmation token is stored as its SHA-256 only.
+# pending_name: the name a confirmed subscriber gave when signing up again, applied only
+# when the new link is confirmed (until then anyone could have typed it).
 subscribers = Table(
     "subscribers",
     metadata,
@@ -55,6 +59,7 @@ subscribers = Table(
     Column("token_expires", BigInteger, nullable=True),
     Column("created_at", BigInteger, nullable=False),
     Column("changed_at", BigInteger, nullable=False),
+    Column("pending_name", String(100), nullable=True),
 )
 
 # Addresses that asked to receive nothing more, as an HMAC only (store.address_hash).
@@ -82,15 +87,24 @@ consultations = Table(
     Column("exported_to", String(200), nullable=True),  # the case draft written from it
 )
 
+
+def hits_table(name: str, key: str) -> Table:
+    """One row per counted event of a key (an HMAC), with its time: a rate limit's table."""
+    return Table(
+        name,
+        metadata,
+        Column("id", Integer, primary_key=True),
+        Column(key, String(64), nullable=False),
+        Column("at", BigInteger, nullable=False),
+        Index(f"{name}_{key.partition('_')[0]}_at", key, "at"),
+    )
+
+
 # One row per POST to a form, by client (an HMAC of its address), for the rate limit.
-rate_hits = Table(
-    "rate_hits",
-    metadata,
-    Column("id", Integer, primary_key=True),
-    Column("client_hash", String(64), nullable=False),
-    Column("at", BigInteger, nullable=False),
-    Index("rate_hits_client_at", "client_hash", "at"),
-)
+rate_hits = hits_table("rate_hits", "client_hash")
+# One row per confirmation or acknowledgement mail, by recipient (an HMAC of the address),
+# for the cap on mails to one address a day.
+mail_hits = hits_table("mail_hits", "recipient_hash")
 
 # Fingerprints of the secrets the stored HMACs were made with (a changed secret is refused).
 server_keys = Table(
@@ -135,10 +149,11 @@ def connect(url: str) -> Engine:
     try:
         if url.startswith("sqlite"):
             path = url.removeprefix("sqlite:///")
-            if path and path != url:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            file = Path(path) if path and path != url and path != ":memory:" else None
+            if file is not None:
+                create_private(file)
             engine = create_engine(url, connect_args={"timeout": 30}, hide_parameters=True)
-            event.listen(engine, "connect", _sqlite_connect)
+            event.listen(engine, "connect", lambda connection, record: _sqlite_connect(connection, file))
             event.listen(engine, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
             return engine
         return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, hide_parameters=True)
@@ -152,12 +167,24 @@ def connect(url: str) -> Engine:
         ) from None
 
 
-def _sqlite_connect(dbapi_connection, _record) -> None:
+def create_private(file: Path) -> None:
+    """The SQLite file, created readable and writable by its owner only before SQLite opens
+    it (it holds addresses and consultations); its -wal and -shm files take its mode."""
+    file.parent.mkdir(parents=True, exist_ok=True)
+    if not file.exists():
+        os.close(os.open(file, os.O_CREAT | os.O_WRONLY, PRIVATE_MODE))
+
+
+def _sqlite_connect(dbapi_connection, file: Path | None) -> None:
     dbapi_connection.isolation_level = None  # the "begin" listener starts each transaction itself
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    for companion in (file.with_name(file.name + suffix) for suffix in ("-wal", "-shm")) if file else ():
+        with contextlib.suppress(OSError):  # another user's file (a backup's) is left as it is
+            if companion.stat().st_mode & 0o777 != PRIVATE_MODE:
+                companion.chmod(PRIVATE_MODE)
 
 
 def migrate(engine: Engine) -> None:

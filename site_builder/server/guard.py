@@ -1,10 +1,11 @@
 """What stands before a form is read: the body's size (before any parsing), its type, the
 page it was posted from (Origin, else Referer), the client's address (X-Forwarded-For only
-through a trusted proxy, kept only as an HMAC), the rate limit and the form token."""
+through a trusted proxy, kept only as an HMAC; IPv6 by its /64), the rate limit and the form token."""
 
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import hmac
 import ipaddress
@@ -94,6 +95,8 @@ def client_address(request: Request, trusted_proxies: Iterable) -> str:
         return any(ip in network for network in networks)
 
     if not trusted(peer):
+        if not networks and request.headers.get("x-forwarded-for") and is_loopback(peer):
+            warn_proxy_not_trusted()
         return peer
     forwarded = [part.strip() for part in ",".join(request.headers.getlist("x-forwarded-for")).split(",")]
     for address in reversed([part for part in forwarded if part]):
@@ -102,9 +105,39 @@ def client_address(request: Request, trusted_proxies: Iterable) -> str:
     return peer
 
 
+def is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+@functools.cache
+def warn_proxy_not_trusted() -> None:
+    """Once: a reverse proxy on this machine is not trusted, so every reader counts as one client."""
+    log.warning(
+        "X-Forwarded-For arrives from a loopback peer but server_trusted_proxies is empty: every reader "
+        "shares one rate limit. Put the proxy's address (e.g. 127.0.0.1) in server_trusted_proxies"
+    )
+
+
+def client_key(address: str) -> str:
+    """What the rate limit counts: an IPv4 address, or an IPv6 address's /64 (one household
+    or host usually holds a whole /64 and could otherwise take a fresh address per POST)."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if ip.version == 4:
+        return str(ip)
+    if ip.ipv4_mapped is not None:
+        return str(ip.ipv4_mapped)
+    return str(ipaddress.ip_network((ip, 64), strict=False))
+
+
 def client_hash(secret: bytes, address: str) -> str:
-    """The only form in which a client's address is kept."""
-    return hmac.new(secret, b"client\0" + address.encode("utf-8"), hashlib.sha256).hexdigest()
+    """The only form in which a client's address (its :func:`client_key`) is kept."""
+    return hmac.new(secret, b"client\0" + client_key(address).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 TOKEN_REFUSALS = {

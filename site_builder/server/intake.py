@@ -16,17 +16,21 @@ from site_builder.server.pages import page, redirect
 from site_builder.server.service import Service
 
 log = logging.getLogger("site_builder.server")
-CLOSED = (
-    "いまはフォームで相談を受け付けていません",
-    "申し訳ありません。ご相談は、センターの窓口か電話でお受けします。サイトの「センターについて」で連絡先をご覧ください。",
-)
+CLOSED = "いまはフォームで相談を受け付けていません"
+
+
+def closed_advice(phone: str) -> str:
+    """Where to turn instead: the centre's telephone (``center_phone``), else its desk."""
+    if phone:
+        return f"申し訳ありません。ご相談は、センターの窓口か電話（{phone}）でお受けします。"
+    return "申し訳ありません。ご相談は、センターの窓口でお受けします。"
 
 
 async def intake(request: Request) -> Response:
     service: Service = request.app.state.service
     if not service.settings.staff_address:
         log.info("/intake: closed (no server_staff_address)")
-        return page(service.site_url, 503, *CLOSED)
+        return page(service.site_url, 503, CLOSED, closed_advice(service.center_phone))
     return await accept_form(request, INTAKE, accept_consultation)
 
 
@@ -40,6 +44,9 @@ def accept_consultation(service: Service, fields: dict) -> Response:
         store.mark_consultation(service.engine, number, staff_notified=True)
     except notices.NoticeFailed as exc:
         log.warning("/intake: consultation %d stored; staff notice not sent (%s)", number, exc)
+    if notices.over_cap(service, fields["email"]):
+        log.info("/intake: consultation %d stored; no acknowledgement (the address's mails for today)", number)
+        return redirect(service.site_url, THANKS["intake"])
     try:
         notices.send(service, notices.acknowledgement(service, fields["email"], number))
     except notices.NoticeFailed as exc:

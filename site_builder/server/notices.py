@@ -4,7 +4,8 @@ acknowledgement of a consultation and the notice to staff. Headers are set throu
 
 What a stranger typed never goes to the address they typed: the confirmation and the
 acknowledgement carry no name and no text from the form, so the forms cannot be used
-to send anyone a message of the sender's choosing. Only staff see the consultation itself.
+to send anyone a message of the sender's choosing, and one address gets at most
+``MAILS_PER_ADDRESS_PER_DAY`` of them a day. Only staff see the consultation itself.
 """
 
 from __future__ import annotations
@@ -19,11 +20,22 @@ from email.policy import SMTP
 from site_builder.content.forms import CONFIRM_DAYS, INTAKE, INTAKE_KINDS
 from site_builder.content.wards import AREA_NAMES
 from site_builder.newsletter.mailer import MailerError, Relay
+from site_builder.server import store
 from site_builder.server.service import Service
+
+MAILS_PER_ADDRESS_PER_DAY = 3  # confirmations and acknowledgements to one address
 
 
 class NoticeFailed(Exception):
     pass
+
+
+def over_cap(service: Service, address: str) -> bool:
+    """Count a confirmation or acknowledgement to ``address`` (by an HMAC, in the database, so
+    the cap holds across instances); True past the day's cap: then nothing is sent, and the
+    answer to the form is the same as ever (it tells nobody about the address)."""
+    recipient = store.recipient_hash(service.newsletter_secret, address)
+    return store.over_mail_cap(service.engine, recipient, service.now(), MAILS_PER_ADDRESS_PER_DAY)
 
 
 def _message(service: Service, to: str, subject: str, text: str) -> EmailMessage:
@@ -35,7 +47,7 @@ def _message(service: Service, to: str, subject: str, text: str) -> EmailMessage
     message["Date"] = email.utils.format_datetime(dt.datetime.fromtimestamp(service.now(), dt.UTC))
     message["Message-ID"] = email.utils.make_msgid(domain=domain)
     message["Auto-Submitted"] = "auto-generated"
-    message.set_content(text, charset="utf-8")
+    message.set_content(text, charset="utf-8", cte="quoted-printable")  # 7-bit safe through any relay
     return message
 
 
@@ -43,7 +55,8 @@ def confirmation(service: Service, address: str, token: str) -> EmailMessage:
     link = f"{service.server_url}/newsletter/confirm?token={token}"
     text = (
         f"{service.site_name}のメールマガジンへの登録の申し込みを受け付けました。\n\n"
-        f"登録を終えるには、{CONFIRM_DAYS}日以内に次のリンクを開いてください。\n{link}\n\n"
+        f"登録を終えるには、{CONFIRM_DAYS}日以内に次のリンクを開き、「登録を完了する」のボタンを押してください。\n"
+        f"{link}\n\n"
         "このメールに心当たりがないときは、何もしないでください。登録されません。\n"
     )
     return _message(service, address, f"【{service.site_name}】メールマガジン登録の確認", text)

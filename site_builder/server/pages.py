@@ -55,15 +55,31 @@ def page(site_url: str, status: int, title: str, *paragraphs: str, form: str = "
     return HTMLResponse(markup, status_code=status, headers=security_headers(site_url))
 
 
+def button_form(action: str, hidden: dict[str, str], button: str, shown: str = "") -> str:
+    """A form of one button that posts ``hidden`` to ``action`` (a URL of the server itself),
+    after an optional line ``shown`` (plain text)."""
+    fields = "".join(
+        f'<input type="hidden" name="{html.escape(name, quote=True)}" value="{html.escape(value, quote=True)}">\n'
+        for name, value in hidden.items()
+    )
+    line = f"<p>{html.escape(shown)}</p>\n" if shown else ""
+    return (
+        f'<form method="post" action="{html.escape(action, quote=True)}">\n{fields}{line}'
+        f'<p><button type="submit">{html.escape(button)}</button></p>\n</form>\n'
+    )
+
+
 def unsubscribe_form(action: str, address: str) -> str:
     """The button of the unsubscribe page; it posts to ``action`` (the page's own URL)."""
-    return (
-        f'<form method="post" action="{html.escape(action, quote=True)}">\n'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n'
-        '<input type="hidden" name="via" value="page">\n'
-        f"<p>停止するアドレス: <strong>{html.escape(address)}</strong></p>\n"
-        '<p><button type="submit">配信を停止する</button></p>\n</form>\n'
+    return button_form(
+        action, {"List-Unsubscribe": "One-Click", "via": "page"}, "配信を停止する", f"停止するアドレス: {address}"
     )
+
+
+def confirm_form(action: str, token: str) -> str:
+    """The button of the confirmation page: only its POST confirms (a GET, a HEAD or a mail
+    scanner opening the link changes nothing)."""
+    return button_form(action, {"token": token}, "登録を完了する")
 
 
 def redirect(site_url: str, path: str) -> Response:

@@ -38,6 +38,7 @@ class Service:
     form_secret: bytes
     newsletter_secret: bytes
     smtp: SmtpSettings
+    center_phone: str = ""  # center_phone, for the pages that send readers to the telephone
     clock: Callable[[], float] = time.time
 
     def now(self) -> int:
@@ -95,4 +96,5 @@ def load_service(root: Path, config: Config, environ: Mapping[str, str] = os.env
         form_secret=form_secret(state_path(root, config.settings.state_dir)),
         newsletter_secret=secret,
         smtp=smtp,
+        center_phone=config.settings.center.phone,
     )

@@ -1,7 +1,9 @@
 """The newsletter's routes: sign-up (double opt-in), confirmation, unsubscription.
 
 ``POST /newsletter/subscribe`` stores a pending subscriber and mails a confirmation link
-(a random token, stored as its hash, valid for 7 days); ``GET /newsletter/confirm`` confirms.
+(a random token, stored as its hash, valid for 7 days); ``GET /newsletter/confirm`` shows a
+button whose ``POST`` confirms (a HEAD, a prefetch or a mail scanner opening the link
+changes nothing).
 ``POST /newsletter/unsubscribe?email=&token=`` is RFC 8058's one-click unsubscription
 (mail providers post ``List-Unsubscribe=One-Click``: no form token, no Origin; the token in
 the link is the proof, the HMAC ``newsletter send`` put there); ``GET`` shows a button
@@ -24,9 +26,9 @@ from site_builder.content.forms import NEWSLETTER, NEWSLETTER_CONFIRMED, NEWSLET
 from site_builder.newsletter.mailer import unsubscribe_token
 from site_builder.server import notices, store
 from site_builder.server.guard import THANKS, accept_form, read_body, refused
-from site_builder.server.pages import page, redirect, unsubscribe_form
+from site_builder.server.pages import confirm_form, page, redirect, unsubscribe_form
 from site_builder.server.service import Service
-from site_builder.server.submissions import Refusal, read_pairs, values_of
+from site_builder.server.submissions import Refusal, read_pairs, single, values_of
 
 log = logging.getLogger("site_builder.server")
 CONFIRM_TOKEN = re.compile(r"[A-Za-z0-9_-]{32,64}")
@@ -42,7 +44,11 @@ async def subscribe(request: Request) -> Response:
 
 
 def accept_subscription(service: Service, fields: dict) -> Response:
-    """A pending subscriber and the confirmation mail; the same answer for a known address."""
+    """A pending subscriber and the confirmation mail; the same answer for a known address,
+    and for an address past its mails of the day (then nothing changes and nothing is sent)."""
+    if notices.over_cap(service, fields["email"]):
+        log.info("/newsletter/subscribe: no confirmation mail (the address's mails for today); nothing changed")
+        return redirect(service.site_url, THANKS["newsletter"])
     token = secrets.token_urlsafe(32)
     now = service.now()
     store.subscribe(service.engine, fields["email"], fields["name"], token, now + notices.CONFIRM_DAYS * store.DAY, now)
@@ -55,15 +61,16 @@ def accept_subscription(service: Service, fields: dict) -> Response:
     return redirect(service.site_url, THANKS["newsletter"])
 
 
-async def confirm(request: Request) -> Response:
-    service: Service = request.app.state.service
-    token = request.query_params.get("token", "")
+def confirm_token(token: str) -> str:
+    """``token`` when it has the form of a confirmation token."""
     if not CONFIRM_TOKEN.fullmatch(token):
         advice = "メールの中のリンクを、途中で切れないように、そのまま開いてください。"
-        return refused(
-            service, "/newsletter/confirm", Refusal(400, "リンクが正しくありません", advice, "token malformed")
-        )
-    result = await run_in_threadpool(store.confirm, service.engine, token, service.newsletter_secret, service.now())
+        raise Refusal(400, "リンクが正しくありません", advice, "token malformed")
+    return token
+
+
+def confirmed(service: Service, result: store.Confirmation) -> Response:
+    """The answer to a link that has nothing (more) to confirm."""
     if result == "confirmed":
         return redirect(service.site_url, NEWSLETTER_CONFIRMED)
     title = "リンクの期限が過ぎています" if result == "expired" else "このリンクは使えません"
@@ -72,6 +79,37 @@ async def confirm(request: Request) -> Response:
         "新しいメールが届いています。新しいメールのリンクを開くか、サイトのフォームからもう一度申し込んでください。"
     )
     return refused(service, "/newsletter/confirm", Refusal(410 if result == "expired" else 404, title, advice, result))
+
+
+async def confirm_page(request: Request) -> Response:
+    """The link of the confirmation mail: a button (changes nothing by itself)."""
+    service: Service = request.app.state.service
+    try:
+        token = confirm_token(request.query_params.get("token", ""))
+    except Refusal as refusal:
+        return refused(service, "/newsletter/confirm", refusal)
+    result = await run_in_threadpool(store.confirmation, service.engine, token, service.now())
+    if result != "pending":
+        return confirmed(service, result)
+    return page(
+        service.site_url,
+        200,
+        "メールマガジンの登録の確認",
+        "下のボタンを押すと、メールマガジンの登録が完了します。",
+        form=confirm_form(f"{service.server_url}/newsletter/confirm", token),
+    )
+
+
+async def confirm(request: Request) -> Response:
+    """The confirmation page's button: confirms, then 303 to the site's page."""
+    service: Service = request.app.state.service
+    try:
+        body = await read_body(request, limit=4096)
+        token = confirm_token(single(values_of(read_pairs(body)), "token"))
+    except Refusal as refusal:
+        return refused(service, "/newsletter/confirm", refusal)
+    result = await run_in_threadpool(store.confirm, service.engine, token, service.newsletter_secret, service.now())
+    return confirmed(service, result)
 
 
 def unsubscriber(request: Request, service: Service) -> str:

@@ -14,13 +14,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import Engine, delete, func, insert, select, update
+from sqlalchemy import Engine, Table, delete, func, insert, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from site_builder.content.i18n import bi
 from site_builder.server.database import (
     DatabaseError,
     consultations,
+    mail_hits,
     rate_hits,
     server_keys,
     subscribers,
@@ -34,6 +36,11 @@ DAY = 86400
 def address_hash(secret: bytes, address: str) -> str:
     """The suppression list's form of ``address``: HMAC-SHA256 under the newsletter secret."""
     return hmac.new(secret, b"suppress\0" + address.lower().encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def recipient_hash(secret: bytes, address: str) -> str:
+    """The mail cap's form of ``address`` (another HMAC than the suppression list's)."""
+    return hmac.new(secret, b"recipient\0" + address.lower().encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def token_hash(token: str) -> str:
@@ -60,21 +67,37 @@ def check_key(engine: Engine, name: str, secret: bytes) -> None:
             )
 
 
-# --- rate limit ----------------------------------------------------------------------
+# --- rate limit and mail cap ---------------------------------------------------------
+
+
+RATE_LOCKS = 80301  # PostgreSQL advisory locks (space, hashtext(key)): one client's POSTs
+MAIL_LOCKS = 80302  # and one recipient's mails are counted one at a time
 
 
 def over_rate_limit(engine: Engine, client_hash: str, now: int, per_hour: int) -> bool:
-    """Count this POST for the client; True when it is more than ``per_hour`` in the last hour.
-    Every instance writes first and counts after, so two instances never both let one through."""
+    """Count this POST for the client; True when it is more than ``per_hour`` in the last hour."""
+    return _over(engine, rate_hits, rate_hits.c.client_hash, RATE_LOCKS, client_hash, now - HOUR, now) > per_hour
+
+
+def over_mail_cap(engine: Engine, recipient: str, now: int, per_day: int) -> bool:
+    """Count a mail to ``recipient`` (:func:`recipient_hash`); True when it is more than
+    ``per_day`` in the last day: then it is not sent."""
+    return _over(engine, mail_hits, mail_hits.c.recipient_hash, MAIL_LOCKS, recipient, now - DAY, now) > per_day
+
+
+def _over(engine: Engine, table: Table, key_column, space: int, key: str, since: int, now: int) -> int:
+    """Write the hit, then count the key's hits after ``since``. Every instance writes first
+    and counts after, and on PostgreSQL one key's hits take turns (an advisory lock held to
+    the end of the transaction; SQLite's transactions are immediate), so two requests at
+    once never both pass."""
     with engine.begin() as connection:
-        connection.execute(delete(rate_hits).where(rate_hits.c.at <= now - HOUR))
-        connection.execute(insert(rate_hits).values(client_hash=client_hash, at=now))
-        count = connection.scalar(
-            select(func.count())
-            .select_from(rate_hits)
-            .where(rate_hits.c.client_hash == client_hash, rate_hits.c.at > now - HOUR)
-        )
-    return count > per_hour
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"), {"space": space, "key": key}
+            )
+        connection.execute(delete(table).where(key_column == key, table.c.at <= since))
+        connection.execute(insert(table).values({key_column.name: key, "at": now}))
+        return connection.scalar(select(func.count()).select_from(table).where(key_column == key, table.c.at > since))
 
 
 # --- subscribers ---------------------------------------------------------------------
@@ -82,7 +105,8 @@ def over_rate_limit(engine: Engine, client_hash: str, now: int, per_hour: int) -
 
 def subscribe(engine: Engine, address: str, name: str, token: str, expires: int, now: int) -> None:
     """A new pending subscriber, or a new confirmation token for a known one (a confirmed
-    subscriber stays confirmed: the answer is the same whether the address was known).
+    subscriber stays confirmed: the answer is the same whether the address was known; the
+    name it gives waits in ``pending_name`` until the new link is confirmed).
     When another instance adds the same address at the same moment, this one updates it."""
     try:
         _subscribe(engine, address.lower(), name, token, expires, now)
@@ -93,15 +117,19 @@ def subscribe(engine: Engine, address: str, name: str, token: str, expires: int,
 def _subscribe(engine: Engine, address: str, name: str, token: str, expires: int, now: int) -> None:
     with engine.begin() as connection:
         row = connection.execute(select(subscribers).where(subscribers.c.address == address)).first()
-        values = {"token_hash": token_hash(token), "token_expires": expires, "name": name}
+        values = {"token_hash": token_hash(token), "token_expires": expires}
         if row is None:
             connection.execute(
-                insert(subscribers).values(address=address, status="pending", created_at=now, changed_at=now, **values)
+                insert(subscribers).values(
+                    address=address, name=name, status="pending", created_at=now, changed_at=now, **values
+                )
             )
+            return
+        if row.status == "confirmed":
+            values |= {"pending_name": name}
         else:
-            if row.status != "confirmed":
-                values |= {"status": "pending", "changed_at": now}
-            connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(**values))
+            values |= {"name": name, "pending_name": None, "status": "pending", "changed_at": now}
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(**values))
 
 
 def forget_pending(engine: Engine, address: str, token: str) -> None:
@@ -116,40 +144,62 @@ def forget_pending(engine: Engine, address: str, token: str) -> None:
         )
 
 
-Confirmation = Literal["confirmed", "expired", "unknown"]
+Confirmation = Literal["pending", "confirmed", "expired", "unknown"]
+
+
+def _confirmation(row, now: int) -> Confirmation:
+    if row is None:
+        return "unknown"
+    if row.status == "confirmed" and (row.pending_name is None or row.token_expires < now):
+        return "confirmed"  # an old link of a subscriber: nothing left to confirm
+    return "expired" if row.token_expires < now else "pending"
+
+
+def confirmation(engine: Engine, token: str, now: int) -> Confirmation:
+    """What the link holding ``token`` would do, changing nothing (the page before the button)."""
+    with engine.connect() as connection:
+        row = connection.execute(select(subscribers).where(subscribers.c.token_hash == token_hash(token))).first()
+    return _confirmation(row, now)
 
 
 def confirm(engine: Engine, token: str, secret: bytes, now: int) -> Confirmation:
-    """Confirm the subscriber whose mail held ``token`` (again: still confirmed)."""
+    """Confirm the subscriber whose mail held ``token`` (again: still confirmed), with the
+    name given when it signed up again."""
     with engine.begin() as connection:
         row = connection.execute(select(subscribers).where(subscribers.c.token_hash == token_hash(token))).first()
-        if row is None:
-            return "unknown"
-        if row.token_expires < now:
-            return "expired"
-        if row.status != "confirmed":
-            connection.execute(
-                update(subscribers).where(subscribers.c.id == row.id).values(status="confirmed", changed_at=now)
-            )
+        found = _confirmation(row, now)
+        if found != "pending":
+            return found
+        values = {"status": "confirmed", "changed_at": now, "pending_name": None}
+        if row.pending_name is not None:
+            values["name"] = row.pending_name
+        connection.execute(update(subscribers).where(subscribers.c.id == row.id).values(**values))
         connection.execute(delete(suppressions).where(suppressions.c.address_hash == address_hash(secret, row.address)))
     return "confirmed"
 
 
-def unsubscribe(engine: Engine, address: str, secret: bytes, now: int) -> bool:
+def unsubscribe(engine: Engine, address: str, secret: bytes, now: int, forget: bool = False) -> bool:
     """Stop every send to ``address``, known here or not (an address of a CSV list);
-    False when it had already been stopped."""
+    False when it had already been stopped. ``forget``: delete its row too (a request to
+    delete it), leaving only the suppression HMAC. Two at once are harmless."""
     address = address.lower()
-    digest = address_hash(secret, address)
     with engine.begin() as connection:
-        connection.execute(
-            update(subscribers)
-            .where(subscribers.c.address == address, subscribers.c.status != "unsubscribed")
-            .values(status="unsubscribed", changed_at=now, token_hash=None, token_expires=None)
-        )
-        if connection.scalar(select(suppressions.c.address_hash).where(suppressions.c.address_hash == digest)):
-            return False
-        connection.execute(insert(suppressions).values(address_hash=digest, created_at=now))
-    return True
+        if forget:
+            connection.execute(delete(subscribers).where(subscribers.c.address == address))
+        else:
+            connection.execute(
+                update(subscribers)
+                .where(subscribers.c.address == address, subscribers.c.status != "unsubscribed")
+                .values(status="unsubscribed", changed_at=now, token_hash=None, token_expires=None, pending_name=None)
+            )
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        added = connection.execute(
+            dialect.insert(suppressions)
+            .values(address_hash=address_hash(secret, address), created_at=now)
+            .on_conflict_do_nothing(index_elements=[suppressions.c.address_hash])
+            .returning(suppressions.c.address_hash)
+        ).first()
+    return added is not None
 
 
 def suppressed(engine: Engine, secret: bytes, addresses: Iterable[str]) -> set[str]:
@@ -213,6 +263,12 @@ def mark_consultation(engine: Engine, number: int, **values) -> None:
         connection.execute(update(consultations).where(consultations.c.id == number).values(**values))
 
 
+def delete_consultation(engine: Engine, number: int) -> bool:
+    """Delete one consultation (a request to delete it); False when there was none."""
+    with engine.begin() as connection:
+        return connection.execute(delete(consultations).where(consultations.c.id == number)).rowcount == 1
+
+
 def list_consultations(engine: Engine) -> list[Consultation]:
     with engine.connect() as connection:
         return [_consultation(row) for row in connection.execute(select(consultations).order_by(consultations.c.id))]
@@ -237,18 +293,26 @@ def count_rows(engine: Engine) -> dict[str, int]:
 
 
 def purge(engine: Engine, now: int, retention_days: int) -> dict[str, int]:
-    """Delete consultations and pending or ended subscriptions older than ``retention_days``
-    (an ended one leaves only its suppression HMAC), and rate-limit rows past their hour."""
+    """Delete consultations and ended subscriptions older than ``retention_days`` (an ended
+    one leaves only its suppression HMAC), sign-ups whose confirmation link has expired,
+    a confirmed subscriber's unconfirmed new name, and rate-limit and mail-cap rows past
+    their window. Only deletes: instances purging at once do not disturb each other."""
     before = now - retention_days * DAY
     with engine.begin() as connection:
         counts = {
             "consultations": connection.execute(delete(consultations).where(consultations.c.received_at < before)),
             "pending": connection.execute(
-                delete(subscribers).where(subscribers.c.status == "pending", subscribers.c.changed_at < before)
+                delete(subscribers).where(subscribers.c.status == "pending", subscribers.c.token_expires < now)
             ),
             "unsubscribed": connection.execute(
                 delete(subscribers).where(subscribers.c.status == "unsubscribed", subscribers.c.changed_at < before)
             ),
         }
+        connection.execute(
+            update(subscribers)
+            .where(subscribers.c.pending_name.is_not(None), subscribers.c.token_expires < now)
+            .values(pending_name=None)
+        )
         connection.execute(delete(rate_hits).where(rate_hits.c.at <= now - HOUR))
+        connection.execute(delete(mail_hits).where(mail_hits.c.at <= now - DAY))
     return {name: result.rowcount for name, result in counts.items()}
