@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import logging
 import os
 import re
@@ -159,6 +160,16 @@ def test_a_referer_of_the_site_stands_in_for_a_missing_origin(app):
         Referer=SITE_URL + "newsletter/",
     )
     assert (response.status_code, response.headers["location"]) == (303, SITE_URL + "newsletter/thanks/")
+
+
+def test_a_server_on_this_machine_takes_the_preview_s_forms_and_answers_with_its_pages(app):
+    # make preview: the site on http://127.0.0.1:8000, the server on 127.0.0.1 too.
+    preview = "http://127.0.0.1:8000"
+    response = app.post("/intake", consultation(app), client="203.0.113.21", origin=preview)
+    assert (response.status_code, response.headers["location"]) == (303, preview + "/consultation/thanks/")
+    public = dataclasses.replace(app.service, server_url="https://forms.yokohama-kyodo.example")
+    assert not public.allows(preview) and public.allows(SITE_ORIGIN) and not app.service.allows(FOREIGN)
+    assert public.for_origin(preview) is public and app.service.for_origin(SITE_ORIGIN) is app.service
 
 
 def test_health_and_the_japanese_pages_of_unknown_addresses_and_methods(app):

@@ -66,19 +66,21 @@ def check_form_type(request: Request) -> None:
         raise Refusal(415, "送られた内容を読めませんでした", RELOAD, "not a urlencoded form")
 
 
-def check_origin(request: Request, allowed: Iterable[str]) -> None:
-    """The form must come from a page of the site (or an allowed origin): Origin, else Referer."""
+def check_origin(request: Request, service: Service) -> str:
+    """The form must come from a page of the site (or an allowed origin): Origin, else Referer;
+    the origin it came from."""
     sent = request.headers.get("origin") or ""
     if not sent or sent == "null":
         referer = request.headers.get("referer", "")
         sent = origin(referer) if referer.startswith(("https://", "http://")) else ""
-    if sent.lower() not in {value.lower() for value in allowed}:
+    if not sent or not service.allows(sent):
         raise Refusal(
             403,
             "ほかのページから送られたため受け付けませんでした",
             "センターのサイトのフォームから送られたものだけを受け付けます。" + RELOAD,
             "foreign or missing origin",
         )
+    return sent
 
 
 def client_address(request: Request, trusted_proxies: Iterable) -> str:
@@ -175,7 +177,7 @@ async def accept_form(request: Request, form: Form, handle: Callable[[Service, d
     try:
         check_form_type(request)
         body = await read_body(request)
-        check_origin(request, service.allowed_origins)
+        service = service.for_origin(check_origin(request, service))
         client = client_hash(service.form_secret, client_address(request, service.settings.trusted_proxies))
         limit = service.settings.rate_limit_per_hour
         if await run_in_threadpool(store.over_rate_limit, service.engine, client, service.now(), limit):

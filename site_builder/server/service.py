@@ -4,9 +4,10 @@ the ``server_*`` settings, the database, the secrets and the mail relay."""
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sqlalchemy import Engine
@@ -21,6 +22,7 @@ from site_builder.server.pages import origin
 from site_builder.writer import state_path
 
 NEWSLETTER_SECRET_ENV = "SITE_BUILDER_NEWSLETTER_SECRET"
+LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?")
 
 
 class ServerError(Exception):
@@ -47,6 +49,21 @@ class Service:
     @property
     def allowed_origins(self) -> tuple[str, ...]:
         return (origin(self.site_url), *self.settings.allowed_origins)
+
+    def allows(self, sent: str) -> bool:
+        """Whether a form may come from the origin ``sent``: the site's, an allowed one, or,
+        while the server itself listens on this machine (a preview: SITE_BUILDER_SERVER_URL
+        of make preview), a page on this machine."""
+        if sent.lower() in {value.lower() for value in self.allowed_origins}:
+            return True
+        return bool(LOOPBACK.fullmatch(origin(self.server_url)) and LOOPBACK.fullmatch(sent.lower()))
+
+    def for_origin(self, sent: str) -> Service:
+        """This service, its pages after a form on the site that sent it: a preview on this
+        machine gets its own thank-you pages, every other origin the site's."""
+        if self.allows(sent) and LOOPBACK.fullmatch(sent.lower()) and sent.lower() != origin(self.site_url).lower():
+            return replace(self, site_url=sent + "/")
+        return self
 
 
 def newsletter_secret(environ: Mapping[str, str]) -> bytes:
