@@ -74,6 +74,7 @@ def english_messages(monkeypatch):
     """Tests read messages in English (the maintainers' language) unless they pass
     ``--lang ja``; tests/test_messages_ja.py checks the Japanese that editors read."""
     monkeypatch.setenv("SITE_BUILDER_LANG", "en")
+    monkeypatch.delenv("SITE_BUILDER_SERVER_URL", raising=False)  # a developer's preview setting: mkdocs.yml's own
     set_language(None)
     yield
     set_language(None)

@@ -169,10 +169,14 @@ def connect(url: str) -> Engine:
 
 def create_private(file: Path) -> None:
     """The SQLite file, created readable and writable by its owner only before SQLite opens
-    it (it holds addresses and consultations); its -wal and -shm files take its mode."""
+    it (it holds addresses and consultations), or made so if an older one was not; its
+    -wal and -shm files take its mode."""
     file.parent.mkdir(parents=True, exist_ok=True)
     if not file.exists():
         os.close(os.open(file, os.O_CREAT | os.O_WRONLY, PRIVATE_MODE))
+    with contextlib.suppress(OSError):  # another user's file (a backup's) is left as it is
+        if file.stat().st_mode & 0o777 != PRIVATE_MODE:
+            file.chmod(PRIVATE_MODE)
 
 
 def _sqlite_connect(dbapi_connection, file: Path | None) -> None:

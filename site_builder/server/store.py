@@ -95,7 +95,8 @@ def _over(engine: Engine, table: Table, key_column, space: int, key: str, since:
             connection.execute(
                 text("SELECT pg_advisory_xact_lock(:space, hashtext(:key))"), {"space": space, "key": key}
             )
-        connection.execute(delete(table).where(key_column == key, table.c.at <= since))
+        # Old hits are left to the hourly purge: deleting them here too could lock the same
+        # rows as the purge in the other order (a deadlock on PostgreSQL).
         connection.execute(insert(table).values({key_column.name: key, "at": now}))
         return connection.scalar(select(func.count()).select_from(table).where(key_column == key, table.c.at > since))
 
