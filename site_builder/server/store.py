@@ -117,7 +117,8 @@ def subscribe(engine: Engine, address: str, name: str, token: str, expires: int,
 
 def _subscribe(engine: Engine, address: str, name: str, token: str, expires: int, now: int) -> None:
     with engine.begin() as connection:
-        row = connection.execute(select(subscribers).where(subscribers.c.address == address)).first()
+        # FOR UPDATE (PostgreSQL): a purge cannot delete the row between this read and the update.
+        row = connection.execute(select(subscribers).where(subscribers.c.address == address).with_for_update()).first()
         values = {"token_hash": token_hash(token), "token_expires": expires}
         if row is None:
             connection.execute(
