@@ -244,3 +244,14 @@ def test_a_csv_send_without_the_servers_database_is_refused_unless_asked(tmp_pat
     assert "サーバーのデータベース" in run_cli("--lang", "ja", *command)[2]
     code, out, _ = run_cli(*command, "--no-server-database")
     assert code == 0 and out == "would send to reader@example.org\n"
+
+
+def test_an_edition_linking_to_a_server_on_this_machine_goes_to_no_relay_elsewhere(app, monkeypatch, capsys):
+    root, before = str(app.root), app.sink.count()
+    assert main(["--root", root, "newsletter", "build", "--edition", "2020-07a", "--now", "2020-07-03T10:00"]) == 0
+    monkeypatch.setenv("SITE_BUILDER_SMTP_HOST", "relay.example.org")  # a real relay: never reached
+    command = ["newsletter", "send", "--edition", "2020-07a", "--subscribers", "db", "--now", "2020-07-03T10:00"]
+    assert main(["--root", root, *command, "--quiet"]) == 1
+    err = capsys.readouterr().err
+    assert f"unsubscribe link is {app.url}/newsletter/unsubscribe, on this machine" in err and "Traceback" not in err
+    assert app.sink.count() == before

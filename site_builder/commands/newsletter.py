@@ -18,6 +18,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
@@ -379,6 +380,7 @@ def send(args) -> int:
             )
         )
     smtp = mailer.SmtpSettings.from_env(os.environ)
+    refuse_loopback_links(rendered, smtp)
     ledger = mailer.Ledger(ledger_path(args, folder), rendered.id, mailer.edition_digest(rendered), args.allow_changed)
     try:
         todo, report = mailer.plan(subscribers, ledger.last, args.resend_in_doubt)
@@ -406,6 +408,26 @@ def send(args) -> int:
     finally:
         ledger.close()
     return summarize(report, len(problems), ledger.path)
+
+
+LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def refuse_loopback_links(rendered: RenderedEdition, smtp: mailer.SmtpSettings) -> None:
+    """An edition whose unsubscribe link leads to this machine (a preview's server URL,
+    SITE_BUILDER_SERVER_URL, at build time) goes only to a relay on this machine: readers
+    elsewhere could not unsubscribe."""
+    host = (urlsplit(rendered.unsubscribe_url).hostname or "").lower()
+    if host in LOOPBACK_HOSTS and smtp.host.lower() not in LOOPBACK_HOSTS:
+        raise mailer.MailerError(
+            bi(
+                f"edition {rendered.id}'s unsubscribe link is {rendered.unsubscribe_url}, on this machine; "
+                "build it again without SITE_BUILDER_SERVER_URL (server_url must be the public https address)",
+                f"号 {rendered.id} の配信停止リンクが {rendered.unsubscribe_url}（このパソコンの中）になっています。"
+                "SITE_BUILDER_SERVER_URL を設定せずに、もう一度 build してください"
+                "（mkdocs.yml の server_url は公開している https のアドレスにします）。",
+            )
+        )
 
 
 def dry_run(subscribers: list[mailer.Subscriber], ledger: Path, resend_in_doubt: bool) -> int:
