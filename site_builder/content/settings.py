@@ -342,9 +342,13 @@ def _repository(value: str) -> str:
     return value
 
 
+# This machine's own origin: a preview's server URL, and the pages that post to it (server/service.py).
+LOOPBACK_ORIGIN = r"http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?"
+
+
 def _server_url(value: str) -> str:
     """https, or plain http on this machine only (a preview with ``site-builder server`` beside it)."""
-    if not re.match(r"^http://(127\.0\.0\.1|localhost)(:\d+)?(/\S*)?$", value):
+    if not re.fullmatch(LOOPBACK_ORIGIN + r"(/\S*)?", value):
         _https(
             "readers send their name and mail address to it; http://127.0.0.1:PORT only for a preview",
             "読者が名前やメールアドレスを送る先です。手元での確認だけは http://127.0.0.1:ポート番号 でも構いません",

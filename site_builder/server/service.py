@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 
 from site_builder.content.forms import form_secret
 from site_builder.content.i18n import bi
-from site_builder.content.settings import Config, ServerSettings
+from site_builder.content.settings import LOOPBACK_ORIGIN, Config, ServerSettings
 from site_builder.newsletter.mail import sender_of
 from site_builder.newsletter.mailer import MailerError, SmtpSettings
 from site_builder.server import database, store
@@ -22,7 +22,7 @@ from site_builder.server.pages import origin
 from site_builder.writer import state_path
 
 NEWSLETTER_SECRET_ENV = "SITE_BUILDER_NEWSLETTER_SECRET"
-LOOPBACK = re.compile(r"http://(127\.0\.0\.1|localhost)(:[0-9]{1,5})?")
+LOOPBACK = re.compile(LOOPBACK_ORIGIN)
 
 
 class ServerError(Exception):
@@ -50,18 +50,23 @@ class Service:
     def allowed_origins(self) -> tuple[str, ...]:
         return (origin(self.site_url), *self.settings.allowed_origins)
 
+    @property
+    def on_this_machine(self) -> bool:
+        """The server's own URL is on this machine: a preview (SITE_BUILDER_SERVER_URL of make preview)."""
+        return bool(LOOPBACK.fullmatch(origin(self.server_url)))
+
     def allows(self, sent: str) -> bool:
         """Whether a form may come from the origin ``sent``: the site's, an allowed one, or,
-        while the server itself listens on this machine (a preview: SITE_BUILDER_SERVER_URL
-        of make preview), a page on this machine."""
+        while the server is :attr:`on_this_machine`, a page on this machine."""
         if sent.lower() in {value.lower() for value in self.allowed_origins}:
             return True
-        return bool(LOOPBACK.fullmatch(origin(self.server_url)) and LOOPBACK.fullmatch(sent.lower()))
+        return self.on_this_machine and bool(LOOPBACK.fullmatch(sent.lower()))
 
     def for_origin(self, sent: str) -> Service:
-        """This service, its pages after a form on the site that sent it: a preview on this
-        machine gets its own thank-you pages, every other origin the site's."""
-        if self.allows(sent) and LOOPBACK.fullmatch(sent.lower()) and sent.lower() != origin(self.site_url).lower():
+        """This service, its pages after a form from ``sent`` (an origin it :meth:`allows`): a
+        preview on this machine gets its own thank-you pages, every other origin the site's."""
+        local = sent.lower()
+        if self.on_this_machine and LOOPBACK.fullmatch(local) and local != origin(self.site_url).lower():
             return replace(self, site_url=sent + "/")
         return self
 
