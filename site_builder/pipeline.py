@@ -28,6 +28,7 @@ from site_builder.cms import admin
 from site_builder.content import link_check, placeholders, references
 from site_builder.content.bodies import BodyConversion
 from site_builder.content.checking import Checking
+from site_builder.content.forms import project_form_secret
 from site_builder.content.i18n import bi
 from site_builder.content.kinds import CASE, EVENT, NEWS, kind_of_folder
 from site_builder.content.links import LinkedBody
@@ -208,7 +209,7 @@ def prepare(root: Path, now: dt.datetime, progress: Progress, previous: Build | 
     build.real_paths = checking.real_paths
     build.paths = checking.paths
     if config.settings.server.url:  # the forms' tokens are signed with it (site/forms.py)
-        build.form_secret = site_forms.read_secret(config)
+        build.form_secret = project_form_secret(config)
     return build
 
 

@@ -25,7 +25,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from site_builder.content.settings import Config
 from site_builder.content.wards import AREA_NAMES
+from site_builder.writer import state_path
 
 SECRET_ENV = "SITE_BUILDER_FORM_SECRET"
 SECRET_FILE = "form-secret"
@@ -171,3 +173,9 @@ SERVER_PAGES = (INTAKE_PAGE, NEWSLETTER_THANKS, NEWSLETTER_CONFIRMED, NEWSLETTER
 PRIVACY_PAGE = "/privacy/"  # 個人情報の取り扱い: always written; what each form collects while server_url is set
 CONFIRM_DAYS = 7  # a sign-up's confirmation link works this long (the thank-you page says so)
 REFRESH_DAYS = 7  # while server_url is set the site is rebuilt at least this often (next-change), so tokens stay fresh
+
+
+def project_form_secret(config: Config) -> bytes:
+    """The secret of ``config``'s project (:func:`form_secret` of its state folder): the
+    build signs the forms with it and the server checks them with it, so both read it here."""
+    return form_secret(state_path(config.root, config.settings.state_dir))

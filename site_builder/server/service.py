@@ -12,14 +12,13 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from site_builder.content.forms import form_secret
+from site_builder.content.forms import project_form_secret
 from site_builder.content.i18n import bi
 from site_builder.content.settings import LOOPBACK_ORIGIN, Config, ServerSettings
 from site_builder.newsletter.mail import sender_of
 from site_builder.newsletter.mailer import MailerError, SmtpSettings
 from site_builder.server import database, store
 from site_builder.server.pages import origin
-from site_builder.writer import state_path
 
 NEWSLETTER_SECRET_ENV = "SITE_BUILDER_NEWSLETTER_SECRET"
 LOOPBACK = re.compile(LOOPBACK_ORIGIN)
@@ -115,7 +114,7 @@ def load_service(root: Path, config: Config, environ: Mapping[str, str] = os.env
         sender=sender_of(config),
         settings=config.settings.server,
         engine=open_store(root, config, environ, secret),
-        form_secret=form_secret(state_path(root, config.settings.state_dir)),
+        form_secret=project_form_secret(config),
         newsletter_secret=secret,
         smtp=smtp,
         center_phone=config.settings.center.phone,

@@ -34,14 +34,11 @@ from site_builder.content.forms import (
     TOKEN_FIELD,
     Form,
     FormField,
-    form_secret,
     form_token,
 )
-from site_builder.content.settings import Config
 from site_builder.context import Build, WebPage
 from site_builder.site.pages import NEWSLETTER_ARCHIVE_URL, SIGNUP_FORM_URL, SUBSCRIBE_URL
 from site_builder.site.render import SiteRenderer
-from site_builder.writer import state_path
 
 INTAKE_TITLE = "相談・提案フォーム"
 PRIVACY_TITLE = "個人情報の取り扱い"
@@ -73,12 +70,6 @@ class FormView:
 
     def autocomplete(self, field: FormField) -> str:
         return AUTOCOMPLETE.get(field.name, "")
-
-
-def read_secret(config: Config) -> bytes:
-    """The secret that signs the forms' tokens: ``SITE_BUILDER_FORM_SECRET``, else the state
-    folder's ``form-secret`` (made on first use, as the server does)."""
-    return form_secret(state_path(config.root, config.settings.state_dir))
 
 
 def form_view(build: Build, form: Form, id: str) -> FormView | None:
